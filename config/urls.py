@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("sponsors/", include("sponsors.urls")),
+    path("", include("digest.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # Uploaded images, for a single-machine install; behind nginx or S3 turn SERVE_MEDIA off.
+    urlpatterns.append(
+        re_path(
+            r"^media/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    )

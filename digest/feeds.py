@@ -1,0 +1,112 @@
+"""RSS 2.0 and Atom feeds with the full content of each post (site-wide and per tag)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from .models import Post
+
+FEED_LENGTH = 20
+
+
+class ContentRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the whole post in content:encoded, as feed readers expect."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class ContentAtomFeed(Atom1Feed):
+    """Atom with the excerpt as <summary> and the whole post as <content>."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+def full_content(post):
+    """The post as a feed reader shows it: lead image, byline, excerpt, then the body."""
+    parts = []
+    if post.lead_image:
+        parts.append(
+            format_html(
+                '<p><img src="{}" alt="{}"></p>',
+                settings.SITE_URL + post.lead_image.url,
+                post.lead_image_caption,
+            )
+        )
+    if post.byline_html:
+        parts.append(f"<p><em>{post.byline_html}</em></p>")
+    parts.extend([post.excerpt_html, post.body_html])
+    return "\n".join(part for part in parts if part)
+
+
+class PostFeed(Feed):
+    """The base of every feed: newest published posts, full content, tags as categories."""
+
+    feed_type = ContentRssFeed
+    title = settings.SITE_NAME
+    description = settings.SITE_TAGLINE
+
+    def link(self):
+        return reverse("digest:post-index")
+
+    def posts(self, obj):
+        return Post.objects.published()
+
+    def items(self, obj):
+        return self.posts(obj).select_related("author").prefetch_related("tags")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.excerpt_html or item.body_html
+
+    def item_extra_kwargs(self, item):
+        return {"content_html": full_content(item)}
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+
+class AtomPostFeed(PostFeed):
+    feed_type = ContentAtomFeed
+    subtitle = PostFeed.description
+
+
+class TagFeed(PostFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def description(self, obj):
+        return f"Posts tagged “{obj.name}” on {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return reverse("digest:tag-detail", kwargs={"slug": obj.slug})
+
+    def posts(self, obj):
+        return Post.objects.published().filter(tags=obj)

@@ -1,0 +1,66 @@
+"""Markdown to safe HTML, done once when content is saved, never on a page view.
+
+Everything written by a person (editor, guest author, sponsor) goes through `render_markdown`;
+HTML that arrives already formed (imported feeds) goes through `sanitize_html`.
+"""
+
+import html
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption", "figure",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "mark", "ol", "p", "pre", "s",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# html=True lets editors mix in raw HTML; the sanitiser below decides what survives.
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
+_markdown.enable(["table", "strikethrough", "linkify"])
+
+
+def sanitize_html(markup):
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text):
+    if not text or not text.strip():
+        return ""
+    return sanitize_html(_markdown.render(text))
+
+
+def render_markdown_inline(text):
+    """One line of Markdown without the surrounding paragraph (captions, quotes, bylines)."""
+    if not text or not text.strip():
+        return ""
+    return sanitize_html(_markdown.renderInline(text))
+
+
+def html_to_text(markup):
+    """Plain text of sanitised HTML, for meta descriptions and search snippets."""
+    text = html.unescape(nh3.clean(markup, tags=set()))
+    return " ".join(text.split())
+
+
+def summarize(markup, limit=200):
+    text = html_to_text(markup)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,230 @@
+import uuid
+from datetime import datetime, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from .markdown import html_to_text, render_markdown, render_markdown_inline, summarize
+
+# The original site cut slugs made from titles at 60 characters; keeping the rule gives
+# imported entries their old addresses back.
+SLUG_LENGTH = 60
+
+
+def slug_from_title(title):
+    return slugify(title)[:SLUG_LENGTH].strip("-") or "post"
+
+
+def lead_image_path(instance, filename):
+    # The server names every upload; the client's file name never reaches the disk.
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"posts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def day_bounds(year, month, day):
+    """The aware start and end of a calendar day in the site's time zone, or None if no such day."""
+    try:
+        start = timezone.make_aware(datetime(year, month, day))
+    except (ValueError, OverflowError):
+        return None
+    return start, start + timedelta(days=1)
+
+
+class StaleEdit(Exception):
+    """Someone else saved the post after this copy was loaded; saving would overwrite them."""
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """What readers may see: published, with a publish time that has come."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def scheduled(self, now=None):
+        """Published, but waiting for their publish time."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=now or timezone.now())
+
+    def drafts(self):
+        return self.filter(status=Post.Status.DRAFT)
+
+    def for_listing(self):
+        """The shape of a list of entries: what an excerpt shows, and nothing of the body."""
+        return (
+            self.select_related("author")
+            .prefetch_related("tags")
+            .defer("body", "body_html", "body_text", "excerpt_text", "search_vector")
+            .annotate(has_more=ExpressionWrapper(~Q(body=""), output_field=BooleanField()))
+        )
+
+    def on_day(self, year, month, day):
+        bounds = day_bounds(year, month, day)
+        if bounds is None:
+            return self.none()
+        return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
+
+
+class Post(models.Model):
+    """An entry of the blog: an article, a weekly digest or a sponsored post.
+
+    Excerpt, body and byline are Markdown; their sanitised HTML and plain text are derived on
+    save so that no page view parses Markdown. `version` grows by one on every save and a save
+    from an outdated copy raises StaleEdit instead of overwriting someone else's edit.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        DIGEST = "digest", "Digest"
+        SPONSORED = "sponsored", "Sponsored post"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=SLUG_LENGTH,
+        unique_for_date="publish_at",
+        help_text="Part of the permalink; made from the title when left empty.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        default=timezone.now,
+        help_text="A published post with a future time stays hidden until then.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    byline = models.TextField(
+        blank=True,
+        help_text='For guest posts, e.g. "This is a guest repost by …". Markdown.',
+    )
+    lead_image = models.ImageField(
+        upload_to=lead_image_path,
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_caption = models.CharField("caption", max_length=300, blank=True)
+    excerpt = models.TextField(blank=True, help_text="Markdown, shown on the index.")
+    body = models.TextField(
+        blank=True, help_text='Markdown, the rest of the post after "Click to read more".'
+    )
+    tags = TaggableManager(blank=True)
+
+    byline_html = models.TextField(blank=True, editable=False)
+    excerpt_html = models.TextField(blank=True, editable=False)
+    body_html = models.TextField(blank=True, editable=False)
+    excerpt_text = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)
+    description = models.CharField(max_length=300, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        get_latest_by = "publish_at"
+        indexes = [
+            models.Index(fields=["status", "-publish_at", "-id"], name="post_visible_idx"),
+            models.Index(fields=["slug"], name="post_slug_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.render()
+        self.ensure_slug()
+        if self._state.adding:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic(using=kwargs.get("using")):
+                claimed = Post.objects.filter(pk=self.pk, version=self.version).update(
+                    version=F("version") + 1
+                )
+                if not claimed:
+                    raise StaleEdit(
+                        f"“{self.title}” was changed by someone else after you opened it."
+                    )
+                self.version += 1
+                super().save(*args, **kwargs)
+        from .search import refresh_search_vectors
+
+        transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
+
+    def get_absolute_url(self):
+        day = timezone.localtime(self.publish_at)
+        return reverse(
+            "digest:post-detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def display_status(self):
+        if self.status == self.Status.DRAFT:
+            return "Draft"
+        return "Scheduled" if self.is_scheduled else "Published"
+
+    @property
+    def author_name(self):
+        return self.author.name
+
+    def render(self):
+        """Derive the stored HTML and text from the Markdown fields."""
+        self.byline_html = render_markdown_inline(self.byline)
+        self.excerpt_html = render_markdown(self.excerpt)
+        self.body_html = render_markdown(self.body)
+        self.excerpt_text = html_to_text(self.excerpt_html)
+        self.body_text = html_to_text(self.body_html)
+        self.description = summarize(self.excerpt_html or self.body_html, limit=200)
+
+    def ensure_slug(self):
+        if self.slug:
+            return
+        base = slug_from_title(self.title)
+        self.slug = base
+        local = timezone.localtime(self.publish_at)
+        taken = set(
+            Post.objects.on_day(local.year, local.month, local.day)
+            .filter(slug__startswith=base[: SLUG_LENGTH - 4])
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        counter = 2
+        while self.slug in taken:
+            suffix = f"-{counter}"
+            self.slug = base[: SLUG_LENGTH - len(suffix)] + suffix
+            counter += 1
+
+    def adjacent(self, direction):
+        """The published post before (-1) or after (+1) this one, in reading order."""
+        visible = Post.objects.published().only("title", "slug", "publish_at")
+        if direction < 0:
+            older = Q(publish_at__lt=self.publish_at) | Q(
+                publish_at=self.publish_at, pk__lt=self.pk
+            )
+            return visible.filter(older).order_by("-publish_at", "-pk").first()
+        newer = Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk)
+        return visible.filter(newer).order_by("publish_at", "pk").first()

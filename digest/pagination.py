@@ -1,0 +1,67 @@
+"""The site's pagination: strict page numbers and the original site's pagination line.
+
+    « Previous 10 Entries  Page 1 ... 3 4 [5] 6 7 ... 200  Next 10 Entries »
+
+A page number that is not a number, below 1 or past the last page is a 404 with a sentence
+that says why, never a silent clamp. The number of entries can be supplied by the caller
+(cached per content version) so deep archives don't count every row on every request.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils.functional import cached_property
+
+ELLIPSIS = "..."
+
+
+class CountedPaginator(Paginator):
+    """A Paginator that trusts a count it is given instead of asking the database."""
+
+    def __init__(self, object_list, per_page, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        if self._known_count is not None:
+            return self._known_count
+        return super().count
+
+
+def page_window(number, num_pages, on_each_side=2):
+    """Page numbers of the pagination line: first, neighbours of `number`, last; gaps elided.
+
+    >>> page_window(5, 200)
+    [1, '...', 3, 4, 5, 6, 7, '...', 200]
+    """
+    shown = {1, num_pages, *range(number - on_each_side, number + on_each_side + 1)}
+    pages = sorted(p for p in shown if 1 <= p <= num_pages)
+    window = []
+    for page in pages:
+        if window and page - window[-1] > 1:
+            window.append(ELLIPSIS)
+        window.append(page)
+    return window
+
+
+def requested_page(request, param="page"):
+    """The page number asked for in the query string; 404 with a reason if it is not one."""
+    raw = request.GET.get(param, "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise Http404(f"“{raw[:40]}” is not a page number. Pages are numbered 1, 2, 3 …")
+    number = int(raw)
+    if number < 1:
+        raise Http404("Pages are numbered from 1.")
+    return number
+
+
+def paginate(request, queryset, count=None, per_page=None):
+    """The requested page of `queryset`, or a 404 that names the last page."""
+    paginator = CountedPaginator(queryset, per_page or settings.POSTS_PER_PAGE, count=count)
+    number = requested_page(request)
+    if number > paginator.num_pages:
+        raise Http404(f"There is no page {number} here; the last page is {paginator.num_pages}.")
+    page = paginator.page(number)
+    page.window = page_window(number, paginator.num_pages)
+    return page

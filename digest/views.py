@@ -1,0 +1,215 @@
+"""Reader-facing pages. Every list starts from Post.objects.published(); none filters status."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
+
+from . import queries
+from .models import Post, day_bounds
+from .pagination import paginate, requested_page
+from .search import clean_query, highlight, search_posts
+
+
+class PostListMixin:
+    """A paginated list of published entries, with the page count cached per content version."""
+
+    template_name = "digest/post_list.html"
+    paginate_by = settings.POSTS_PER_PAGE
+    count_name = None
+
+    def posts(self):
+        return Post.objects.published()
+
+    def get_queryset(self):
+        return self.posts().for_listing()
+
+    def paginate_queryset(self, queryset, page_size):
+        count = queries.count_of(self.count_name, self.posts()) if self.count_name else None
+        page = paginate(self.request, queryset, count=count, per_page=page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+
+class PostIndexView(PostListMixin, ListView):
+    count_name = "index"
+
+
+class TagView(PostListMixin, ListView):
+    def get(self, request, *args, **kwargs):
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.count_name = f"tag:{self.tag.pk}"
+        return super().get(request, *args, **kwargs)
+
+    def posts(self):
+        return Post.objects.published().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(PostListMixin, ListView):
+    template_name = "digest/author_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.author = get_object_or_404(get_user_model(), username=kwargs["username"])
+        self.count_name = f"author:{self.author.pk}"
+        return super().get(request, *args, **kwargs)
+
+    def posts(self):
+        return Post.objects.published().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class PostDetailView(DetailView):
+    context_object_name = "post"
+
+    def get_object(self, queryset=None):
+        kwargs = self.kwargs
+        posts = Post.objects.published().select_related("author").prefetch_related("tags")
+        post = (
+            posts.on_day(kwargs["year"], kwargs["month"], kwargs["day"])
+            .filter(slug=kwargs["slug"])
+            .first()
+        )
+        if post is None:
+            # A link with the right slug but another day (time zones, an edited date):
+            # send the reader to the post if exactly one published post has that slug.
+            candidates = list(posts.filter(slug=kwargs["slug"])[:2])
+            if len(candidates) == 1:
+                return candidates[0]
+            raise Http404("There is no published post at this address.")
+        return post
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if request.path != self.object.get_absolute_url():
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url())
+        context = self.get_context_data(
+            object=self.object,
+            previous_post=self.object.adjacent(-1),
+            next_post=self.object.adjacent(+1),
+        )
+        return self.render_to_response(context)
+
+
+class ArchiveView(TemplateView):
+    template_name = "digest/archive.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(years=queries.year_counts(), months=queries.month_counts())
+
+
+class YearArchiveView(ListView):
+    template_name = "digest/post_archive_year.html"
+    context_object_name = "posts"
+
+    def get_queryset(self):
+        year = self.kwargs["year"]
+        if day_bounds(year, 1, 1) is None:
+            raise Http404("There is no such year.")
+        return (
+            Post.objects.published()
+            .filter(publish_at__year=year)
+            .only("title", "slug", "publish_at", "kind")
+        )
+
+    def get_context_data(self, **kwargs):
+        year = self.kwargs["year"]
+        context = super().get_context_data(year=year, months=queries.month_counts(year), **kwargs)
+        if not context["posts"]:
+            raise Http404(f"Nothing was published in {year}.")
+        years = [row["year"] for row in queries.year_counts()]
+        context["previous_year"] = max((y for y in years if y < year), default=None)
+        context["next_year"] = min((y for y in years if y > year), default=None)
+        return context
+
+
+class MonthArchiveView(PostListMixin, ListView):
+    template_name = "digest/post_archive_month.html"
+
+    def get(self, request, *args, **kwargs):
+        self.month_start = day_bounds(kwargs["year"], kwargs["month"], 1)
+        if self.month_start is None:
+            raise Http404("There is no such month.")
+        self.month_start = self.month_start[0]
+        return super().get(request, *args, **kwargs)
+
+    def posts(self):
+        return Post.objects.published().filter(
+            publish_at__year=self.kwargs["year"], publish_at__month=self.kwargs["month"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(month=self.month_start, **kwargs)
+        if not context["page_obj"].paginator.count:
+            raise Http404(f"Nothing was published in {self.month_start:%B %Y}.")
+        return context
+
+
+class SearchView(PostListMixin, ListView):
+    template_name = "digest/search.html"
+
+    def get(self, request, *args, **kwargs):
+        self.query = clean_query(request.GET.get("q", ""))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.query:
+            return Post.objects.none()
+        return search_posts(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, **kwargs)
+        for post in context["object_list"]:
+            post.snippet = highlight(post.raw_snippet, self.query)
+        return context
+
+
+@require_safe
+def legacy_blog_index(request):
+    """/blog/ and /blog/?currentPage=N of the original site, moved for good to /?page=N."""
+    target = reverse("digest:post-index")
+    if "currentPage" in request.GET:
+        target += "?" + urlencode({"page": requested_page(request, "currentPage")})
+    return HttpResponsePermanentRedirect(target)
+
+
+@require_safe
+def legacy_category(request, slug):
+    return redirect("digest:tag-detail", slug=slug, permanent=True)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        "Disallow: /sponsors/dashboard/",
+        "Disallow: /go/",
+        f"Sitemap: {settings.SITE_URL}{reverse('digest:sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For load balancers: 200 when this process can reach its database, 503 when not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 -- any database failure means "not healthy"
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
