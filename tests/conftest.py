@@ -1,0 +1,47 @@
+"""Test-wide settings and fixtures.
+
+Tests run with production settings (DEBUG off) plus a few speedups that live here, not in a
+second settings file: a fast password hasher, a per-run media folder, plain static storage
+(no collectstatic manifest needed) and a local-memory cache emptied before every test.
+"""
+
+import os
+import tempfile
+
+import pytest
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="scalepress-test-media-")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = MEDIA_ROOT
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    if os.environ.get("REQUIRE_POSTGRES") and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL.")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def is_postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

@@ -1,0 +1,64 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from taggit.models import Tag, TaggedItem
+
+from digest.models import Post, slug_from_title
+from tests.accounts.factories import UserFactory
+
+
+class PostFactory(DjangoModelFactory):
+    """A published article, an hour older than the one made before it."""
+
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"How Example {n} Scaled to Millions")
+    kind = Post.Kind.ARTICLE
+    status = Post.Status.PUBLISHED
+    publish_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
+    author = factory.SubFactory(UserFactory)
+    excerpt = "An *excerpt* about scaling."
+    body = "The body, with the rest of the story."
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+    class Params:
+        draft = factory.Trait(status=Post.Status.DRAFT)
+        scheduled = factory.Trait(publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1)))
+        digest = factory.Trait(kind=Post.Kind.DIGEST)
+
+
+def bulk_posts(count, author, tags=(), start=None, **fields):
+    """`count` published posts in a few queries, one a day back from `start` (for big pages)."""
+    start = start or timezone.now() - timedelta(minutes=5)
+    posts = []
+    for index in range(count):
+        title = f"Bulk entry {index}: lessons from the archive"
+        post = Post(
+            title=title,
+            slug=slug_from_title(title),
+            status=Post.Status.PUBLISHED,
+            publish_at=start - timedelta(days=index),
+            author=author,
+            excerpt=f"Excerpt of entry {index}.",
+            body=f"Body of entry {index}.",
+            **fields,
+        )
+        post.render()
+        posts.append(post)
+    Post.objects.bulk_create(posts, batch_size=500)
+    if tags:
+        content_type = ContentType.objects.get_for_model(Post)
+        tag_objects = [Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in tags]
+        TaggedItem.objects.bulk_create(
+            [TaggedItem(tag=t, content_type=content_type, object_id=p.pk) for p in posts for t in tag_objects]
+        )
+    return posts
