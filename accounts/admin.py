@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 
 from .models import User
 
@@ -16,3 +17,4 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "display_name", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("username", "email", "display_name", "first_name", "last_name")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

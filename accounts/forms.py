@@ -4,6 +4,8 @@ from .models import User
 
 
 class ProfileForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = User
         fields = ["display_name", "bio", "website", "handle", "avatar"]

@@ -6,6 +6,7 @@ bulk_create, so 2,000 entries take seconds even on SQLite.
 
 import random
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -184,13 +185,14 @@ class DemoWriter:
 
 def demo_images(count=8):
     """A few generated lead images (gradients with shapes), written once under MEDIA_ROOT."""
-    folder = settings.MEDIA_ROOT / "demo"
+    media_root = Path(settings.MEDIA_ROOT)
+    folder = media_root / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     names = []
     rng = random.Random(7)
     for index in range(count):
         name = f"demo/lead-{index}.png"
-        path = settings.MEDIA_ROOT / name
+        path = media_root / name
         if not path.exists():
             image = Image.new("RGB", (960, 400))
             draw = ImageDraw.Draw(image)

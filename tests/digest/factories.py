@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from taggit.models import Tag, TaggedItem
 
 from digest.models import Post, slug_from_title
+from digest.search import refresh_search_vectors
 from tests.accounts.factories import UserFactory
 
 
@@ -32,7 +33,9 @@ class PostFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Post.Status.DRAFT)
-        scheduled = factory.Trait(publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1)))
+        scheduled = factory.Trait(
+            publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+        )
         digest = factory.Trait(kind=Post.Kind.DIGEST)
 
 
@@ -55,10 +58,17 @@ def bulk_posts(count, author, tags=(), start=None, **fields):
         post.render()
         posts.append(post)
     Post.objects.bulk_create(posts, batch_size=500)
+    refresh_search_vectors([post.pk for post in posts])
     if tags:
         content_type = ContentType.objects.get_for_model(Post)
-        tag_objects = [Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in tags]
+        tag_objects = [
+            Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in tags
+        ]
         TaggedItem.objects.bulk_create(
-            [TaggedItem(tag=t, content_type=content_type, object_id=p.pk) for p in posts for t in tag_objects]
+            [
+                TaggedItem(tag=t, content_type=content_type, object_id=p.pk)
+                for p in posts
+                for t in tag_objects
+            ]
         )
     return posts

@@ -1,0 +1,80 @@
+"""Every public page makes a fixed, small number of queries that doesn't grow with content.
+
+Counts are taken with an empty cache (the worst case: the sidebar and page counts are built
+too); with a warm cache pages make fewer.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.digest.factories import PostFactory
+
+TAGS = ["caching", "queues", "databases", "cloud", "latency", "storage"]
+
+
+def build_site(posts_count):
+    posts = [
+        PostFactory(title=f"Kafka lesson {n}", tags=TAGS[: 1 + n % len(TAGS)])
+        for n in range(posts_count)
+    ]
+    return posts[len(posts) // 2]
+
+
+def pages(post):
+    local = timezone.localtime(post.publish_at)
+    return {
+        # name: (url, budget)
+        "index": (reverse("digest:post-index"), 6),
+        "post": (post.get_absolute_url(), 7),
+        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 7),
+        "archive": (reverse("digest:archive"), 4),
+        "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 5),
+        "month": (
+            reverse("digest:archive-month", kwargs={"year": local.year, "month": local.month}),
+            6,
+        ),
+        "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 7),
+        "search": (reverse("digest:search") + "?q=kafka", 5),
+        "rss": (reverse("digest:feed-rss"), 2),
+        "atom": (reverse("digest:feed-atom"), 2),
+        "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 3),
+        "sitemap": (reverse("digest:sitemap"), 2),
+        "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 2),
+        "robots": (reverse("digest:robots"), 0),
+    }
+
+
+def count_queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_query_counts_are_small_and_do_not_grow_with_content(client):
+    few = {name: count_queries(client, url) for name, (url, _) in pages(build_site(3)).items()}
+    middle = build_site(27)  # 30 posts now, ten times as many
+    budgets = pages(middle)
+    many = {name: count_queries(client, url) for name, (url, _) in budgets.items()}
+
+    assert many == few, "query counts grew with the number of posts"
+    over = {
+        name: (many[name], budget) for name, (_, budget) in budgets.items() if many[name] > budget
+    }
+    assert not over, f"pages over their query budget (made, budget): {over}"
+
+
+@pytest.mark.django_db
+def test_a_warm_cache_saves_the_sidebar_and_count_queries(client):
+    build_site(5)
+    url = reverse("digest:post-index")
+    cold = count_queries(client, url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) <= 2 < cold

@@ -1,0 +1,111 @@
+"""Drafts and scheduled posts stay invisible to readers everywhere, until their time comes."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from digest.models import Post
+from tests.digest.factories import PostFactory
+
+HIDDEN_TITLES = ("Secret draft about Kafka", "Scheduled scoop about Kafka")
+
+
+@pytest.fixture
+def posts(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        visible = PostFactory(title="Public post about Kafka", tags=["kafka"])
+        draft = PostFactory(title=HIDDEN_TITLES[0], draft=True, tags=["kafka"])
+        scheduled = PostFactory(title=HIDDEN_TITLES[1], scheduled=True, tags=["kafka"])
+    return visible, draft, scheduled
+
+
+def reader_pages(visible):
+    year = timezone.localtime(visible.publish_at).year
+    month = timezone.localtime(visible.publish_at).month
+    return [
+        reverse("digest:post-index"),
+        reverse("digest:tag-detail", kwargs={"slug": "kafka"}),
+        reverse("digest:tag-feed", kwargs={"slug": "kafka"}),
+        reverse("digest:archive"),
+        reverse("digest:archive-year", kwargs={"year": year}),
+        reverse("digest:archive-month", kwargs={"year": year, "month": month}),
+        reverse("digest:author-detail", kwargs={"username": visible.author.username}),
+        reverse("digest:search") + "?q=Kafka",
+        reverse("digest:feed-rss"),
+        reverse("digest:feed-atom"),
+        reverse("digest:sitemap-section", kwargs={"section": "posts"}),
+    ]
+
+
+def test_published_queryset_is_the_only_rule(posts):
+    visible, draft, scheduled = posts
+    assert list(Post.objects.published()) == [visible]
+    assert list(Post.objects.scheduled()) == [scheduled]
+    assert list(Post.objects.drafts()) == [draft]
+
+
+def test_hidden_posts_appear_on_no_reader_page(client, posts):
+    visible, *hidden = posts
+    for url in reader_pages(visible):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        if url != reverse("digest:archive"):  # the archive index shows counts only
+            assert visible.slug in page or visible.title in page, url
+        for post in hidden:
+            assert post.title not in page, f"{post.title!r} leaked on {url}"
+            assert post.slug not in page, f"{post.slug!r} leaked on {url}"
+
+
+def test_archive_counts_only_published_posts(client, posts):
+    page = client.get(reverse("digest:archive")).content.decode()
+    assert '<span class="count">1</span>' in page
+    assert '<span class="count">2</span>' not in page
+
+
+def test_hidden_posts_are_404_at_their_permalink(client, posts):
+    _, draft, scheduled = posts
+    for post in (draft, scheduled):
+        response = client.get(post.get_absolute_url())
+        assert response.status_code == 404
+        assert post.title not in response.content.decode()
+
+
+def test_author_of_hidden_posts_only_shows_published_ones(client, posts):
+    _, draft, _ = posts
+    response = client.get(
+        reverse("digest:author-detail", kwargs={"username": draft.author.username})
+    )
+    assert response.status_code == 200
+    assert draft.title not in response.content.decode()
+
+
+def test_scheduled_post_appears_when_its_time_comes_without_anyone_acting(
+    client, posts, monkeypatch
+):
+    scheduled = posts[2]
+    index = reverse("digest:post-index")
+    assert scheduled.title not in client.get(index).content.decode()  # warms the caches
+
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert scheduled.title in client.get(index).content.decode()
+    assert client.get(scheduled.get_absolute_url()).status_code == 200
+    feed = client.get(reverse("digest:feed-rss")).content.decode()
+    assert scheduled.title in feed
+
+
+def test_unpublishing_hides_a_post_at_once(client, posts, django_capture_on_commit_callbacks):
+    visible = posts[0]
+    index = reverse("digest:post-index")
+    assert visible.title in client.get(index).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        visible.status = Post.Status.DRAFT
+        visible.save()
+
+    assert visible.title not in client.get(index).content.decode()
+    assert client.get(visible.get_absolute_url()).status_code == 404
