@@ -1,0 +1,87 @@
+"""Browser tests: Playwright for Python drives Debian's Chromium against the live server.
+
+Playwright's own browser download cannot work on this machine, so the tests launch the system
+Chromium (`CHROMIUM_PATH`, default /usr/bin/chromium). Without it the tests are skipped, unless
+`REQUIRE_BROWSER` is set (as CI does), in which case they fail: a missing browser must never
+pass for a green run there.
+
+Test data is made with the ORM inside each test (the `live_server` fixture brings
+`transactional_db`, so the server thread sees it) before the browser visits.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; the ORM calls the tests make to
+# set up data would otherwise raise SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE.parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test (`-m "not browser"` leaves them out)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.access(executable, os.X_OK):
+        message = f"No Chromium at {executable}: set CHROMIUM_PATH or `apt-get install chromium`."
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(
+                f"REQUIRE_BROWSER is set but the browser tests cannot run: {message}", pytrace=False
+            )
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts: `new_page(viewport=…, color_scheme="dark")`."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**{"viewport": VIEWPORT, **options})
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A page in a new 1280×900 browser context, closed after the test."""
+    return new_page()
+
+
+@pytest.fixture
+def artifacts():
+    """The git-ignored folder for screenshots that humans look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
