@@ -43,7 +43,7 @@ serve: $(STAMP)
 	$(BIN)/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT)
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles var .admin-login

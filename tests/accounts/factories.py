@@ -26,6 +26,7 @@ class UserFactory(DjangoModelFactory):
 class EditorFactory(UserFactory):
     is_staff = True
     roles = factory.PostGeneration(
-        lambda user, create, extracted, **kw: create
-        and user.groups.add(Group.objects.get(name=Role.EDITORS))
+        lambda user, create, extracted, **kw: (
+            create and user.groups.add(Group.objects.get(name=Role.EDITORS))
+        )
     )
