@@ -29,9 +29,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Checks run with DEBUG off, like production; they need a key but no real secret.
 check: $(STAMP)
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-checks-only-not-a-secret} $(BIN)/python manage.py check
+	SECRET_KEY=$${SECRET_KEY:-checks-only-not-a-secret} $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
