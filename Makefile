@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py ensure_admin
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)

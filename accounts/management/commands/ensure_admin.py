@@ -21,8 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/admin/", help="Where to log in."
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         User = get_user_model()
         password = LOGIN_FILE.read_text().strip() if LOGIN_FILE.exists() else ""
         user = User.objects.filter(username=username).first()
@@ -36,8 +39,4 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=Role.EDITORS))
             LOGIN_FILE.write_text(password + "\n")
             LOGIN_FILE.chmod(0o600)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin login: {username} / {password}  ->  http://127.0.0.1:8000/admin/"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"Admin login: {username} / {password}  ->  {url}"))
