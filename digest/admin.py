@@ -34,5 +34,27 @@ class PostAdmin(admin.ModelAdmin):
             return ""
         return format_html('<a href="{}">View on site</a>', post.get_absolute_url())
 
+    def edits_everything(self, request):
+        """Editors see and change every post; Authors only their own, and no sponsored posts."""
+        return request.user.has_perm("digest.edit_others_posts")
+
+    def get_queryset(self, request):
+        posts = super().get_queryset(request)
+        return posts if self.edits_everything(request) else posts.filter(author=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if self.edits_everything(request) else (*fields, "author")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind" and not self.edits_everything(request):
+            kwargs["choices"] = [c for c in Post.Kind.choices if c[0] != Post.Kind.SPONSORED]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not self.edits_everything(request) and not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-publish_at', '-pk'],
                 'get_latest_by': 'publish_at',
+                'permissions': [('edit_others_posts', 'Can edit and publish posts of any author')],
                 'indexes': [models.Index(fields=['status', '-publish_at', '-id'], name='post_visible_idx'), models.Index(fields=['slug'], name='post_slug_idx')],
             },
         ),

@@ -1,17 +1,17 @@
-"""Editors may do everything with posts and tags; Authors may write posts (the admin limits
-them to their own). Sponsors get nothing here: they never enter the admin."""
+"""Editors may do everything with posts and tags, including other authors' posts; Authors may
+write their own posts (the admin limits them). Sponsors get nothing: they never enter the admin."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 GRANTS = {
     "Editors": [
-        ("digest", "post", ("add", "change", "delete", "view")),
-        ("taggit", "tag", ("add", "change", "delete", "view")),
+        ("digest", ["add_post", "change_post", "delete_post", "view_post", "edit_others_posts"]),
+        ("taggit", ["add_tag", "change_tag", "delete_tag", "view_tag"]),
     ],
     "Authors": [
-        ("digest", "post", ("add", "change", "view")),
-        ("taggit", "tag", ("add", "view")),
+        ("digest", ["add_post", "change_post", "view_post"]),
+        ("taggit", ["add_tag", "view_tag"]),
     ],
 }
 
@@ -26,8 +26,7 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for group_name, rules in GRANTS.items():
         group = Group.objects.get(name=group_name)
-        for app_label, model, actions in rules:
-            codenames = [f"{action}_{model}" for action in actions]
+        for app_label, codenames in rules:
             group.permissions.add(
                 *Permission.objects.filter(
                     content_type__app_label=app_label, codename__in=codenames
