@@ -131,18 +131,26 @@ def test_authors_may_add_change_and_view_posts_but_not_delete_them():
 
     assert post_permissions("Authors") == {"add_post", "change_post", "view_post"}
     assert not author.has_perm("digest.delete_post")
+    assert not author.has_perm("digest.edit_others_posts")
     assert author.has_perm("digest.add_post")
     assert author.has_perm("digest.change_post")
     assert author.has_perm("digest.view_post")
 
 
 @pytest.mark.django_db
-def test_editors_may_add_change_delete_and_view_posts():
+def test_editors_may_add_change_delete_and_view_posts_of_any_author():
     editor = UserFactory(roles=["Editors"])
 
-    assert post_permissions("Editors") == {"add_post", "change_post", "delete_post", "view_post"}
+    assert post_permissions("Editors") == {
+        "add_post",
+        "change_post",
+        "delete_post",
+        "view_post",
+        "edit_others_posts",
+    }
     for action in ("add", "change", "delete", "view"):
         assert editor.has_perm(f"digest.{action}_post")
+    assert editor.has_perm("digest.edit_others_posts")
 
 
 @pytest.mark.django_db
