@@ -112,7 +112,12 @@ def _window(text, query, width=260):
     pattern = re.compile("|".join(words), re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, first.start() - width // 3) if first else 0
-    window = text[start : start + width]
+    if start:  # begin and end on whole words
+        start = text.find(" ", start) + 1 or start
+    end = start + width
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    window = text[start:end]
     prefix = "… " if start else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     return prefix + pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window) + suffix
