@@ -37,11 +37,12 @@ check: $(STAMP)
 test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Production-like local server: DEBUG off, hashed static files, gunicorn.
+# Production-like local server: DEBUG off, hashed static files, gunicorn; uploads served by
+# Django since no nginx is in front here.
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT)
+	SERVE_MEDIA=$${SERVE_MEDIA-1} $(BIN)/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py

@@ -5,7 +5,6 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 
 class Role:
@@ -73,9 +72,6 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("digest:author-detail", kwargs={"username": self.username})
 
     def has_role(self, role):
         return self.groups.filter(name=role).exists()

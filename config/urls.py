@@ -20,3 +20,5 @@ if settings.SERVE_MEDIA:
             name="media",
         )
     )
+
+handler404 = "digest.views.page_not_found"

@@ -1,13 +1,34 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
-from .models import Post
+from .forms import PostAdminForm
+from .models import Post, StaleEdit
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    """Draft, scheduled or published, by the same queryset rules readers are served by."""
+
+    title = "status"
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+
+    def queryset(self, request, queryset):
+        rules = {
+            "draft": queryset.drafts,
+            "scheduled": queryset.scheduled,
+            "published": queryset.published,
+        }
+        return rules[self.value()]() if self.value() in rules else queryset
 
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = ("title", "status_label", "kind", "author", "publish_at", "view_link")
-    list_filter = ("status", "kind", "tags", "author")
+    list_filter = (VisibilityFilter, "kind", "tags", "author")
     list_select_related = ("author",)
     search_fields = ("title", "excerpt", "body", "byline")
     date_hierarchy = "publish_at"
@@ -16,7 +37,21 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ("created", "updated", "version")
     list_per_page = 50
     fieldsets = (
-        (None, {"fields": ("title", "slug", "kind", "status", "publish_at", "author", "tags")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "kind",
+                    "status",
+                    "publish_at",
+                    "author",
+                    "tags",
+                    "loaded_version",
+                )
+            },
+        ),
         ("Lead image", {"fields": ("lead_image", "lead_image_caption")}),
         ("Text", {"fields": ("byline", "excerpt", "body")}),
         ("History", {"classes": ("collapse",), "fields": ("created", "updated", "version")}),
@@ -55,6 +90,14 @@ class PostAdmin(admin.ModelAdmin):
         if not self.edits_everything(request) and not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit as error:
+            # Someone saved between the form's check and our write: nothing was written.
+            messages.error(request, f"{error} Nothing was overwritten; here is their version.")
+            return HttpResponseRedirect(request.path)
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}

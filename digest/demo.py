@@ -306,6 +306,6 @@ def create_demo_content(total=2000, seed=2016, now=None):
             ),
         ]
     )
-    refresh_search_vectors([post.pk for post in posts])
+    refresh_search_vectors(list(Post.objects.values_list("pk", flat=True)))
     cache.content_changed()
     return len(posts)

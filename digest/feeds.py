@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from .http import NotFound
 from .models import Post
 
 FEED_LENGTH = 20
@@ -97,7 +98,10 @@ class AtomPostFeed(PostFeed):
 
 class TagFeed(PostFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        tag = get_object_or_404(Tag, slug=slug)
+        if not self.posts(tag).exists():
+            raise NotFound("No published post has this tag.")
+        return tag
 
     def title(self, obj):
         return f"{settings.SITE_NAME}: {obj.name}"

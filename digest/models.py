@@ -12,10 +12,12 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from .markdown import html_to_text, render_markdown, render_markdown_inline, summarize
+from .validators import MaxFileSize
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
 SLUG_LENGTH = 60
+LEAD_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 
 
 def slug_from_title(title):
@@ -28,13 +30,26 @@ def lead_image_path(instance, filename):
     return f"posts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-def day_bounds(year, month, day):
-    """The aware start and end of a calendar day in the site's time zone, or None if no such day."""
+# Dates outside this range cannot be a post of ours, and near Python's limits the
+# conversion between time zones overflows.
+YEARS = range(1990, 9000)
+
+
+def period_bounds(year, month=None, day=None):
+    """Aware start and end of a year, month or day in the site's time zone; None if no such."""
+    if year not in YEARS:
+        return None
     try:
-        start = timezone.make_aware(datetime(year, month, day))
+        start = datetime(year, month or 1, day or 1)
+        if day:
+            end = start + timedelta(days=1)
+        elif month:
+            end = datetime(year + month // 12, month % 12 + 1, 1)
+        else:
+            end = datetime(year + 1, 1, 1)
     except (ValueError, OverflowError):
         return None
-    return start, start + timedelta(days=1)
+    return timezone.make_aware(start), timezone.make_aware(end)
 
 
 class StaleEdit(Exception):
@@ -62,8 +77,9 @@ class PostQuerySet(models.QuerySet):
             .annotate(has_more=ExpressionWrapper(~Q(body=""), output_field=BooleanField()))
         )
 
-    def on_day(self, year, month, day):
-        bounds = day_bounds(year, month, day)
+    def in_period(self, year, month=None, day=None):
+        """Posts published in that year, month or day (site time zone); none if impossible."""
+        bounds = period_bounds(year, month, day)
         if bounds is None:
             return self.none()
         return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
@@ -111,6 +127,8 @@ class Post(models.Model):
         blank=True,
         width_field="lead_image_width",
         height_field="lead_image_height",
+        validators=[MaxFileSize(LEAD_IMAGE_MAX_BYTES)],
+        help_text="JPEG, PNG, WebP or GIF, up to 5 MB.",
     )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -203,12 +221,14 @@ class Post(models.Model):
 
     def ensure_slug(self):
         if self.slug:
+            # Slugs from the shell or an import must still fit the permalink pattern.
+            self.slug = slugify(self.slug)[:SLUG_LENGTH].strip("-") or slug_from_title(self.title)
             return
         base = slug_from_title(self.title)
         self.slug = base
         local = timezone.localtime(self.publish_at)
         taken = set(
-            Post.objects.on_day(local.year, local.month, local.day)
+            Post.objects.in_period(local.year, local.month, local.day)
             .filter(slug__startswith=base[: SLUG_LENGTH - 4])
             .exclude(pk=self.pk)
             .values_list("slug", flat=True)

@@ -9,8 +9,9 @@ that says why, never a silent clamp. The number of entries can be supplied by th
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.utils.functional import cached_property
+
+from .http import NotFound
 
 ELLIPSIS = "..."
 
@@ -32,6 +33,9 @@ class CountedPaginator(Paginator):
 def page_window(number, num_pages, on_each_side=2):
     """Page numbers of the pagination line: first, neighbours of `number`, last; gaps elided.
 
+    Unlike Paginator.get_elided_page_range, a gap of a single page is elided too: the
+    original site showed "1 ... 3 4 5 6 7 ... 200" on page 5, and readers know that line.
+
     >>> page_window(5, 200)
     [1, '...', 3, 4, 5, 6, 7, '...', 200]
     """
@@ -49,10 +53,10 @@ def requested_page(request, param="page"):
     """The page number asked for in the query string; 404 with a reason if it is not one."""
     raw = request.GET.get(param, "1")
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise Http404(f"“{raw[:40]}” is not a page number. Pages are numbered 1, 2, 3 …")
+        raise NotFound("That is not a page number: pages are numbered 1, 2, 3 …")
     number = int(raw)
     if number < 1:
-        raise Http404("Pages are numbered from 1.")
+        raise NotFound("Pages are numbered from 1.")
     return number
 
 
@@ -61,7 +65,7 @@ def paginate(request, queryset, count=None, per_page=None):
     paginator = CountedPaginator(queryset, per_page or settings.POSTS_PER_PAGE, count=count)
     number = requested_page(request)
     if number > paginator.num_pages:
-        raise Http404(f"There is no page {number} here; the last page is {paginator.num_pages}.")
+        raise NotFound(f"There is no page {number} here; the last page is {paginator.num_pages}.")
     page = paginator.page(number)
     page.window = page_window(number, paginator.num_pages)
     return page

@@ -48,7 +48,7 @@ def month_counts(year=None):
     def build():
         posts = Post.objects.published()
         if year is not None:
-            posts = posts.filter(publish_at__year=year)
+            posts = posts.in_period(year)
         return [
             {"month": row["month"].date(), "count": row["count"]}
             for row in posts.annotate(month=TruncMonth("publish_at"))

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views
+from . import converters, feeds, views  # noqa: F401 -- converters registers year/md/username
 from .sitemaps import SITEMAPS
 
 app_name = "digest"
@@ -9,23 +9,23 @@ app_name = "digest"
 urlpatterns = [
     path("", views.PostIndexView.as_view(), name="post-index"),
     path(
-        "blog/<int:year>/<int:month>/<int:day>/<str:slug>.html",
+        "blog/<year:year>/<md:month>/<md:day>/<slug:slug>.html",
         views.PostDetailView.as_view(),
         name="post-detail",
     ),
     path("blog/", views.legacy_blog_index, name="legacy-index"),
-    path("blog/category/<str:slug>", views.legacy_category, name="legacy-category"),
-    path("blog/category/<str:slug>/", views.legacy_category),
+    path("blog/category/<str:name>", views.legacy_category, name="legacy-category"),
+    path("blog/category/<str:name>/", views.legacy_category),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag-detail"),
     path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
-    path("archive/<int:year>/", views.YearArchiveView.as_view(), name="archive-year"),
+    path("archive/<year:year>/", views.YearArchiveView.as_view(), name="archive-year"),
     path(
-        "archive/<int:year>/<int:month>/",
+        "archive/<year:year>/<md:month>/",
         views.MonthArchiveView.as_view(),
         name="archive-month",
     ),
-    path("authors/<str:username>/", views.AuthorView.as_view(), name="author-detail"),
+    path("authors/<username:username>/", views.AuthorView.as_view(), name="author-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.PostFeed(), name="feed-rss"),
     path("feed/atom/", feeds.AtomPostFeed(), name="feed-atom"),

@@ -3,27 +3,34 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from . import queries
-from .models import Post, day_bounds
+from .http import NotFound
+from .models import Post, period_bounds
 from .pagination import paginate, requested_page
 from .search import clean_query, highlight, search_posts
 
 
 class PostListMixin:
-    """A paginated list of published entries, with the page count cached per content version."""
+    """A paginated list of published entries, with the entry count cached per content version.
+
+    Subclasses say which posts (`posts()`) and, to cache the count, a `count_name`; a list
+    that comes out empty for a named subject (tag, author, month) is a 404 with `empty_reason`.
+    """
 
     template_name = "digest/post_list.html"
     paginate_by = settings.POSTS_PER_PAGE
     count_name = None
+    empty_reason = None
 
     def posts(self):
         return Post.objects.published()
@@ -34,6 +41,8 @@ class PostListMixin:
     def paginate_queryset(self, queryset, page_size):
         count = queries.count_of(self.count_name, self.posts()) if self.count_name else None
         page = paginate(self.request, queryset, count=count, per_page=page_size)
+        if self.empty_reason and not page.paginator.count:
+            raise NotFound(self.empty_reason)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -45,6 +54,7 @@ class TagView(PostListMixin, ListView):
     def get(self, request, *args, **kwargs):
         self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
         self.count_name = f"tag:{self.tag.pk}"
+        self.empty_reason = "No published post has this tag."
         return super().get(request, *args, **kwargs)
 
     def posts(self):
@@ -56,9 +66,13 @@ class TagView(PostListMixin, ListView):
 
 class AuthorView(PostListMixin, ListView):
     template_name = "digest/author_detail.html"
+    # Accounts without published posts (sponsors, authors of drafts) have no public page.
+    empty_reason = "There is no author page at this address."
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(get_user_model(), username=kwargs["username"])
+        self.author = get_user_model().objects.filter(username=kwargs["username"]).first()
+        if self.author is None:
+            raise NotFound(self.empty_reason)
         self.count_name = f"author:{self.author.pk}"
         return super().get(request, *args, **kwargs)
 
@@ -76,7 +90,7 @@ class PostDetailView(DetailView):
         kwargs = self.kwargs
         posts = Post.objects.published().select_related("author").prefetch_related("tags")
         post = (
-            posts.on_day(kwargs["year"], kwargs["month"], kwargs["day"])
+            posts.in_period(kwargs["year"], kwargs["month"], kwargs["day"])
             .filter(slug=kwargs["slug"])
             .first()
         )
@@ -86,7 +100,7 @@ class PostDetailView(DetailView):
             candidates = list(posts.filter(slug=kwargs["slug"])[:2])
             if len(candidates) == 1:
                 return candidates[0]
-            raise Http404("There is no published post at this address.")
+            raise NotFound("There is no published post at this address.")
         return post
 
     def get(self, request, *args, **kwargs):
@@ -113,12 +127,9 @@ class YearArchiveView(ListView):
     context_object_name = "posts"
 
     def get_queryset(self):
-        year = self.kwargs["year"]
-        if day_bounds(year, 1, 1) is None:
-            raise Http404("There is no such year.")
         return (
             Post.objects.published()
-            .filter(publish_at__year=year)
+            .in_period(self.kwargs["year"])
             .only("title", "slug", "publish_at", "kind")
         )
 
@@ -126,7 +137,7 @@ class YearArchiveView(ListView):
         year = self.kwargs["year"]
         context = super().get_context_data(year=year, months=queries.month_counts(year), **kwargs)
         if not context["posts"]:
-            raise Http404(f"Nothing was published in {year}.")
+            raise NotFound(f"Nothing was published in {year}.")
         years = [row["year"] for row in queries.year_counts()]
         context["previous_year"] = max((y for y in years if y < year), default=None)
         context["next_year"] = min((y for y in years if y > year), default=None)
@@ -137,22 +148,18 @@ class MonthArchiveView(PostListMixin, ListView):
     template_name = "digest/post_archive_month.html"
 
     def get(self, request, *args, **kwargs):
-        self.month_start = day_bounds(kwargs["year"], kwargs["month"], 1)
-        if self.month_start is None:
-            raise Http404("There is no such month.")
-        self.month_start = self.month_start[0]
+        bounds = period_bounds(kwargs["year"], kwargs["month"])
+        if bounds is None:
+            raise NotFound("There is no such month.")
+        self.month_start = bounds[0]
+        self.empty_reason = f"Nothing was published in {self.month_start:%B %Y}."
         return super().get(request, *args, **kwargs)
 
     def posts(self):
-        return Post.objects.published().filter(
-            publish_at__year=self.kwargs["year"], publish_at__month=self.kwargs["month"]
-        )
+        return Post.objects.published().in_period(self.kwargs["year"], self.kwargs["month"])
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(month=self.month_start, **kwargs)
-        if not context["page_obj"].paginator.count:
-            raise Http404(f"Nothing was published in {self.month_start:%B %Y}.")
-        return context
+        return super().get_context_data(month=self.month_start, **kwargs)
 
 
 class SearchView(PostListMixin, ListView):
@@ -184,7 +191,11 @@ def legacy_blog_index(request):
 
 
 @require_safe
-def legacy_category(request, slug):
+def legacy_category(request, name):
+    """/blog/category/<name> of the original site, moved for good to its tag page."""
+    slug = slugify(name)
+    if not slug:
+        raise NotFound("There is no category at this address.")
     return redirect("digest:tag-detail", slug=slug, permanent=True)
 
 
@@ -213,3 +224,9 @@ def healthz(request):
     except Exception:  # noqa: BLE001 -- any database failure means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    """The 404 page; it gives the reason only when our own code wrote it for readers."""
+    reason = str(exception) if isinstance(exception, NotFound) else ""
+    return render(request, "404.html", {"reason": reason}, status=404)

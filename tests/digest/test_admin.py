@@ -105,3 +105,68 @@ def test_an_editor_writes_a_post_in_the_admin_and_readers_see_it(client, editor)
     assert sorted(post.tags.names()) == ["caching", "queues"]
     client.logout()
     assert "Written in the admin" in client.get(post.get_absolute_url()).content.decode()
+
+
+def change_form_data(post, **changes):
+    data = {
+        "title": post.title,
+        "slug": post.slug,
+        "kind": post.kind,
+        "status": post.status,
+        "publish_at_0": post.publish_at.strftime("%Y-%m-%d"),
+        "publish_at_1": post.publish_at.strftime("%H:%M:%S"),
+        "author": post.author_id,
+        "tags": "",
+        "excerpt": post.excerpt,
+        "body": post.body,
+        "byline": post.byline,
+        "lead_image_caption": "",
+        "loaded_version": post.version,
+    }
+    return {**data, **changes}
+
+
+def test_a_save_from_a_stale_form_is_refused_and_nothing_is_overwritten(client, editor):
+    post = PostFactory(title="Original title")
+    opened_by_a = change_form_data(post)  # editor A opens the form…
+    other = staff(Role.EDITORS)
+    client.force_login(other)  # …editor B opens it too and saves first
+    url = reverse("admin:digest_post_change", args=[post.pk])
+    response = client.post(url, change_form_data(post, title="B's title"))
+    assert response.status_code == 302
+
+    client.force_login(editor)
+    response = client.post(url, {**opened_by_a, "title": "A's title"})
+
+    assert response.status_code == 200
+    assert "Someone else saved this post" in response.content.decode()
+    post.refresh_from_db()
+    assert post.title == "B's title"
+    assert post.version == 1
+
+
+def test_a_save_from_a_fresh_form_goes_through(client, editor):
+    post = PostFactory(title="Original title")
+    client.force_login(editor)
+    url = reverse("admin:digest_post_change", args=[post.pk])
+    assert client.post(url, change_form_data(post, title="First")).status_code == 302
+    post.refresh_from_db()
+    assert client.post(url, change_form_data(post, title="Second")).status_code == 302
+    post.refresh_from_db()
+    assert (post.title, post.version) == ("Second", 2)
+
+
+def test_status_filter_uses_the_reader_rules(client, editor):
+    PostFactory(title="Live one")
+    PostFactory(title="Not yet", draft=True)
+    PostFactory(title="Later", scheduled=True)
+    client.force_login(editor)
+    changelist = reverse("admin:digest_post_changelist")
+
+    def titles(visibility):
+        response = client.get(changelist, {"visibility": visibility})
+        return {post.title for post in response.context["cl"].result_list}
+
+    assert titles("draft") == {"Not yet"}
+    assert titles("scheduled") == {"Later"}
+    assert titles("published") == {"Live one"}

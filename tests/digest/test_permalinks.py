@@ -68,7 +68,7 @@ def test_near_miss_addresses_redirect_permanently_to_the_permalink(client, feb_1
 def test_impossible_or_unknown_permalinks_are_404(client, feb_19_digest, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert "no published post at this address" in response.content.decode()
+    assert "We couldn’t find that page" in response.content.decode()
 
 
 def test_blog_index_redirects_permanently_home(client, db):

@@ -41,7 +41,7 @@ def pages(post):
         "search": (reverse("digest:search") + "?q=kafka", 5),
         "rss": (reverse("digest:feed-rss"), 2),
         "atom": (reverse("digest:feed-atom"), 2),
-        "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 3),
+        "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 4),
         "sitemap": (reverse("digest:sitemap"), 2),
         "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 2),
         "robots": (reverse("digest:robots"), 0),

@@ -73,13 +73,20 @@ def test_hidden_posts_are_404_at_their_permalink(client, posts):
         assert post.title not in response.content.decode()
 
 
-def test_author_of_hidden_posts_only_shows_published_ones(client, posts):
+def test_accounts_and_tags_with_only_hidden_posts_have_no_public_page(client, posts):
     _, draft, _ = posts
-    response = client.get(
-        reverse("digest:author-detail", kwargs={"username": draft.author.username})
-    )
-    assert response.status_code == 200
-    assert draft.title not in response.content.decode()
+    draft.tags.set(["unannounced-product"])
+    urls = [
+        reverse("digest:author-detail", kwargs={"username": draft.author.username}),
+        reverse("digest:tag-detail", kwargs={"slug": "unannounced-product"}),
+        reverse("digest:tag-feed", kwargs={"slug": "unannounced-product"}),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        page = response.content.decode()
+        assert draft.title not in page
+        assert draft.author.name not in page
 
 
 def test_scheduled_post_appears_when_its_time_comes_without_anyone_acting(
