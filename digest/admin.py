@@ -1,9 +1,30 @@
+from datetime import datetime, time
+
+from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from django import forms
 from django.contrib import admin, messages
+from django.db.models import Max
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from . import admin_views
 from .forms import PostAdminForm
-from .models import Post, StaleEdit
+from .models import (
+    Item,
+    Post,
+    Quote,
+    Revision,
+    SiteSettings,
+    StaleEdit,
+    Stat,
+    digest_title,
+    next_issue_day,
+    slug_from_title,
+)
+from .models.parts import parts_batch
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -24,9 +45,50 @@ class VisibilityFilter(admin.SimpleListFilter):
         return rules[self.value()]() if self.value() in rules else queryset
 
 
+class StatInline(SortableTabularInline):
+    model = Stat
+    fields = ("figure", "label")
+    extra = 0
+    formfield_overrides = {
+        Stat._meta.get_field("label").__class__: {"widget": forms.TextInput(attrs={"size": 70})}
+    }
+
+
+class QuoteInline(SortableTabularInline):
+    model = Quote
+    fields = ("speaker", "text", "source_url", "on_index")
+    extra = 0
+    formfield_overrides = {
+        Quote._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 60})
+        }
+    }
+
+
+class ItemInline(SortableStackedInline):
+    model = Item
+    fields = ("text", "on_index")
+    extra = 0
+    formfield_overrides = {
+        Item._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 4, "cols": 90})
+        }
+    }
+
+
+INTRO_FIELDS = ("excerpt", "lead_image", "lead_image_caption")
+HISTORY_FIELDSET = (
+    "History",
+    {"classes": ("collapse",), "fields": ("created", "updated", "version")},
+)
+MAIN_FIELDS = ("title", "slug", "kind", "status", "publish_at", "author", "tags", "loaded_version")
+
+
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     form = PostAdminForm
+    change_form_template = "admin/digest/post/change_form.html"
+    change_list_template = "admin/digest/post/change_list.html"
     list_display = ("title", "status_label", "kind", "author", "publish_at", "view_link")
     list_filter = (VisibilityFilter, "kind", "tags", "author")
     list_select_related = ("author",)
@@ -36,26 +98,6 @@ class PostAdmin(admin.ModelAdmin):
     autocomplete_fields = ("author",)
     readonly_fields = ("created", "updated", "version")
     list_per_page = 50
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "title",
-                    "slug",
-                    "kind",
-                    "status",
-                    "publish_at",
-                    "author",
-                    "tags",
-                    "loaded_version",
-                )
-            },
-        ),
-        ("Lead image", {"fields": ("lead_image", "lead_image_caption")}),
-        ("Text", {"fields": ("byline", "excerpt", "body")}),
-        ("History", {"classes": ("collapse",), "fields": ("created", "updated", "version")}),
-    )
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post):
@@ -66,8 +108,51 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def view_link(self, post):
         if not post.is_published:
-            return ""
+            return format_html('<a href="{}">Preview</a>', post.get_absolute_url())
         return format_html('<a href="{}">View on site</a>', post.get_absolute_url())
+
+    def is_digest(self, request, obj):
+        if obj is not None:
+            return obj.kind == Post.Kind.DIGEST
+        return (request.POST or request.GET).get("kind") == Post.Kind.DIGEST
+
+    def get_fieldsets(self, request, obj=None):
+        if self.is_digest(request, obj):
+            return (
+                (None, {"fields": MAIN_FIELDS}),
+                (
+                    "Intro and lead image",
+                    {"fields": ("excerpt", "lead_image", "lead_image_caption")},
+                ),
+                (
+                    "Paste boxes",
+                    {
+                        "fields": ("paste_stats", "paste_quotes", "paste_items"),
+                        "description": "Paste text to add stats, quotes and items below in one go.",
+                    },
+                ),
+                ("After the items", {"classes": ("collapse",), "fields": ("body", "byline")}),
+                (
+                    "History",
+                    {"classes": ("collapse",), "fields": ("created", "updated", "version")},
+                ),
+            )
+        return (
+            (None, {"fields": MAIN_FIELDS}),
+            ("Lead image", {"fields": ("lead_image", "lead_image_caption")}),
+            ("Text", {"fields": ("byline", "excerpt", "body")}),
+            HISTORY_FIELDSET,
+        )
+
+    def get_inlines(self, request, obj):
+        return [StatInline, QuoteInline, ItemInline] if self.is_digest(request, obj) else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if self.is_digest(request, obj):
+            form.base_fields["excerpt"].label = "Intro"
+            form.base_fields["excerpt"].help_text = "The line under the title. Markdown."
+        return form
 
     def edits_everything(self, request):
         """Editors see and change every post; Authors only their own, and no sponsored posts."""
@@ -86,10 +171,45 @@ class PostAdmin(admin.ModelAdmin):
             kwargs["choices"] = [c for c in Post.Kind.choices if c[0] != Post.Kind.SPONSORED]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        initial = {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+        if request.GET.get("kind") == Post.Kind.DIGEST:
+            # "New digest": this week's issue, Friday 09:00, tagged like the last one.
+            day = next_issue_day()
+            title = digest_title(day)
+            last = Post.objects.filter(kind=Post.Kind.DIGEST).order_by("-publish_at").first()
+            initial.update(
+                title=title,
+                slug=slug_from_title(title),
+                kind=Post.Kind.DIGEST,
+                publish_at=timezone.make_aware(datetime.combine(day, time(9, 0))),
+                tags=", ".join(sorted(last.tags.names())) if last else "",
+            )
+        return initial
+
     def save_model(self, request, obj, form, change):
         if not self.edits_everything(request) and not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        post = form.instance
+        with parts_batch():
+            super().save_related(request, form, formsets, change)
+            self.add_pasted_parts(post, form.pasted)
+        post.refresh_from_db()
+        Revision.record(post, by=request.user)
+
+    def add_pasted_parts(self, post, pasted):
+        for field, model, build in (
+            ("paste_stats", Stat, lambda e: {"figure": e.figure, "label": e.label}),
+            ("paste_quotes", Quote, lambda e: {"speaker": e.speaker, "text": e.text}),
+            ("paste_items", Item, lambda e: {"text": e.text}),
+        ):
+            start = model.objects.filter(post=post).aggregate(last=Max("position"))["last"]
+            start = -1 if start is None else start
+            for offset, entry in enumerate(pasted.get(field, []), start=1):
+                model.objects.create(post=post, position=start + offset, **build(entry))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -99,5 +219,47 @@ class PostAdmin(admin.ModelAdmin):
             messages.error(request, f"{error} Nothing was overwritten; here is their version.")
             return HttpResponseRedirect(request.path)
 
-    def get_changeform_initial_data(self, request):
-        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:post_id>/revisions/",
+                wrap(admin_views.revisions(self)),
+                name="digest_post_revisions",
+            ),
+            path(
+                "<int:post_id>/revisions/<int:revision_id>/restore/",
+                wrap(admin_views.restore_revision(self)),
+                name="digest_post_restore",
+            ),
+            path(
+                "<int:post_id>/preview-link/",
+                wrap(admin_views.preview_link(self)),
+                name="digest_post_preview_link",
+            ),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list goes straight to it; it can be neither added twice nor deleted."""
+
+    fields = (
+        "site_name",
+        "tagline",
+        "support_blurb",
+        "support_url",
+        "closing_line",
+        "empty_section_text",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        SiteSettings.objects.get_or_create(pk=1)
+        return redirect(reverse("admin:digest_sitesettings_change", args=[1]))

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
 
 from . import cache
-from .models import Post, slug_from_title
+from .models import Post, digest_title, slug_from_title
 from .search import refresh_search_vectors
 
 COMPANIES = [
@@ -86,15 +86,6 @@ SENTENCES = [
 ]  # fmt: skip
 FIRST_NAMES = ["Bryan", "Barzan", "Alice", "Priya", "Diego", "Mei", "Olu", "Sven", "Hannah"]
 LAST_NAMES = ["Helmig", "Mozafari", "Nguyen", "Sharma", "Alvarez", "Chen", "Adeyemi", "Berg"]
-
-
-def ordinal(day):
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def digest_title(day):
-    return f"Stuff The Internet Says On Scalability For {day:%B} {ordinal(day.day)}, {day.year}"
 
 
 class DemoWriter:

@@ -1,7 +1,29 @@
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from .models import Post
+from .parsing import parse_items, parse_quotes, parse_stats
+
+PASTE_BOXES = {
+    # field: (parser, label, help)
+    "paste_stats": (
+        parse_stats,
+        "Paste stats",
+        "A stats line: “200K : msgs per second through iMessage; 750 million : xactions per "
+        "week;”. Each becomes a stat, added after the ones above.",
+    ),
+    "paste_quotes": (
+        parse_quotes,
+        "Paste quotes",
+        "One quote a line: “@antirez : text” or “Joseph Bradley : text”; bullets are fine.",
+    ),
+    "paste_items": (
+        parse_items,
+        "Paste items",
+        "Items separated by bullets or blank lines. Each becomes an item.",
+    ),
+}
 
 
 class PostAdminForm(forms.ModelForm):
@@ -12,6 +34,9 @@ class PostAdminForm(forms.ModelForm):
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    paste_stats = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    paste_quotes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    paste_items = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
     class Meta:
         model = Post
@@ -33,6 +58,37 @@ class PostAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        for name, (_, label, help_text) in PASTE_BOXES.items():
+            self.fields[name].label, self.fields[name].help_text = label, help_text
+        self.pasted = {}
+
+    def _clean_paste(self, name):
+        parser = PASTE_BOXES[name][0]
+        text = self.cleaned_data.get(name, "")
+        parsed = parser(text) if text.strip() else None
+        if parsed and parsed.errors:
+            # The whole paste is kept in the box; the editor fixes these lines and saves again.
+            raise forms.ValidationError(
+                format_html(
+                    "These lines could not be read, so nothing from this box was added:<ul>{}</ul>",
+                    format_html_join(
+                        "",
+                        "<li>line {}: “{}” — {}</li>",
+                        ((e.line_number, e.line.strip(), e.reason) for e in parsed.errors),
+                    ),
+                )
+            )
+        self.pasted[name] = parsed.entries if parsed else []
+        return text
+
+    def clean_paste_stats(self):
+        return self._clean_paste("paste_stats")
+
+    def clean_paste_quotes(self):
+        return self._clean_paste("paste_quotes")
+
+    def clean_paste_items(self):
+        return self._clean_paste("paste_items")
 
     def clean(self):
         cleaned = super().clean()

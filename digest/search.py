@@ -42,12 +42,15 @@ def refresh_search_vectors(post_ids):
     Post.objects.filter(pk__in=post_ids).update(
         search_vector=SearchVector("title", weight="A", config=CONFIG)
         + SearchVector("excerpt_text", weight="B", config=CONFIG)
+        + SearchVector("parts_text", weight="B", config=CONFIG)
         + SearchVector("body_text", weight="C", config=CONFIG)
     )
 
 
 def _document():
-    return Concat("excerpt_text", Value(" "), "body_text", output_field=TextField())
+    return Concat(
+        "excerpt_text", Value(" "), "parts_text", Value(" "), "body_text", output_field=TextField()
+    )
 
 
 def search_posts(query, queryset=None):
@@ -78,7 +81,7 @@ def _search_postgres(posts, query):
                 fragment_delimiter=" … ",
             ),
         )
-        .defer("body", "body_html", "search_vector")
+        .defer("body", "body_html", "parts_full_html", "parts_index_html", "search_vector")
         .order_by("-rank", "-publish_at", "-pk")
     )
 
@@ -90,6 +93,7 @@ def _search_fallback(posts, query):
         condition &= (
             Q(title__icontains=word)
             | Q(excerpt_text__icontains=word)
+            | Q(parts_text__icontains=word)
             | Q(body_text__icontains=word)
         )
     return posts.filter(condition).annotate(raw_snippet=_document())

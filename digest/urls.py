@@ -27,6 +27,9 @@ urlpatterns = [
     ),
     path("authors/<username:username>/", views.AuthorView.as_view(), name="author-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("quotes/", views.QuoteListView.as_view(), name="quote-list"),
+    path("quotes/<slug:key>/", views.SpeakerView.as_view(), name="quote-speaker"),
+    path("preview/<slug:token>/", views.secret_preview, name="secret-preview"),
     path("feed/", feeds.PostFeed(), name="feed-rss"),
     path("feed/atom/", feeds.AtomPostFeed(), name="feed-atom"),
     path(

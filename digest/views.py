@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
@@ -15,7 +17,7 @@ from taggit.models import Tag
 
 from . import queries
 from .http import NotFound
-from .models import Post, period_bounds
+from .models import Post, Quote, period_bounds
 from .pagination import paginate, requested_page
 from .search import clean_query, highlight, search_posts
 
@@ -84,11 +86,17 @@ class AuthorView(PostListMixin, ListView):
 
 
 class PostDetailView(DetailView):
+    """A post at its permalink; staff who may edit it also see it before it is published."""
+
     context_object_name = "post"
 
     def get_object(self, queryset=None):
         kwargs = self.kwargs
-        posts = Post.objects.published().select_related("author").prefetch_related("tags")
+        posts = (
+            Post.objects.previewable_by(self.request.user)
+            .select_related("author")
+            .prefetch_related("tags")
+        )
         post = (
             posts.in_period(kwargs["year"], kwargs["month"], kwargs["day"])
             .filter(slug=kwargs["slug"])
@@ -96,7 +104,7 @@ class PostDetailView(DetailView):
         )
         if post is None:
             # A link with the right slug but another day (time zones, an edited date):
-            # send the reader to the post if exactly one published post has that slug.
+            # send the reader to the post if exactly one visible post has that slug.
             candidates = list(posts.filter(slug=kwargs["slug"])[:2])
             if len(candidates) == 1:
                 return candidates[0]
@@ -107,12 +115,93 @@ class PostDetailView(DetailView):
         self.object = self.get_object()
         if request.path != self.object.get_absolute_url():
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
-        context = self.get_context_data(
-            object=self.object,
-            previous_post=self.object.adjacent(-1),
-            next_post=self.object.adjacent(+1),
+        return render_post(request, self.object)
+
+
+def render_post(request, post):
+    """The post page; a post readers can't see yet is a preview: marked, never cached."""
+    is_preview = not post.is_published
+    response = render(
+        request,
+        "digest/post_detail.html",
+        {
+            "post": post,
+            "is_preview": is_preview,
+            "previous_post": None if is_preview else post.adjacent(-1),
+            "next_post": None if is_preview else post.adjacent(+1),
+        },
+    )
+    if is_preview:
+        add_never_cache_headers(response)
+        response["Cache-Control"] += ", private"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def secret_preview(request, token):
+    """A post through its secret preview link, for a guest author without an account."""
+    post = (
+        Post.objects.filter(preview_token=token)
+        .select_related("author")
+        .prefetch_related("tags")
+        .first()
+    )
+    if post is None:
+        raise NotFound(
+            "This preview link has expired or was revoked. Ask the editor for a new one."
         )
-        return self.render_to_response(context)
+    if post.is_published:
+        return redirect(post.get_absolute_url())
+    return render_post(request, post)
+
+
+class QuoteListView(ListView):
+    """Every published quote, newest issue first, searchable by speaker or words."""
+
+    template_name = "digest/quote_list.html"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        self.query = clean_query(request.GET.get("q", ""))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return matching_quotes(Quote.objects.published(), self.query).select_related("post")
+
+    def paginate_queryset(self, queryset, page_size):
+        count = None if self.query else queries.count_of("quotes", Quote.objects.published())
+        page = paginate(self.request, queryset, count=count, per_page=page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+class SpeakerView(QuoteListView):
+    """All published quotes of one speaker across every issue."""
+
+    template_name = "digest/quote_speaker.html"
+
+    def get_queryset(self):
+        return super().get_queryset().filter(speaker_key=self.kwargs["key"])
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset, per_page=page_size)
+        if not page.paginator.count:
+            raise NotFound("No published quote is by this speaker.")
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["speaker"] = context["object_list"][0].speaker if context["object_list"] else ""
+        return context
+
+
+def matching_quotes(quotes, query):
+    for word in query.split()[:8]:
+        quotes = quotes.filter(Q(speaker__icontains=word) | Q(text__icontains=word))
+    return quotes.order_by("-post__publish_at", "-post__pk", "position", "pk")
 
 
 class ArchiveView(TemplateView):
@@ -178,6 +267,9 @@ class SearchView(PostListMixin, ListView):
         context = super().get_context_data(query=self.query, **kwargs)
         for post in context["object_list"]:
             post.snippet = highlight(post.raw_snippet, self.query)
+        if self.query and context["page_obj"].number == 1:
+            found = matching_quotes(Quote.objects.published(), self.query)
+            context["quotes"] = list(found.select_related("post")[:5])
         return context
 
 
@@ -208,6 +300,7 @@ def robots_txt(request):
         "Disallow: /search/",
         "Disallow: /sponsors/dashboard/",
         "Disallow: /go/",
+        "Disallow: /preview/",
         f"Sitemap: {settings.SITE_URL}{reverse('digest:sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

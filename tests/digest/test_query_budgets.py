@@ -28,22 +28,22 @@ def pages(post):
     local = timezone.localtime(post.publish_at)
     return {
         # name: (url, budget)
-        "index": (reverse("digest:post-index"), 6),
-        "post": (post.get_absolute_url(), 7),
-        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 7),
-        "archive": (reverse("digest:archive"), 4),
-        "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 5),
+        "index": (reverse("digest:post-index"), 7),
+        "post": (post.get_absolute_url(), 8),
+        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 8),
+        "archive": (reverse("digest:archive"), 5),
+        "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 6),
         "month": (
             reverse("digest:archive-month", kwargs={"year": local.year, "month": local.month}),
-            6,
+            7,
         ),
-        "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 7),
-        "search": (reverse("digest:search") + "?q=kafka", 5),
+        "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 8),
+        "search": (reverse("digest:search") + "?q=kafka", 7),
         "rss": (reverse("digest:feed-rss"), 2),
         "atom": (reverse("digest:feed-atom"), 2),
         "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 4),
-        "sitemap": (reverse("digest:sitemap"), 2),
-        "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 2),
+        "sitemap": (reverse("digest:sitemap"), 4),
+        "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 4),
         "robots": (reverse("digest:robots"), 0),
     }
 

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from datetime import datetime, timedelta
 from pathlib import PurePath
@@ -6,13 +7,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from .markdown import html_to_text, render_markdown, render_markdown_inline, summarize
-from .validators import MaxFileSize
+from ..markdown import html_to_text, render_markdown, render_markdown_inline, summarize
+from ..validators import MaxFileSize
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
@@ -52,6 +54,22 @@ def period_bounds(year, month=None, day=None):
     return timezone.make_aware(start), timezone.make_aware(end)
 
 
+def ordinal(day):
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def digest_title(day):
+    """ "Stuff The Internet Says On Scalability For February 19th, 2016" for that date."""
+    return f"Stuff The Internet Says On Scalability For {day:%B} {ordinal(day.day)}, {day.year}"
+
+
+def next_issue_day(today=None, weekday=4):
+    """The date of the coming issue: today if it is a Friday, else the next Friday."""
+    today = today or timezone.localdate()
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
 class StaleEdit(Exception):
     """Someone else saved the post after this copy was loaded; saving would overwrite them."""
 
@@ -73,9 +91,29 @@ class PostQuerySet(models.QuerySet):
         return (
             self.select_related("author")
             .prefetch_related("tags")
-            .defer("body", "body_html", "body_text", "excerpt_text", "search_vector")
-            .annotate(has_more=ExpressionWrapper(~Q(body=""), output_field=BooleanField()))
+            .defer(
+                "body",
+                "body_html",
+                "body_text",
+                "excerpt_text",
+                "parts_full_html",
+                "parts_text",
+                "search_vector",
+            )
+            .annotate(
+                has_more=ExpressionWrapper(
+                    ~Q(body="") | Q(kind=Post.Kind.DIGEST), output_field=BooleanField()
+                )
+            )
         )
+
+    def previewable_by(self, user):
+        """What `user` may open at a permalink: editors everything, authors their own too."""
+        if not (user.is_authenticated and user.is_staff and user.has_perm("digest.view_post")):
+            return self.published()
+        if user.has_perm("digest.edit_others_posts"):
+            return self
+        return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
 
     def in_period(self, year, month=None, day=None):
         """Posts published in that year, month or day (site time zone); none if impossible."""
@@ -145,6 +183,14 @@ class Post(models.Model):
     excerpt_text = models.TextField(blank=True, editable=False)
     body_text = models.TextField(blank=True, editable=False)
     description = models.CharField(max_length=300, blank=True, editable=False)
+    # A digest's stats, quotes and items rendered once (Post.refresh_parts): the excerpt's
+    # selection for the index, all of them for the post page and feeds, plain text for search.
+    parts_index_html = models.TextField(blank=True, editable=False)
+    parts_full_html = models.TextField(blank=True, editable=False)
+    parts_text = models.TextField(blank=True, editable=False)
+    preview_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     created = models.DateTimeField(auto_now_add=True)
@@ -181,7 +227,7 @@ class Post(models.Model):
                     )
                 self.version += 1
                 super().save(*args, **kwargs)
-        from .search import refresh_search_vectors
+        from ..search import refresh_search_vectors
 
         transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
 
@@ -238,6 +284,51 @@ class Post(models.Model):
             suffix = f"-{counter}"
             self.slug = base[: SLUG_LENGTH - len(suffix)] + suffix
             counter += 1
+
+    def refresh_parts(self):
+        """Render the digest's stats, quotes and items into the stored HTML and text."""
+        from ..cache import content_changed
+        from ..search import refresh_search_vectors
+
+        stats, quotes, items = (
+            list(self.stats.all()),
+            list(self.quotes.all()),
+            list(self.items.all()),
+        )
+        if stats or quotes or items:
+            shown = [quote for quote in quotes if quote.on_index]
+            self.parts_index_html = render_to_string(
+                "digest/_digest_parts.html",
+                {
+                    "stats": stats,
+                    "quotes": shown,
+                    "more_quotes": len(shown) < len(quotes),
+                    "items": [item for item in items if item.on_index],
+                },
+            )
+            self.parts_full_html = render_to_string(
+                "digest/_digest_parts.html", {"stats": stats, "quotes": quotes, "items": items}
+            )
+            self.parts_text = html_to_text(self.parts_full_html)
+        else:
+            self.parts_index_html = self.parts_full_html = self.parts_text = ""
+        Post.objects.filter(pk=self.pk).update(
+            parts_index_html=self.parts_index_html,
+            parts_full_html=self.parts_full_html,
+            parts_text=self.parts_text,
+        )
+        content_changed()
+        transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
+
+    def make_preview_token(self):
+        """A new secret preview link (the old one stops working)."""
+        self.preview_token = secrets.token_urlsafe(24)
+        Post.objects.filter(pk=self.pk).update(preview_token=self.preview_token)
+        return self.preview_token
+
+    def revoke_preview_token(self):
+        self.preview_token = None
+        Post.objects.filter(pk=self.pk).update(preview_token=None)
 
     def adjacent(self, direction):
         """The published post before (-1) or after (+1) this one, in reading order."""

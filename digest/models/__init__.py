@@ -1,0 +1,33 @@
+from .parts import Item, Quote, Stat
+from .post import (
+    LEAD_IMAGE_MAX_BYTES,
+    SLUG_LENGTH,
+    Post,
+    PostQuerySet,
+    StaleEdit,
+    digest_title,
+    lead_image_path,
+    next_issue_day,
+    period_bounds,
+    slug_from_title,
+)
+from .revision import Revision
+from .site import SiteSettings
+
+__all__ = [
+    "LEAD_IMAGE_MAX_BYTES",
+    "SLUG_LENGTH",
+    "Item",
+    "Post",
+    "PostQuerySet",
+    "Quote",
+    "Revision",
+    "SiteSettings",
+    "Stat",
+    "StaleEdit",
+    "digest_title",
+    "lead_image_path",
+    "next_issue_day",
+    "period_bounds",
+    "slug_from_title",
+]

@@ -1,0 +1,135 @@
+"""The parts of a weekly digest: headline numbers, quotable quotes and link commentary.
+
+The post stores its digest rendered to HTML (Post.refresh_parts), so a page view never walks
+the parts. Saving or deleting a part refreshes its post at once, or, inside `parts_batch()`,
+once per post when the batch ends (the admin saves a whole digest in one batch).
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
+
+from ..markdown import render_markdown, render_markdown_inline
+from ..parsing import speaker_key
+from .post import Post
+
+_pending = ContextVar("digest_parts_pending", default=None)
+
+
+@contextmanager
+def parts_batch():
+    """Refresh each changed post once, after the block, instead of after every part."""
+    pending = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for post in Post.objects.filter(pk__in=pending):
+        post.refresh_parts()
+
+
+def parts_changed(sender, instance, **kwargs):
+    pending = _pending.get()
+    if pending is not None:
+        pending.add(instance.post_id)
+        return
+    post = Post.objects.filter(pk=instance.post_id).first()
+    if post is not None:  # None while the post itself is being deleted
+        post.refresh_parts()
+
+
+class PartQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Parts of the posts readers may see (Post.objects.published() decides)."""
+        return self.filter(post__in=Post.objects.published(now=now))
+
+
+class DigestPart(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    objects = PartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+
+class Stat(DigestPart):
+    """A headline number: "200K : msgs send per second through iMessage"."""
+
+    figure = models.CharField(max_length=80)
+    label = models.CharField(max_length=500, help_text="Markdown, one line.")
+    label_html = models.TextField(blank=True, editable=False)
+
+    class Meta(DigestPart.Meta):
+        default_related_name = "stats"
+
+    def __str__(self):
+        return f"{self.figure} : {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.label_html = render_markdown_inline(self.label)
+        super().save(*args, **kwargs)
+
+
+class Quote(DigestPart):
+    """A quotable quote, with its speaker exactly as written ("@antirez", "Joseph Bradley")."""
+
+    speaker = models.CharField(max_length=120)
+    speaker_key = models.SlugField(max_length=120, editable=False, db_index=True)
+    text = models.TextField(help_text="Markdown, one paragraph.")
+    text_html = models.TextField(blank=True, editable=False)
+    source_url = models.URLField("source link", blank=True)
+    on_index = models.BooleanField(
+        "on the index", default=True, help_text="Show this quote in the excerpt on the index."
+    )
+
+    class Meta(DigestPart.Meta):
+        default_related_name = "quotes"
+
+    def __str__(self):
+        return f"{self.speaker} : {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.speaker = " ".join(self.speaker.split())
+        self.speaker_key = speaker_key(self.speaker)
+        self.text_html = render_markdown_inline(self.text)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#quote-{self.pk}"
+
+    def speaker_url(self):
+        if not self.speaker_key:
+            return ""
+        return reverse("digest:quote-speaker", kwargs={"key": self.speaker_key})
+
+
+class Item(DigestPart):
+    """One bullet of link commentary."""
+
+    text = models.TextField(help_text="Markdown.")
+    text_html = models.TextField(blank=True, editable=False)
+    on_index = models.BooleanField(
+        "on the index", default=True, help_text="Show this item in the excerpt on the index."
+    )
+
+    class Meta(DigestPart.Meta):
+        default_related_name = "items"
+
+    def __str__(self):
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        self.text_html = render_markdown(self.text)
+        super().save(*args, **kwargs)
+
+
+for _model in (Stat, Quote, Item):
+    post_save.connect(parts_changed, sender=_model, dispatch_uid=f"parts-save-{_model.__name__}")
+    post_delete.connect(parts_changed, sender=_model, dispatch_uid=f"parts-del-{_model.__name__}")

@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.dateparse import parse_datetime
+
+from .parts import Item, Quote, Stat, parts_batch
+from .post import Post
+
+POST_FIELDS = [
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "byline",
+    "lead_image",
+    "lead_image_caption",
+    "excerpt",
+    "body",
+]
+PART_FIELDS = {
+    "stats": (Stat, ["figure", "label"]),
+    "quotes": (Quote, ["speaker", "text", "source_url", "on_index"]),
+    "items": (Item, ["text", "on_index"]),
+}
+
+
+def snapshot(post):
+    """Everything an editor wrote in a post, parts included, as JSON-ready data."""
+    data = {field: str(getattr(post, field) or "") for field in POST_FIELDS}
+    data["publish_at"] = post.publish_at.isoformat()
+    data["author_id"] = post.author_id
+    data["tags"] = sorted(post.tags.names())
+    for name, (_, fields) in PART_FIELDS.items():
+        data[name] = [
+            {field: getattr(part, field) for field in fields} for part in getattr(post, name).all()
+        ]
+    return data
+
+
+class Revision(models.Model):
+    """A post as it was after one save: kept for every save, restorable by an editor."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    note = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+        get_latest_by = "saved_at"
+
+    def __str__(self):
+        return f"{self.post} (version {self.version})"
+
+    @classmethod
+    def record(cls, post, by=None, note=""):
+        return cls.objects.create(
+            post=post, version=post.version, saved_by=by, note=note, data=snapshot(post)
+        )
+
+    @transaction.atomic
+    def restore(self, by=None):
+        """Make the post what it was in this revision; the restore is a new revision itself."""
+        post = Post.objects.select_for_update().get(pk=self.post_id)
+        data = self.data
+        for field in POST_FIELDS:
+            setattr(post, field, data[field])
+        post.publish_at = parse_datetime(data["publish_at"])
+        post.author_id = data["author_id"]
+        with parts_batch():
+            post.save()
+            post.tags.set(data["tags"])
+            for name, (model, fields) in PART_FIELDS.items():
+                getattr(post, name).all().delete()
+                for position, values in enumerate(data[name]):
+                    model.objects.create(
+                        post=post, position=position, **{f: values[f] for f in fields}
+                    )
+        post.refresh_from_db()
+        return Revision.record(post, by=by, note=f"Restored version {self.version}")
