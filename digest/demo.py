@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
 
 from . import cache
-from .models import Post, digest_title, slug_from_title
+from .models import Item, Post, Quote, Stat, digest_title, slug_from_title
 from .search import refresh_search_vectors
 
 COMPANIES = [
@@ -101,9 +101,6 @@ class DemoWriter:
     def paragraph(self, sentences=3):
         return " ".join(self.fill(self.rng.choice(SENTENCES)) for _ in range(sentences))
 
-    def quote(self):
-        return f"**{self.rng.choice(SPEAKERS)}**: {self.rng.choice(SAYINGS)}"
-
     def item(self):
         company, tech = self.rng.choice(COMPANIES), self.rng.choice(TECH)
         link = (
@@ -112,34 +109,19 @@ class DemoWriter:
         return f"{link}. {self.paragraph(2)}"
 
     def digest(self):
+        """(intro, stats, quotes, items) of one weekly issue, as the admin would store them."""
         rng = self.rng
-        stats = "; ".join(
-            f"**{figure}**: {self.fill(label)}" for figure, label in rng.sample(STATS, 6)
-        )
-        quotes = [self.quote() for _ in range(rng.randint(8, 14))]
+        stats = [(figure, self.fill(label)) for figure, label in rng.sample(STATS, 6)]
+        quotes = [(rng.choice(SPEAKERS), rng.choice(SAYINGS)) for _ in range(rng.randint(8, 14))]
+        shown_quotes = rng.randint(4, 6)
         items = [self.item() for _ in range(rng.randint(6, 10))]
-        shown_quotes, shown_items = rng.randint(4, 6), rng.randint(2, 3)
-        intro = self.paragraph(1)
-        support = (
-            "If you like this sort of Stuff then please consider offering your support on "
-            "[Patreon](https://www.patreon.com/)."
+        shown_items = rng.randint(2, 3)
+        return (
+            self.paragraph(1),
+            stats,
+            [(speaker, text, n < shown_quotes) for n, (speaker, text) in enumerate(quotes)],
+            [(text, n < shown_items) for n, text in enumerate(items)],
         )
-        quote_lines = "\n".join(f"    - {q}" for q in quotes[:shown_quotes])
-        excerpt = (
-            f"{intro}\n\n{support}\n\n- {stats};\n\n- Quotable Quotes:\n{quote_lines}\n"
-            "    - There are more Quotable Quotes in the full article.\n\n"
-            + "\n\n".join(f"- {item}" for item in items[:shown_items])
-            + "\n\nDon't miss all that the Internet has to say on Scalability, click below and "
-            "become eventually consistent with all scalability knowledge (which means this "
-            "post has many more items to read so please keep on reading)..."
-        )
-        body = (
-            "- More Quotable Quotes:\n"
-            + "\n".join(f"    - {q}" for q in quotes[shown_quotes:])
-            + "\n\n"
-            + "\n\n".join(f"- {item}" for item in items[shown_items:])
-        )
-        return excerpt, body
 
     def article_title(self):
         rng = self.rng
@@ -214,6 +196,26 @@ def demo_authors():
     return editor
 
 
+def create_parts(parts_by_post):
+    """Write the stats, quotes and items of many digests at once, then render each digest."""
+    stats, quotes, items = [], [], []
+    for post, (post_stats, post_quotes, post_items) in parts_by_post.items():
+        for position, (figure, label) in enumerate(post_stats):
+            stats.append(Stat(post=post, position=position, figure=figure, label=label))
+        for position, (speaker, text, on_index) in enumerate(post_quotes):
+            quote = Quote(post=post, position=position, speaker=speaker, text=text)
+            quote.on_index = on_index
+            quotes.append(quote)
+        for position, (text, on_index) in enumerate(post_items):
+            items.append(Item(post=post, position=position, text=text, on_index=on_index))
+    for part in (*stats, *quotes, *items):
+        part.render()  # bulk_create skips save(), which renders
+    for model, objects in ((Stat, stats), (Quote, quotes), (Item, items)):
+        model.objects.bulk_create(objects, batch_size=1000)
+    for post in parts_by_post:
+        post.refresh_parts()
+
+
 @transaction.atomic
 def create_demo_content(total=2000, seed=2016, now=None):
     """Create `total` posts spread over ten years up to `now`; returns how many were made."""
@@ -233,7 +235,7 @@ def create_demo_content(total=2000, seed=2016, now=None):
             days.append(day)
         day -= timedelta(days=1)
 
-    posts, post_tags = [], []
+    posts, post_tags, digest_parts = [], [], {}
     for day in days:
         publish_at = timezone.make_aware(datetime.combine(day, time(9, rng.randint(0, 59))))
         if publish_at > now:
@@ -241,7 +243,8 @@ def create_demo_content(total=2000, seed=2016, now=None):
         post = Post(status=Post.Status.PUBLISHED, publish_at=publish_at, author=editor)
         if day.weekday() == 4:
             post.kind, post.title = Post.Kind.DIGEST, digest_title(day)
-            post.excerpt, post.body = writer.digest()
+            post.excerpt, *parts = writer.digest()
+            digest_parts[len(posts)] = parts
             names = ["stuff-the-internet-says", "scalability"]
         else:
             post.kind, post.title = Post.Kind.ARTICLE, writer.article_title()
@@ -266,6 +269,7 @@ def create_demo_content(total=2000, seed=2016, now=None):
         post_tags.append(names)
 
     Post.objects.bulk_create(posts, batch_size=500)
+    create_parts({posts[index]: parts for index, parts in digest_parts.items()})
     content_type = ContentType.objects.get_for_model(Post)
     for name in {n for names in post_tags for n in names} - tags.keys():
         tags[name] = Tag.objects.get_or_create(name=name, defaults={"slug": name})[0]

@@ -73,8 +73,11 @@ class Stat(DigestPart):
         return f"{self.figure} : {self.label}"
 
     def save(self, *args, **kwargs):
-        self.label_html = render_markdown_inline(self.label)
+        self.render()
         super().save(*args, **kwargs)
+
+    def render(self):
+        self.label_html = render_markdown_inline(self.label)
 
 
 class Quote(DigestPart):
@@ -96,13 +99,16 @@ class Quote(DigestPart):
         return f"{self.speaker} : {self.text[:60]}"
 
     def save(self, *args, **kwargs):
-        self.speaker = " ".join(self.speaker.split())
-        self.speaker_key = speaker_key(self.speaker)
-        self.text_html = render_markdown_inline(self.text)
+        self.render()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#quote-{self.pk}"
+
+    def render(self):
+        self.speaker = " ".join(self.speaker.split())
+        self.speaker_key = speaker_key(self.speaker)
+        self.text_html = render_markdown_inline(self.text)
 
     def speaker_url(self):
         if not self.speaker_key:
@@ -126,8 +132,11 @@ class Item(DigestPart):
         return self.text[:80]
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown(self.text)
+        self.render()
         super().save(*args, **kwargs)
+
+    def render(self):
+        self.text_html = render_markdown(self.text)
 
 
 for _model in (Stat, Quote, Item):

@@ -6,7 +6,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from taggit.models import Tag, TaggedItem
 
-from digest.models import Post, slug_from_title
+from digest.models import Item, Post, Quote, Stat, slug_from_title
+from digest.models.parts import parts_batch
 from digest.search import refresh_search_vectors
 from tests.accounts.factories import UserFactory
 
@@ -72,3 +73,53 @@ def bulk_posts(count, author, tags=(), start=None, **fields):
             ]
         )
     return posts
+
+
+class StatFactory(DjangoModelFactory):
+    class Meta:
+        model = Stat
+
+    post = factory.SubFactory(PostFactory, digest=True)
+    position = factory.Sequence(int)
+    figure = factory.Sequence(lambda n: f"{n}K")
+    label = "msgs per second"
+
+
+class QuoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    post = factory.SubFactory(PostFactory, digest=True)
+    position = factory.Sequence(int)
+    speaker = "@antirez"
+    text = factory.Sequence(lambda n: f"Quote number {n} about latency.")
+    on_index = True
+
+
+class ItemFactory(DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    post = factory.SubFactory(PostFactory, digest=True)
+    position = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"[Link {n}](https://example.com/{n}). Commentary.")
+    on_index = True
+
+
+def digest_with_parts(stats=(), quotes=(), items=(), **post_fields):
+    """A digest post with its parts, written in one batch as the admin does.
+
+    stats: (figure, label); quotes: (speaker, text, on_index); items: (text, on_index).
+    """
+    post = PostFactory(digest=True, **post_fields)
+    with parts_batch():
+        for position, (figure, label) in enumerate(stats):
+            Stat.objects.create(post=post, position=position, figure=figure, label=label)
+        for position, (speaker, text, on_index) in enumerate(quotes):
+            Quote.objects.create(
+                post=post, position=position, speaker=speaker, text=text, on_index=on_index
+            )
+        for position, (text, on_index) in enumerate(items):
+            Item.objects.create(post=post, position=position, text=text, on_index=on_index)
+    post.refresh_from_db()
+    return post
