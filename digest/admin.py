@@ -98,6 +98,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     autocomplete_fields = ("author",)
     readonly_fields = ("created", "updated", "version")
     list_per_page = 50
+    view_on_site = False  # the change form has its own "Preview" / "View on site" button
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post):
@@ -177,7 +178,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             # "New digest": this week's issue, Friday 09:00, tagged like the last one.
             day = next_issue_day()
             title = digest_title(day)
-            last = Post.objects.filter(kind=Post.Kind.DIGEST).order_by("-publish_at").first()
+            last = Post.objects.published().filter(kind=Post.Kind.DIGEST).first()
             initial.update(
                 title=title,
                 slug=slug_from_title(title),

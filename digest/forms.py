@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.widgets import AdminTextInputWidget
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -40,6 +41,11 @@ class PostAdminForm(forms.ModelForm):
 
     class Meta:
         model = Post
+        widgets = {
+            "title": AdminTextInputWidget(attrs={"style": "width: 40em"}),
+            "slug": AdminTextInputWidget(attrs={"style": "width: 40em"}),
+            "lead_image_caption": AdminTextInputWidget(attrs={"style": "width: 40em"}),
+        }
         fields = [
             "title",
             "slug",
