@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from .http import NotFound
-from .models import Post
+from .models import Post, SiteSettings
 
 FEED_LENGTH = 20
 
@@ -49,7 +49,7 @@ def full_content(post):
         )
     if post.byline_html:
         parts.append(f"<p><em>{post.byline_html}</em></p>")
-    parts.extend([post.excerpt_html, post.body_html])
+    parts.extend([post.excerpt_html, post.parts_full_html, post.body_html])
     return "\n".join(part for part in parts if part)
 
 
@@ -57,8 +57,12 @@ class PostFeed(Feed):
     """The base of every feed: newest published posts, full content, tags as categories."""
 
     feed_type = ContentRssFeed
-    title = settings.SITE_NAME
-    description = settings.SITE_TAGLINE
+
+    def title(self, obj):
+        return SiteSettings.load().site_name
+
+    def description(self, obj):
+        return SiteSettings.load().tagline
 
     def link(self):
         return reverse("digest:post-index")
@@ -93,7 +97,9 @@ class PostFeed(Feed):
 
 class AtomPostFeed(PostFeed):
     feed_type = ContentAtomFeed
-    subtitle = PostFeed.description
+
+    def subtitle(self, obj):
+        return self.description(obj)
 
 
 class TagFeed(PostFeed):
@@ -104,10 +110,10 @@ class TagFeed(PostFeed):
         return tag
 
     def title(self, obj):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return f"{SiteSettings.load().site_name}: {obj.name}"
 
     def description(self, obj):
-        return f"Posts tagged “{obj.name}” on {settings.SITE_NAME}."
+        return f"Posts tagged “{obj.name}” on {SiteSettings.load().site_name}."
 
     def link(self, obj):
         return reverse("digest:tag-detail", kwargs={"slug": obj.slug})
