@@ -246,6 +246,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One record: the list goes straight to it; it can be neither added twice nor deleted."""
 
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = (
         "site_name",
         "tagline",

@@ -170,3 +170,32 @@ def test_status_filter_uses_the_reader_rules(client, editor):
     assert titles("draft") == {"Not yet"}
     assert titles("scheduled") == {"Later"}
     assert titles("published") == {"Live one"}
+
+
+@pytest.mark.parametrize("role", [Role.EDITORS, Role.AUTHORS])
+def test_editors_and_authors_get_the_digest_inlines(client, db, role):
+    client.force_login(staff(role))
+    response = client.get(reverse("admin:digest_post_add"), {"kind": "digest"})
+    assert response.status_code == 200
+    names = [formset.opts.model.__name__ for formset in response.context["inline_admin_formsets"]]
+    assert names == ["Stat", "Quote", "Item"]
+
+
+def test_editors_change_the_site_settings_and_readers_see_it(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:digest_sitesettings_change", args=[1])
+    response = client.post(
+        url,
+        {
+            "site_name": "Scale Weekly",
+            "tagline": "Numbers, quotes, links.",
+            "support_blurb": "Support us.",
+            "support_url": "https://example.com/support",
+            "closing_line": "More below...",
+            "empty_section_text": "Your listing here.",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    page = client.get(reverse("digest:post-index")).content.decode()
+    assert "Scale Weekly" in page and "Numbers, quotes, links." in page
