@@ -3,6 +3,7 @@ from datetime import datetime, time
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -49,9 +50,7 @@ class StatInline(SortableTabularInline):
     model = Stat
     fields = ("figure", "label")
     extra = 0
-    formfield_overrides = {
-        Stat._meta.get_field("label").__class__: {"widget": forms.TextInput(attrs={"size": 70})}
-    }
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
 
 
 class QuoteInline(SortableTabularInline):
@@ -59,9 +58,8 @@ class QuoteInline(SortableTabularInline):
     fields = ("speaker", "text", "source_url", "on_index")
     extra = 0
     formfield_overrides = {
-        Quote._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 60})
-        }
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+        models.URLField: {"assume_scheme": "https"},
     }
 
 
@@ -70,9 +68,7 @@ class ItemInline(SortableStackedInline):
     fields = ("text", "on_index")
     extra = 0
     formfield_overrides = {
-        Item._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 4, "cols": 90})
-        }
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 90})}
     }
 
 
