@@ -5,7 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
 from .cache import content_changed
-from .models import Post
+from .models import Post, SiteSettings
 
 
 def _changed(sender, update_fields=None, **kwargs):
@@ -16,7 +16,7 @@ def _changed(sender, update_fields=None, **kwargs):
 
 
 def connect():
-    for model in (Post, Post.tags.through, Tag, get_user_model()):
+    for model in (Post, Post.tags.through, Tag, SiteSettings, get_user_model()):
         name = model._meta.label_lower
         post_save.connect(_changed, sender=model, dispatch_uid=f"content-save-{name}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"content-delete-{name}")

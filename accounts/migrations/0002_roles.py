@@ -4,6 +4,7 @@ ROLES = ("Editors", "Authors", "Sponsors")
 
 
 def create_roles(apps, schema_editor):
+    # Frozen here on purpose: a migration must not change when the app's code does.
     Group = apps.get_model("auth", "Group")
     for name in ROLES:
         Group.objects.get_or_create(name=name)

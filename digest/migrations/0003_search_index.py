@@ -16,6 +16,6 @@ def on_postgres(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("digest", "0002_role_permissions")]
+    dependencies = [("digest", "0001_initial")]
 
     operations = [migrations.RunPython(on_postgres(CREATE), on_postgres(DROP))]
