@@ -23,6 +23,8 @@ from django.utils.text import slugify
 # A figure is a short number with its unit ("200K", "1.5 million messages per second"); anything
 # longer is most likely two stats run together by a missing ";".
 MAX_FIGURE_LENGTH = 60
+# The longest label a Stat stores; a longer one is two stats run together.
+MAX_LABEL_LENGTH = 500
 # Longer than any name or handle: a colon that far into a line is inside the quote, not after
 # its speaker.
 MAX_SPEAKER_LENGTH = 80
@@ -111,6 +113,11 @@ def parse_stats(text: str) -> Parsed:
                 reason = (
                     f"the figure “{_clip(figure)}” is {len(figure)} characters long "
                     f"(at most {MAX_FIGURE_LENGTH}); is a “;” missing between two stats?"
+                )
+            elif len(label) > MAX_LABEL_LENGTH:
+                reason = (
+                    f"the label after “{_clip(figure)}” is {len(label)} characters long "
+                    f"(at most {MAX_LABEL_LENGTH}); is a “;” missing between two stats?"
                 )
             if reason:
                 errors.append(LineError(number, line, reason))

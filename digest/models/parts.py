@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
 from ..markdown import render_markdown, render_markdown_inline
-from ..parsing import speaker_key
+from ..parsing import MAX_LABEL_LENGTH, speaker_key
 from .post import Post
 
 _pending = ContextVar("digest_parts_pending", default=None)
@@ -63,7 +63,7 @@ class Stat(DigestPart):
     """A headline number: "200K : msgs send per second through iMessage"."""
 
     figure = models.CharField(max_length=80)
-    label = models.CharField(max_length=500, help_text="Markdown, one line.")
+    label = models.CharField(max_length=MAX_LABEL_LENGTH, help_text="Markdown, one line.")
     label_html = models.TextField(blank=True, editable=False)
 
     class Meta(DigestPart.Meta):

@@ -16,9 +16,9 @@ def sidebar(context):
 
 
 @register.inclusion_tag("digest/_pagination.html", takes_context=True)
-def pagination(context, page):
+def pagination(context, page, noun="Entries"):
     """The original site's pagination line, e.g.
 
     « Previous 10 Entries Page 1 ... 3 4 [5] 6 7 ... 200 Next 10 Entries »
     """
-    return {"request": context["request"], "page": page}
+    return {"request": context["request"], "page": page, "noun": noun}

@@ -426,3 +426,13 @@ def test_items_accept_stray_quote_lines_as_items():
         ParsedItem("Quotable Quotes:"),
         ParsedItem("@antirez : Redis is fast."),
     ]
+
+
+def test_a_label_longer_than_a_stat_can_hold_is_an_error_not_a_stat():
+    line = "200K : " + "msgs per second, " * 40 + "; 11 million : subscribers;"
+    parsed = parse_stats(line)
+
+    assert [(s.figure, s.label) for s in parsed.entries] == [("11 million", "subscribers")]
+    assert len(parsed.errors) == 1
+    assert parsed.errors[0].line_number == 1
+    assert "is a “;” missing" in parsed.errors[0].reason

@@ -1,0 +1,539 @@
+"""Writing a digest in the admin as an editor does on a Friday: "New digest", the paste boxes,
+revisions and their restore, and the refusal of a save from a stale form.
+
+Every POST is built the way a browser builds it: the add or change page is fetched first and
+every field of its form (inline management forms, hidden `loaded_version` included) is sent
+back with the editor's changes (`form_fields`, `submit`).
+"""
+
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db.models import F
+from django.urls import reverse
+
+from accounts.models import Role
+from digest.admin import PostAdmin
+from digest.models import Item, Post, Quote, Revision, Stat
+from digest.parsing import parse_items, parse_quotes, parse_stats
+from tests.accounts.factories import UserFactory
+from tests.digest.factories import PostFactory, digest_with_parts
+from tests.digest.test_digest_rendering import ITEMS_PASTE, QUOTES_PASTE, STATS_PASTE, read
+
+
+def staff(role):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return staff(Role.EDITORS)
+
+
+class _Form(HTMLParser):
+    """The values a browser would submit from the admin's <form id="post_form">."""
+
+    SKIPPED_INPUTS = {"submit", "button", "reset", "image", "file"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields = {}
+        self._in_form = False
+        self._textarea = None
+        self._select = None
+        self._chosen = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == "post_form":
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = attrs.get("name") or ""
+        if "__prefix__" in name:  # the empty form inlines clone with JavaScript
+            name = ""
+        if tag == "input" and name and attrs.get("type", "text") not in self.SKIPPED_INPUTS:
+            if attrs.get("type") in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.fields[name] = attrs.get("value") or "on"
+            else:
+                self.fields[name] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = (name, [])
+        elif tag == "select" and name:
+            # Like a browser: the selected option, else the first one.
+            self._select, self._chosen = name, False
+        elif tag == "option" and self._select and ("selected" in attrs or not self._chosen):
+            self.fields[self._select] = attrs.get("value") or ""
+            self._chosen = "selected" in attrs
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._in_form:
+            self._in_form = False
+        elif tag == "textarea" and self._textarea:
+            name, chunks = self._textarea
+            # Browsers drop the newline Django puts right after <textarea>.
+            self.fields[name] = "".join(chunks).removeprefix("\n")
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1].append(data)
+
+
+def form_fields(response):
+    assert response.status_code == 200
+    form = _Form()
+    form.feed(response.content.decode())
+    assert form.fields, "no post_form on the page"
+    return form.fields
+
+
+def submit(client, url, **changes):
+    """Open the admin page at `url` and save its form with these changes."""
+    fields = form_fields(client.get(url))
+    return client.post(url, {**fields, **changes})
+
+
+def freeze_time(monkeypatch, moment):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+
+def new_digest_url():
+    return reverse("admin:digest_post_add") + "?kind=digest"
+
+
+def change_url(post):
+    return reverse("admin:digest_post_change", args=[post.pk])
+
+
+def parts(post):
+    return {
+        "stats": list(post.stats.values_list("figure", "label")),
+        "quotes": list(post.quotes.values_list("speaker", "text")),
+        "items": list(post.items.values_list("text", flat=True)),
+    }
+
+
+# "New digest" ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "title", "day"),
+    [
+        # Wednesday before the issue, Thursday night, and the Friday itself (after 09:00 too).
+        (datetime(2016, 2, 17, 12, 0), "February 19th, 2016", "2016-02-19"),
+        (datetime(2016, 2, 18, 23, 59), "February 19th, 2016", "2016-02-19"),
+        (datetime(2016, 2, 19, 7, 30), "February 19th, 2016", "2016-02-19"),
+        (datetime(2016, 2, 19, 15, 0), "February 19th, 2016", "2016-02-19"),
+        # The Saturday after is next week's issue; ordinals of other days.
+        (datetime(2016, 2, 20, 10, 0), "February 26th, 2016", "2016-02-26"),
+        (datetime(2016, 3, 30, 10, 0), "April 1st, 2016", "2016-04-01"),
+        (datetime(2016, 8, 31, 10, 0), "September 2nd, 2016", "2016-09-02"),
+        (datetime(2016, 9, 21, 10, 0), "September 23rd, 2016", "2016-09-23"),
+        (datetime(2016, 11, 9, 10, 0), "November 11th, 2016", "2016-11-11"),
+        (datetime(2016, 4, 20, 10, 0), "April 22nd, 2016", "2016-04-22"),
+    ],
+)
+def test_new_digest_is_prefilled_for_the_coming_friday(
+    client, editor, monkeypatch, now, title, day
+):
+    client.force_login(editor)
+    freeze_time(monkeypatch, now.replace(tzinfo=UTC))
+
+    fields = form_fields(client.get(new_digest_url()))
+
+    assert fields["title"] == f"Stuff The Internet Says On Scalability For {title}"
+    assert fields["slug"] == fields["title"].lower().replace(",", "").replace(" ", "-")[:60]
+    assert fields["kind"] == "digest"
+    assert fields["status"] == "draft"
+    assert (fields["publish_at_0"], fields["publish_at_1"]) == (day, "09:00:00")
+    assert fields["author"] == str(editor.pk)
+    # One screen: the three paste boxes and the (empty) stats, quotes and items inlines.
+    assert {"paste_stats", "paste_quotes", "paste_items"} <= fields.keys()
+    for prefix in ("stats", "quotes", "items"):
+        assert fields[f"{prefix}-TOTAL_FORMS"] == "0"
+
+
+def test_new_digest_is_tagged_like_the_last_published_digest(client, editor, monkeypatch):
+    PostFactory(
+        digest=True, publish_at=datetime(2016, 2, 12, 9, tzinfo=UTC), tags=["weekly", "stuff"]
+    )
+    PostFactory(digest=True, draft=True, publish_at=datetime(2016, 2, 15, tzinfo=UTC), tags=["x"])
+    PostFactory(publish_at=datetime(2016, 2, 16, tzinfo=UTC), tags=["article-tag"])
+    client.force_login(editor)
+    freeze_time(monkeypatch, datetime(2016, 2, 17, 12, tzinfo=UTC))
+
+    fields = form_fields(client.get(new_digest_url()))
+
+    assert fields["tags"] == "stuff, weekly"
+
+
+# Paste boxes ----------------------------------------------------------------------------------
+
+
+def test_pasting_the_three_boxes_creates_the_stats_quotes_and_items_in_order(client, editor):
+    client.force_login(editor)
+
+    response = submit(
+        client,
+        new_digest_url(),
+        paste_stats=STATS_PASTE,
+        paste_quotes=QUOTES_PASTE,
+        paste_items=ITEMS_PASTE,
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get()
+    assert (post.kind, post.author, post.status) == (Post.Kind.DIGEST, editor, "draft")
+    assert parts(post) == {
+        "stats": [(s.figure, s.label) for s in parse_stats(STATS_PASTE).entries],
+        "quotes": [(q.speaker, q.text) for q in parse_quotes(QUOTES_PASTE).entries],
+        "items": [i.text for i in parse_items(ITEMS_PASTE).entries],
+    }
+    assert len(parts(post)["stats"]) == 7 and len(parts(post)["quotes"]) == 13
+    assert parts(post)["stats"][0] == ("200K", "msgs send per second through iMessage")
+    assert parts(post)["quotes"][6][0] == "@antirez"
+    for model in (Stat, Quote, Item):
+        positions = list(model.objects.filter(post=post).values_list("position", flat=True))
+        assert positions == sorted(set(positions))
+    assert all(post.quotes.values_list("on_index", flat=True))
+    assert "msgs send per second through iMessage" in post.parts_full_html
+
+
+def test_pasted_parts_are_added_after_the_parts_already_there(client, editor):
+    post = digest_with_parts(
+        stats=[("1K", "first stat")], quotes=[("@first", "Already here.", True)], draft=True
+    )
+    client.force_login(editor)
+
+    response = submit(
+        client,
+        change_url(post),
+        paste_stats="2K : second stat; 3K : third stat;",
+        paste_quotes="• @second : Pasted one.\n• Joseph Bradley : Pasted two.",
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert parts(post)["stats"] == [
+        ("1K", "first stat"),
+        ("2K", "second stat"),
+        ("3K", "third stat"),
+    ]
+    assert parts(post)["quotes"] == [
+        ("@first", "Already here."),
+        ("@second", "Pasted one."),
+        ("Joseph Bradley", "Pasted two."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("box", "pasted", "error"),
+    [
+        (
+            "paste_quotes",
+            "@antirez : A fine quote.\nno separator here\nJoseph Bradley : Another fine one.",
+            "line 2: “no separator here”",
+        ),
+        (
+            "paste_stats",
+            "200K : msgs per second;\n750 million xactions per week; 11 million : subscribers;",
+            "line 2: “750 million xactions per week; 11 million : subscribers;”",
+        ),
+    ],
+)
+def test_an_unreadable_line_is_shown_back_and_nothing_is_created(
+    client, editor, box, pasted, error
+):
+    client.force_login(editor)
+    boxes = {
+        "paste_stats": "200K : msgs send per second through iMessage;",
+        "paste_quotes": "@antirez : A quote.",
+        "paste_items": "• An item.",
+        box: pasted,
+    }
+
+    response = submit(client, new_digest_url(), **boxes)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "These lines could not be read" in page
+    assert error in page
+    assert "line 1:" not in page and "line 3:" not in page
+    kept = form_fields(response)
+    for name, text in boxes.items():
+        assert kept[name].splitlines() == text.splitlines()
+    assert not Post.objects.exists()
+    assert not (Stat.objects.exists() or Quote.objects.exists() or Item.objects.exists())
+    assert not Revision.objects.exists()
+
+
+def test_a_stats_line_too_long_for_one_stat_is_shown_back_not_saved(client, editor):
+    client.force_login(editor)
+    commas = STATS_PASTE.replace(";", ",")  # two weeks of stats, typed with commas
+    pasted = f"{commas} {commas}"
+    assert len(pasted) > Stat._meta.get_field("label").max_length
+
+    response = submit(client, new_digest_url(), paste_stats=pasted)
+
+    assert response.status_code == 200
+    assert "These lines could not be read" in response.content.decode()
+    assert "is a “;” missing between two stats?" in response.content.decode()
+    assert form_fields(response)["paste_stats"] == pasted
+    assert not Post.objects.exists()
+    assert not Stat.objects.exists()
+
+
+def test_an_unreadable_line_is_shown_back_as_text(client, editor):
+    client.force_login(editor)
+
+    response = submit(client, new_digest_url(), paste_quotes="<script>alert(1)</script>")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "line 1: “&lt;script&gt;alert(1)&lt;/script&gt;”" in page
+    assert "<script>alert(1)" not in page
+    assert not Post.objects.exists()
+
+
+def test_an_unreadable_paste_on_a_change_changes_nothing(client, editor):
+    post = digest_with_parts(quotes=[("@first", "Already here.", True)], title="As it was")
+    client.force_login(editor)
+
+    response = submit(
+        client, change_url(post), title="Changed", paste_quotes="@ok : fine\nno separator here"
+    )
+
+    assert response.status_code == 200
+    assert "These lines could not be read" in response.content.decode()
+    post.refresh_from_db()
+    assert (post.title, post.version) == ("As it was", 0)
+    assert parts(post)["quotes"] == [("@first", "Already here.")]
+
+
+# Revisions ------------------------------------------------------------------------------------
+
+
+def test_every_admin_save_records_a_revision_listed_on_the_revisions_page(client, editor):
+    client.force_login(editor)
+    assert submit(client, new_digest_url(), title="First title").status_code == 302
+    post = Post.objects.get()
+    assert submit(client, change_url(post), title="Second title").status_code == 302
+    assert submit(client, change_url(post), paste_quotes="@antirez : New.").status_code == 302
+
+    revisions = list(post.revisions.order_by("pk"))
+    assert [(r.version, r.data["title"], r.saved_by) for r in revisions] == [
+        (0, "First title", editor),
+        (1, "Second title", editor),
+        (2, "Second title", editor),
+    ]
+    assert revisions[2].data["quotes"] == [
+        {"speaker": "@antirez", "text": "New.", "source_url": "", "on_index": True}
+    ]
+
+    response = client.get(reverse("admin:digest_post_revisions", args=[post.pk]))
+    assert response.status_code == 200
+    page = read(response.content, main_only=False)
+    assert "first version" in page.text
+    assert "quotes (0 → 1)" in page.text
+    html = response.content.decode()
+    for revision in revisions[:2]:  # every version but the current one can be restored
+        assert reverse("admin:digest_post_restore", args=[post.pk, revision.pk]) in html
+    assert reverse("admin:digest_post_restore", args=[post.pk, revisions[2].pk]) not in html
+
+
+def test_restoring_an_earlier_version_brings_back_title_excerpt_tags_and_parts(client, editor):
+    client.force_login(editor)
+    submit(
+        client,
+        new_digest_url(),
+        title="The first title",
+        excerpt="The first intro.",
+        tags="caching",
+        status="published",
+        publish_at_0="2016-02-19",
+        publish_at_1="09:00:00",
+        paste_quotes="@antirez : The original quote.\nJoseph Bradley : Another original.",
+    )
+    post = Post.objects.get()
+    first = post.revisions.get()
+    response = submit(
+        client,
+        change_url(post),
+        **{
+            "title": "The second title",
+            "excerpt": "The second intro.",
+            "tags": "queues",
+            "quotes-0-DELETE": "on",
+            "quotes-1-text": "An edited quote.",
+            "paste_quotes": "@levie : A pasted quote.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert parts(post)["quotes"] == [
+        ("Joseph Bradley", "An edited quote."),
+        ("@levie", "A pasted quote."),
+    ]
+
+    response = client.post(reverse("admin:digest_post_restore", args=[post.pk, first.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(post)
+    post.refresh_from_db()
+    assert (post.title, post.excerpt) == ("The first title", "The first intro.")
+    assert sorted(post.tags.names()) == ["caching"]
+    assert parts(post)["quotes"] == [
+        ("@antirez", "The original quote."),
+        ("Joseph Bradley", "Another original."),
+    ]
+    latest = post.revisions.latest("pk")
+    assert latest.note == f"Restored version {first.version}"
+    assert (latest.saved_by, latest.version) == (editor, post.version)
+    assert post.revisions.count() == 3
+    history = client.get(reverse("admin:digest_post_revisions", args=[post.pk]))
+    assert f"Restored version {first.version}" in history.content.decode()
+
+    client.logout()
+    reader = read(client.get(post.get_absolute_url()).content).text
+    assert "@antirez : The original quote." in reader
+    assert "The first intro." in reader
+    assert "A pasted quote." not in reader and "An edited quote." not in reader
+
+
+def test_an_author_cannot_restore_another_authors_post(client, db):
+    owner, other = staff(Role.AUTHORS), staff(Role.AUTHORS)
+    client.force_login(owner)
+    submit(client, new_digest_url(), title="Owner's first title")
+    post = Post.objects.get()
+    submit(client, change_url(post), title="Owner's second title")
+    first = post.revisions.earliest("pk")
+    client.force_login(other)
+
+    response = client.post(reverse("admin:digest_post_restore", args=[post.pk, first.pk]))
+
+    assert response.status_code in {403, 404}
+    history = client.get(reverse("admin:digest_post_revisions", args=[post.pk]))
+    assert history.status_code in {403, 404}
+    post.refresh_from_db()
+    assert post.title == "Owner's second title"
+    assert post.revisions.count() == 2
+
+
+def test_an_author_restores_an_earlier_version_of_their_own_post(client, db):
+    owner = staff(Role.AUTHORS)
+    client.force_login(owner)
+    submit(client, new_digest_url(), title="Owner's first title")
+    post = Post.objects.get()
+    submit(client, change_url(post), title="Owner's second title")
+
+    first = post.revisions.earliest("pk")
+    response = client.post(reverse("admin:digest_post_restore", args=[post.pk, first.pk]))
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "Owner's first title"
+
+
+# Stale forms ---------------------------------------------------------------------------------
+
+
+def test_a_stale_digest_form_is_refused_and_nothing_is_overwritten(client, editor):
+    post = digest_with_parts(
+        quotes=[("@antirez", "Quote one.", True), ("@levie", "Quote two.", True)],
+        title="Original title",
+        draft=True,
+    )
+    url = change_url(post)
+    client.force_login(editor)
+    opened_by_a = form_fields(client.get(url))  # editor A opens the digest…
+    assert opened_by_a["quotes-TOTAL_FORMS"] == "2"
+    client.force_login(staff(Role.EDITORS))  # …editor B opens it too and saves first
+    response = submit(client, url, **{"title": "B's title", "quotes-0-text": "B's quote."})
+    assert response.status_code == 302
+
+    client.force_login(editor)
+    response = client.post(
+        url,
+        {
+            **opened_by_a,
+            "title": "A's title",
+            "quotes-1-text": "A's quote.",
+            "paste_quotes": "@sigfpe : Pasted by A.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Someone else saved this post" in response.content.decode()
+    post.refresh_from_db()
+    assert (post.title, post.version) == ("B's title", 1)
+    assert parts(post)["quotes"] == [("@antirez", "B's quote."), ("@levie", "Quote two.")]
+    assert post.revisions.count() == 1
+
+    # Reloading the page gives A the current version, which saves.
+    response = submit(client, url, **{"quotes-1-text": "A's quote."})
+    assert response.status_code == 302
+    assert parts(post)["quotes"] == [("@antirez", "B's quote."), ("@levie", "A's quote.")]
+
+
+def test_a_save_that_races_another_is_refused_with_a_message(client, editor, monkeypatch):
+    post = digest_with_parts(quotes=[("@antirez", "Quote one.", True)], title="Original title")
+    url = change_url(post)
+    client.force_login(editor)
+    fields = form_fields(client.get(url))
+    save_model = PostAdmin.save_model
+
+    def another_save_lands_first(self, request, obj, form, change):
+        # The form's version check has passed; someone else's save lands before ours.
+        Post.objects.filter(pk=obj.pk).update(version=F("version") + 1)
+        return save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(PostAdmin, "save_model", another_save_lands_first)
+    response = client.post(
+        url,
+        {**fields, "title": "A's title", "quotes-0-text": "A's quote.", "paste_quotes": "@x : y"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    monkeypatch.undo()
+    assert "was changed by someone else" in client.get(url).content.decode()
+    post.refresh_from_db()
+    assert post.title == "Original title"
+    assert parts(post)["quotes"] == [("@antirez", "Quote one.")]
+    assert not post.revisions.exists()
+
+
+def test_a_form_opened_before_a_restore_is_stale(client, editor):
+    client.force_login(editor)
+    submit(client, new_digest_url(), title="First title")
+    post = Post.objects.get()
+    submit(client, change_url(post), title="Second title")
+    opened = form_fields(client.get(change_url(post)))
+    first = post.revisions.earliest("pk")
+    client.post(reverse("admin:digest_post_restore", args=[post.pk, first.pk]))
+
+    response = client.post(change_url(post), {**opened, "title": "Third title"})
+
+    assert response.status_code == 200
+    assert "Someone else saved this post" in response.content.decode()
+    post.refresh_from_db()
+    assert post.title == "First title"
+
+
+def test_restoring_takes_a_post_and_only_its_own_revisions(client, editor):
+    client.force_login(editor)
+    submit(client, new_digest_url(), title="Post A", slug="post-a")
+    submit(client, new_digest_url(), title="Post B", slug="post-b")
+    post_a, post_b = Post.objects.get(title="Post A"), Post.objects.get(title="Post B")
+    url = reverse("admin:digest_post_restore", args=[post_a.pk, post_b.revisions.get().pk])
+
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 404
+    post_a.refresh_from_db()
+    assert (post_a.title, post_a.revisions.count()) == ("Post A", 1)
