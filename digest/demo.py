@@ -227,11 +227,16 @@ def create_demo_content(total=2000, seed=2016, now=None):
     images = demo_images()
     tags = {name: Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in TAGS}
 
-    # One entry a day at most, newest ending today: Fridays carry the digest.
+    # One entry a day at most, newest ending today: Fridays carry the digest. Days that
+    # already have a post (the imported sample) are left to it.
+    taken = {
+        timezone.localtime(moment).date()
+        for moment in Post.objects.values_list("publish_at", flat=True)
+    }
     days = []
     day = timezone.localdate(now)
     while len(days) < total:
-        if day.weekday() == 4 or rng.random() < 0.45:
+        if day not in taken and (day.weekday() == 4 or rng.random() < 0.45):
             days.append(day)
         day -= timedelta(days=1)
 

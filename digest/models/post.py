@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from ..markdown import html_to_text, render_markdown, render_markdown_inline, summarize
+from ..markdown import (
+    html_to_text,
+    render_markdown,
+    render_markdown_inline,
+    sanitize_html,
+    summarize,
+)
 from ..validators import MaxFileSize
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
@@ -140,6 +146,10 @@ class Post(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class Format(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (imported; sanitised)"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=SLUG_LENGTH,
@@ -175,7 +185,19 @@ class Post(models.Model):
     body = models.TextField(
         blank=True, help_text='Markdown, the rest of the post after "Click to read more".'
     )
+    text_format = models.CharField(
+        "format of excerpt and body",
+        max_length=10,
+        choices=Format.choices,
+        default=Format.MARKDOWN,
+    )
     tags = TaggableManager(blank=True)
+    more_quotes_marker = models.BooleanField(
+        "always say there are more quotes",
+        default=False,
+        help_text="Show “There are more Quotable Quotes in the full article.” on the index even "
+        "when every quote here is on it (imported digests whose other quotes are not known).",
+    )
 
     byline_html = models.TextField(blank=True, editable=False)
     excerpt_html = models.TextField(blank=True, editable=False)
@@ -188,6 +210,12 @@ class Post(models.Model):
     parts_index_html = models.TextField(blank=True, editable=False)
     parts_full_html = models.TextField(blank=True, editable=False)
     parts_text = models.TextField(blank=True, editable=False)
+    # Where an imported post came from ("archive:/blog/2016/2/19/….html", "feed:<guid>"), and a
+    # hash of what was imported, so a second import finds it and knows if anything changed.
+    import_ref = models.CharField(
+        max_length=500, unique=True, null=True, blank=True, editable=False
+    )
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
     preview_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
@@ -258,9 +286,10 @@ class Post(models.Model):
 
     def render(self):
         """Derive the stored HTML and text from the Markdown fields."""
+        render = sanitize_html if self.text_format == self.Format.HTML else render_markdown
         self.byline_html = render_markdown_inline(self.byline)
-        self.excerpt_html = render_markdown(self.excerpt)
-        self.body_html = render_markdown(self.body)
+        self.excerpt_html = render(self.excerpt)
+        self.body_html = render(self.body)
         self.excerpt_text = html_to_text(self.excerpt_html)
         self.body_text = html_to_text(self.body_html)
         self.description = summarize(self.excerpt_html or self.body_html, limit=200)
@@ -302,7 +331,7 @@ class Post(models.Model):
                 {
                     "stats": stats,
                     "quotes": shown,
-                    "more_quotes": len(shown) < len(quotes),
+                    "more_quotes": len(shown) < len(quotes) or self.more_quotes_marker,
                     "items": [item for item in items if item.on_index],
                 },
             )

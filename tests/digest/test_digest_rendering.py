@@ -1,7 +1,7 @@
 """A digest as readers see it: the February 19th, 2016 issue of the sample, rebuilt and rendered.
 
 The texts are those of the first entry of the original site's archive export
-(tests/data/archive-2016-02.txt), copied here with whitespace collapsed; one test checks the
+(digest/demo_data/archive-2016-02.txt), copied here with whitespace collapsed; one test checks the
 copy against the file. Pages
 are read as text, top to bottom, the way a reader's eyes go down them (DESIGN.md, "A digest,
 top to bottom").
@@ -22,7 +22,7 @@ from digest.parsing import parse_items, parse_quotes, parse_stats
 from tests.accounts.factories import UserFactory
 from tests.digest.factories import digest_with_parts
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "archive-2016-02.txt"
+SAMPLE = Path(__file__).resolve().parents[2] / "digest" / "demo_data" / "archive-2016-02.txt"
 
 TITLE = "Stuff The Internet Says On Scalability For February 19th, 2016"
 INTRO = "JPL is firing up their Exoplanet Travel Bureau . Reserve your space now."

@@ -1,6 +1,6 @@
 """The paste boxes: what an editor pastes for stats, quotes and items, and what comes out.
 
-The reference is the original site's archive export, kept in tests/data/archive-2016-02.txt.
+The reference is the original site's archive export, kept in digest/demo_data/archive-2016-02.txt.
 """
 
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from digest.parsing import (
     speaker_key,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "archive-2016-02.txt"
+SAMPLE = Path(__file__).resolve().parents[2] / "digest" / "demo_data" / "archive-2016-02.txt"
 
 FEB_19 = "Stuff The Internet Says On Scalability For February 19th, 2016"
 MAR_4 = "Stuff The Internet Says On Scalability For March 4th, 2016"

@@ -1,0 +1,272 @@
+"""Read the archive text format (DESIGN.md, "The archive text format") into entries.
+
+Archive pages saved as text: entries follow one another, each starting with its title line
+and ending with "Click to read more ..."; the file may end with the pagination line. An entry
+is a digest (its title says "Stuff The Internet Says On Scalability For <date>"), a sponsored
+post ("Sponsored Post: <sponsors>") or an article (a guest post when it opens with "This is a
+guest repost by …"). The digest parts are read by digest.parsing, the same code as the
+admin's paste boxes.
+
+Pure Python: no models, no database. Every problem is a LineError with its line number in
+the file; an entry with any error is reported and not imported.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..parsing import LineError, parse_items, parse_quotes, parse_stats
+
+DIGEST_TITLE_RE = re.compile(
+    r"^Stuff The Internet Says On Scalability For (?P<month>[A-Z][a-z]+) "
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?,\s*(?P<year>\d{4})\s*$"
+)
+SPONSORED_PREFIX = "Sponsored Post:"
+READ_MORE_RE = re.compile(r"^\s*Click to read more\s*(?:\.\.\.|…)?\s*$", re.IGNORECASE)
+PAGINATION_RE = re.compile(r"^\s*(?:« Previous \d+ Entries\s*)?Page \d+\b")
+SUPPORT_PREFIX = "If you like this sort of Stuff"
+CLOSING_PREFIX = "Don't miss all that the Internet has to say"
+SPONSOR_CLOSING_PREFIX = "If any of these items interest you"
+GUEST_PREFIX = "This is a guest repost by"
+EMPTY_SECTION_PREFIX = "Your event could be here"
+SECTIONS = {
+    "Who's Hiring?": "hiring",
+    "Fun and Informative Events": "event",
+    "Cool Products and Services": "product",
+}
+_BULLET_RE = re.compile(r"^(?P<indent>\s*)[•◦▪‣●]\s*(?P<text>.*)$")
+_QUOTES_HEADER_RE = re.compile(r"^\s*Quotable Quotes\s*:?\s*$", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["January", "February", "March", "April", "May", "June", "July", "August",
+         "September", "October", "November", "December"],
+        start=1,
+    )
+}  # fmt: skip
+
+
+@dataclass
+class ArchiveEntry:
+    """One entry of the archive, as read from the text (not yet a Post)."""
+
+    line_number: int
+    title: str
+    kind: str = "article"  # "digest", "sponsored" or "article"
+    day: date | None = None
+    intro: str = ""  # a digest's intro line, an article's excerpt (Markdown)
+    byline: str = ""
+    stats: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    more_quotes: bool = False
+    sponsors: list = field(default_factory=list)
+    listings: list = field(default_factory=list)  # (section key, text)
+    errors: list = field(default_factory=list)
+
+
+def normalise(line):
+    return line.replace("\xa0", " ").rstrip()
+
+
+def digest_date(title):
+    match = DIGEST_TITLE_RE.match(" ".join(title.split()))
+    if not match or match["month"] not in _MONTHS:
+        return None
+    try:
+        return date(int(match["year"]), _MONTHS[match["month"]], int(match["day"]))
+    except ValueError:
+        return None
+
+
+def _starts_entry(line):
+    return bool(DIGEST_TITLE_RE.match(line.strip())) or line.startswith(SPONSORED_PREFIX)
+
+
+def split_entries(text):
+    """Yield (title line number, title, [(line number, line), …]) and errors for damaged blocks."""
+    lines = [normalise(line) for line in text.splitlines()]
+    blocks, errors = [], []
+    current = None
+    for number, line in enumerate(lines, start=1):
+        if current is None:
+            if not line.strip() or PAGINATION_RE.match(line):
+                continue
+            current = (number, line.strip(), [])
+            continue
+        if READ_MORE_RE.match(line):
+            blocks.append(current)
+            current = None
+        elif _starts_entry(line) and (not current[2] or not current[2][-1][1].strip()):
+            # A new title where the previous entry should have ended: that one is cut short.
+            errors.append(
+                LineError(
+                    current[0], current[1], "this entry is cut short: no “Click to read more”"
+                )
+            )
+            current = (number, line.strip(), [])
+        else:
+            current[2].append((number, line))
+    if current is not None:
+        errors.append(
+            LineError(current[0], current[1], "the file ends inside this entry (truncated)")
+        )
+    return blocks, errors
+
+
+def read_archive(text):
+    """Entries of an archive text (in file order) and the errors of blocks that are no entry."""
+    blocks, errors = split_entries(text)
+    entries = []
+    for number, title, body in blocks:
+        entry = ArchiveEntry(line_number=number, title=" ".join(title.split()))
+        if digest_date(entry.title):
+            entry.kind, entry.day = "digest", digest_date(entry.title)
+            _read_digest(entry, body)
+        elif entry.title.startswith(SPONSORED_PREFIX):
+            entry.kind = "sponsored"
+            _read_sponsored(entry, body)
+        else:
+            _read_article(entry, body)
+        entries.append(entry)
+    return entries, errors
+
+
+def _with_file_numbers(parsed, numbers):
+    """Errors of a parse over selected lines, renumbered to their lines in the file."""
+    return [
+        LineError(numbers[error.line_number - 1], error.line, error.reason)
+        for error in parsed.errors
+    ]
+
+
+def _read_digest(entry, body):
+    intro, stats_lines, quote_lines, item_lines = [], [], [], []
+    section = "intro"
+    for number, line in body:
+        bullet = _BULLET_RE.match(line)
+        content = line.strip()
+        if not content:
+            continue
+        if content.startswith(SUPPORT_PREFIX):
+            section = "parts"
+        elif content.startswith(CLOSING_PREFIX):
+            section = "closing"
+        elif section == "intro" and not bullet:
+            intro.append(content)
+        elif section == "closing":
+            entry.errors.append(LineError(number, line, "text after the closing line"))
+        elif bullet and _QUOTES_HEADER_RE.match(bullet["text"]):
+            section = "quotes"
+        elif bullet and section == "quotes" and len(bullet["indent"]) >= 4:
+            quote_lines.append((number, bullet["text"]))
+        elif (
+            bullet
+            and not stats_lines
+            and not item_lines
+            and section in ("intro", "parts")
+            and ":" in bullet["text"]
+            and ";" in bullet["text"]
+        ):
+            stats_lines.append((number, bullet["text"]))
+            section = "parts"
+        elif bullet:
+            item_lines.append((number, "• " + bullet["text"]))
+            section = "items"
+        elif item_lines:
+            item_lines.append((number, content))  # an item's next paragraph
+        else:
+            entry.errors.append(LineError(number, line, "a line outside any part of the digest"))
+    entry.intro = "\n\n".join(intro)
+    for lines, parser, target in (
+        (stats_lines, parse_stats, "stats"),
+        (quote_lines, parse_quotes, "quotes"),
+        (item_lines, parse_items, "items"),
+    ):
+        parsed = parser("\n".join(text for _, text in lines))
+        setattr(entry, target, parsed.entries)
+        entry.errors += _with_file_numbers(parsed, [n for n, _ in lines])
+        if target == "quotes":
+            entry.more_quotes = parsed.more_quotes
+
+
+def _read_sponsored(entry, body):
+    entry.sponsors = [
+        name.strip() for name in entry.title[len(SPONSORED_PREFIX) :].split(",") if name.strip()
+    ]
+    section = None
+    for number, line in body:
+        content = line.strip()
+        bullet = _BULLET_RE.match(line)
+        if not content or content.startswith(SPONSOR_CLOSING_PREFIX):
+            continue
+        if bullet:
+            if section is None:
+                entry.errors.append(LineError(number, line, "a listing before any section"))
+            elif bullet["text"].strip(" :") and not bullet["text"].startswith(EMPTY_SECTION_PREFIX):
+                entry.listings.append((section, bullet["text"].strip()))
+        elif content in SECTIONS:
+            section = SECTIONS[content]
+        else:
+            entry.errors.append(
+                LineError(
+                    number, line, "unknown section (expected one of: " + ", ".join(SECTIONS) + ")"
+                )
+            )
+
+
+def _read_article(entry, body):
+    paragraphs, current = [], []
+    for _, line in body:
+        content = line.strip()
+        bullet = _BULLET_RE.match(line)
+        if not content:
+            if current:
+                paragraphs.append(current)
+                current = []
+            continue
+        current.append(f"- {bullet['text']}" if bullet else content)
+    if current:
+        paragraphs.append(current)
+    blocks = ["\n".join(lines) for lines in paragraphs]
+    if blocks and blocks[0].startswith(GUEST_PREFIX):
+        entry.byline = blocks.pop(0)
+    entry.intro = "\n\n".join(blocks)
+
+
+def spread_dates(entries, fallback=None):
+    """Give undated entries a time between their dated neighbours, keeping the file's order.
+
+    Dated entries keep 09:00 of their date. Entries between two dated ones are spaced evenly
+    between them; entries before the first or after the last dated one step a day further in
+    the file's direction (newest first unless most dated pairs ascend); with no dated entry at
+    all, `fallback` (a date) is the newest. Returns [(entry, naive datetime or None)].
+    """
+    anchors = [(i, datetime.combine(e.day, datetime.min.time()).replace(hour=9))
+               for i, e in enumerate(entries) if e.day]  # fmt: skip
+    if not anchors:
+        if fallback is None:
+            return [(entry, None) for entry in entries]
+        anchors = [(-1, datetime.combine(fallback, datetime.min.time()).replace(hour=9) + _DAY)]
+    pairs = list(zip(anchors, anchors[1:], strict=False))
+    ascending = sum(1 for (_, a), (_, b) in pairs if b > a)
+    descending = ascending * 2 <= len(pairs)  # archive pages list newest first
+    step = -_DAY if descending else _DAY
+    result = []
+    for index, entry in enumerate(entries):
+        before = [(i, t) for i, t in anchors if i <= index]
+        after = [(i, t) for i, t in anchors if i >= index]
+        if before and before[-1][0] == index:
+            moment = before[-1][1]
+        elif before and after:
+            (i0, t0), (i1, t1) = before[-1], after[0]
+            moment = t0 + (t1 - t0) * (index - i0) / (i1 - i0)
+        elif before:
+            moment = before[-1][1] + step * (index - before[-1][0])
+        else:
+            moment = after[0][1] - step * (after[0][0] - index)
+        result.append((entry, moment.replace(microsecond=0)))
+    return result
+
+
+_DAY = datetime(2000, 1, 2) - datetime(2000, 1, 1)

@@ -1,0 +1,61 @@
+import datetime
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from digest.importers.archive import import_archive
+from digest.importers.base import default_author
+
+
+def day(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--date wants YYYY-MM-DD, not “{value}”.") from error
+
+
+class Command(BaseCommand):
+    """Import archive pages saved as text; running it again changes nothing."""
+
+    help = "Import archive pages saved as text (see DESIGN.md, 'The archive text format')."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="Text files of archive pages.")
+        parser.add_argument("--date", type=day, help="Date for entries with no dated neighbour.")
+        parser.add_argument("--author", help="Username the imported posts are written by.")
+        parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+
+    def handle(self, *args, files, date, author, dry_run, **options):
+        author = default_author(author) if author else None
+        for path in files:
+            try:
+                with open(path, encoding="utf-8-sig") as handle:
+                    text = handle.read()
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"Cannot read {path}: {error}") from error
+            started = time.monotonic()
+            report = import_archive(
+                text, fallback_date=date, author=author, dry_run=dry_run, progress=self.progress
+            )
+            self.stdout.write(f"{path} ({time.monotonic() - started:.1f}s):")
+            write_report(self, report, dry_run)
+
+    def progress(self, done, total):
+        if total >= 100:
+            sys.stderr.write(f"\r  {done}/{total} entries")
+            if done == total:
+                sys.stderr.write("\n")
+
+
+def write_report(command, report, dry_run):
+    for line in report.summary():
+        command.stdout.write(f"  {line}")
+    for problem in report.problems:
+        command.stdout.write(command.style.WARNING(f"  skipped {problem}"))
+    if dry_run:
+        command.stdout.write(command.style.NOTICE("  Dry run: nothing was written."))
+    elif not report.changed:
+        command.stdout.write(
+            command.style.SUCCESS("  Nothing changed: it was all imported before.")
+        )
