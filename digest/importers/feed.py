@@ -7,6 +7,7 @@ a weekly digest has its HTML lists read back into stats, quotes and items.
 """
 
 import calendar
+import io
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -32,7 +33,8 @@ EXCERPT_CHARACTERS = 500
 def import_feed(data, *, author=None, dry_run=False, progress=None):
     """Import every item of one feed document (bytes or text); returns a Report."""
     report = Report()
-    feed = feedparser.parse(data)
+    # A stream, always: given a string, feedparser would fetch URLs and open file names.
+    feed = feedparser.parse(io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data))
     if feed.bozo and not feed.entries:
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
         return report
