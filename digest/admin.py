@@ -111,7 +111,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     def is_digest(self, request, obj):
         if obj is not None:
             return obj.kind == Post.Kind.DIGEST
-        return (request.POST or request.GET).get("kind") == Post.Kind.DIGEST
+        # The shape the add form was rendered with (?kind=digest), so a POST always carries
+        # the inlines it expects; choosing "Digest" on a plain form adds them after the save.
+        return request.GET.get("kind") == Post.Kind.DIGEST
 
     def get_fieldsets(self, request, obj=None):
         if self.is_digest(request, obj):

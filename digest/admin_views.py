@@ -37,7 +37,7 @@ def revisions(model_admin):
         history = list(post.revisions.select_related("saved_by"))
         rows = [
             (revision, changes_between(older.data if older else None, revision.data))
-            for revision, older in zip(history, [*history[1:], None], strict=True)
+            for revision, older in zip(history, [*history[1:], None], strict=False)
         ]
         context = {
             **model_admin.admin_site.each_context(request),

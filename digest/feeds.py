@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds with the full content of each post (site-wide and per tag)."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,7 @@ from .http import NotFound
 from .models import Post, SiteSettings
 
 FEED_LENGTH = 20
+_SITE_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
 
 
 class ContentRssFeed(Rss201rev2Feed):
@@ -50,7 +53,9 @@ def full_content(post):
     if post.byline_html:
         parts.append(f"<p><em>{post.byline_html}</em></p>")
     parts.extend([post.excerpt_html, post.parts_full_html, post.body_html])
-    return "\n".join(part for part in parts if part)
+    html = "\n".join(part for part in parts if part)
+    # Feed readers show content away from the site: links within it must be absolute.
+    return _SITE_RELATIVE.sub(rf'\1="{settings.SITE_URL}/', html)
 
 
 class PostFeed(Feed):

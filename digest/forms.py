@@ -99,7 +99,12 @@ class PostAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         loaded = cleaned.get("loaded_version")
-        if self.instance.pk and loaded is not None:
+        if self.instance.pk and loaded is None:
+            raise forms.ValidationError(
+                "This form does not say which version of the post it was opened on, so it "
+                "cannot be saved safely. Reload the page and make your changes again."
+            )
+        if self.instance.pk:
             current = Post.objects.filter(pk=self.instance.pk).values("version", "updated").first()
             if current and current["version"] != loaded:
                 saved_at = timezone.localtime(current["updated"]).strftime("%H:%M")

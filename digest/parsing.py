@@ -28,13 +28,23 @@ MAX_LABEL_LENGTH = 500
 # Longer than any name or handle: a colon that far into a line is inside the quote, not after
 # its speaker.
 MAX_SPEAKER_LENGTH = 80
+# The longest speaker key stored (folding can make a key longer than its speaker: ß -> ss).
+SPEAKER_KEY_LENGTH = 120
 
-_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+# Every line break str.splitlines() knows, incl. U+2028/U+2029 from word processors.
+_LINE_BREAK_RE = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 # Round bullets need no space after them ("•200K"); dashes and ASCII markers do, so "-5%" and
 # "*emphasis*" at the start of a line stay text.
 _BULLET_RE = re.compile(r"^\s*(?:[•◦▪‣●]|[-*+–—](?=\s|$))\s*")
 # Characters that are invisible in the admin's textarea but would end up in the data.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\ufeff\u200b\u200c\u200d\u2060"  # byte order mark, zero-width spaces and joiners
+        "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",  # bidi controls
+    ),
+    None,
+)
 # Letters that Unicode decomposition does not reduce to ASCII.
 _ASCII_FOLD = str.maketrans(
     {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l",
@@ -204,7 +214,7 @@ def speaker_key(speaker: str) -> str:
     """The key that groups a speaker's quotes and names their page: "@antirez" -> "antirez",
     "Emin Gün Sirer" -> "emin-gun-sirer". Accents are folded to ASCII; "" when nothing is left."""
     name = speaker.translate(_INVISIBLE).strip().lstrip("@").translate(_ASCII_FOLD)
-    return slugify(name)
+    return slugify(name)[:SPEAKER_KEY_LENGTH].strip("-")
 
 
 def _numbered_lines(text):

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,8 +132,8 @@ def render_post(request, post):
     )
     if is_preview:
         add_never_cache_headers(response)
-        response["Cache-Control"] += ", private"
         response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"  # a secret preview URL never leaves
     return response
 
 
@@ -167,7 +166,7 @@ class QuoteListView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return matching_quotes(Quote.objects.published(), self.query).select_related("post")
+        return Quote.objects.published().matching(self.query).for_listing()
 
     def paginate_queryset(self, queryset, page_size):
         count = None if self.query else queries.count_of("quotes", Quote.objects.published())
@@ -196,12 +195,6 @@ class SpeakerView(QuoteListView):
         context = super().get_context_data(**kwargs)
         context["speaker"] = context["object_list"][0].speaker if context["object_list"] else ""
         return context
-
-
-def matching_quotes(quotes, query):
-    for word in query.split()[:8]:
-        quotes = quotes.filter(Q(speaker__icontains=word) | Q(text__icontains=word))
-    return quotes.order_by("-post__publish_at", "-post__pk", "position", "pk")
 
 
 class ArchiveView(TemplateView):
@@ -268,8 +261,8 @@ class SearchView(PostListMixin, ListView):
         for post in context["object_list"]:
             post.snippet = highlight(post.raw_snippet, self.query)
         if self.query and context["page_obj"].number == 1:
-            found = matching_quotes(Quote.objects.published(), self.query)
-            context["quotes"] = list(found.select_related("post")[:5])
+            found = Quote.objects.published().matching(self.query).for_listing()
+            context["quotes"] = list(found[:5])
         return context
 
 

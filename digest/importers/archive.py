@@ -1,7 +1,8 @@
 """Import archive pages saved as text (DESIGN.md, "The archive text format").
 
 Each entry becomes a published Post keyed by the address the original site gave it
-("archive:/blog/2016/2/19/stuff-the-internet-says-on-scalability-for-february-19th-201.html"),
+("url:/blog/2016/2/19/stuff-the-internet-says-on-scalability-for-february-19th-201.html",
+the same key a feed item with that link gets),
 so a second import of the same file finds every post again and changes nothing. Each entry
 is written in its own savepoint: a damaged entry is reported with its line number and
 skipped, the others are imported.
@@ -13,7 +14,16 @@ from django.utils import timezone
 
 from ..models import Post, slug_from_title
 from .archive_format import GUEST_PREFIX, read_archive, spread_dates
-from .base import Report, default_author, entry_imported, fingerprint, person, replace_parts, writes
+from .base import (
+    Report,
+    default_author,
+    entry_imported,
+    fingerprint,
+    legacy_ref,
+    person,
+    replace_parts,
+    writes,
+)
 
 SECTION_TITLES = {
     "hiring": "Who's Hiring?",
@@ -87,7 +97,7 @@ def import_archive(text, *, fallback_date=None, author=None, dry_run=False, prog
 
 
 def _write(entry, publish_at, author, empty_text):
-    ref = "archive:" + legacy_path(entry.title, timezone.localtime(publish_at))
+    ref = legacy_ref(legacy_path(entry.title, timezone.localtime(publish_at)))
     data = {
         "title": entry.title,
         "kind": entry.kind,

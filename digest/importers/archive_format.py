@@ -65,6 +65,16 @@ class ArchiveEntry:
     errors: list = field(default_factory=list)
 
 
+def looks_like_stats(text):
+    """A stats line: "figure : label;" chunks whose figures are numbers ("200K", "$1bn")."""
+    parsed = parse_stats(text)
+    return (
+        bool(parsed.entries)
+        and not parsed.errors
+        and all(any(ch.isdigit() for ch in stat.figure) for stat in parsed.entries)
+    )
+
+
 def normalise(line):
     return line.replace("\xa0", " ").rstrip()
 
@@ -165,8 +175,7 @@ def _read_digest(entry, body):
             and not stats_lines
             and not item_lines
             and section in ("intro", "parts")
-            and ":" in bullet["text"]
-            and ";" in bullet["text"]
+            and looks_like_stats(bullet["text"])
         ):
             stats_lines.append((number, bullet["text"]))
             section = "parts"

@@ -35,9 +35,8 @@ class Report:
         self.add(kind, "skipped")
         self.problems.append(f"{where}: {reason}")
 
-    @property
-    def changed(self):
-        return any(c["created"] or c["updated"] for c in self.counts.values())
+    def total(self, outcome):
+        return sum(counts[outcome] for counts in self.counts.values())
 
     def summary(self):
         lines = []
@@ -49,17 +48,25 @@ class Report:
         return lines
 
 
+def legacy_ref(path):
+    """The natural key of a post the old site had at `path`, whichever importer brings it."""
+    return f"url:{path}"
+
+
 def fingerprint(data):
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @contextmanager
 def writes(dry_run):
-    """One transaction around an import; rolled back at the end of a dry run."""
+    """Around an import: each entry commits on its own (an interrupted run keeps what it did),
+    except in a dry run, which is one transaction rolled back at the end."""
+    if not dry_run:
+        yield
+        return
     with transaction.atomic():
         yield
-        if dry_run:
-            transaction.set_rollback(True)
+        transaction.set_rollback(True)
 
 
 def person(name, default):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 from django.db import DatabaseError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,7 +22,7 @@ from ..markdown import html_to_text, sanitize_html
 from ..models import SLUG_LENGTH, Post, slug_from_title
 from ..parsing import parse_quotes, parse_stats
 from .archive_format import CLOSING_PREFIX, SUPPORT_PREFIX, digest_date
-from .base import Report, default_author, fingerprint, person, replace_parts, writes
+from .base import Report, default_author, fingerprint, legacy_ref, person, replace_parts, writes
 from .html_tree import parse_html
 
 LEGACY_LINK_RE = re.compile(
@@ -41,7 +42,7 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
     with writes(dry_run):
         author = author or default_author()
         for number, item in enumerate(feed.entries, start=1):
-            title = " ".join((item.get("title") or "").split())
+            title = _title(item)
             kind = "digest" if digest_date(title) else "article"
             where = f"item {number} (“{title[:50]}”)"
             try:
@@ -54,6 +55,18 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
             if progress and (number % 100 == 0 or number == len(feed.entries)):
                 progress(number, len(feed.entries))
     return report
+
+
+def _title(item):
+    raw = item.get("title") or ""
+    if (item.get("title_detail") or {}).get("type") == "text/html":
+        raw = html_to_text(raw)  # WordPress writes Atom titles as HTML: "Google&#8217;s …"
+    return " ".join(raw.split())
+
+
+def _link(item):
+    # FeedBurner points <link> at its click tracker and keeps the real address here.
+    return item.get("feedburner_origlink") or item.get("link") or ""
 
 
 def _published(item):
@@ -72,7 +85,7 @@ def _content(item):
 
 def _address(item, title, published):
     """(slug, publish time): the old link's slug and day when it has the legacy shape."""
-    match = LEGACY_LINK_RE.search(urlsplit(item.get("link") or "").path)
+    match = LEGACY_LINK_RE.search(urlsplit(_link(item)).path)
     if not match:
         return slug_from_title(title), published
     slug = slugify(match["slug"])[:SLUG_LENGTH].strip("-") or slug_from_title(title)
@@ -80,9 +93,17 @@ def _address(item, title, published):
     try:
         day = local.replace(year=int(match["y"]), month=int(match["m"]), day=int(match["d"]))
     except ValueError as error:
-        raise ValueError(f"has a link with an impossible date: {item.get('link')}") from error
+        raise ValueError(f"has a link with an impossible date: {_link(item)}") from error
     # Keep the time of day; the day is the one in the address readers have bookmarked.
     return slug, day if day.date() != local.date() else published
+
+
+def reverse_post(slug, publish_at):
+    local = timezone.localtime(publish_at)
+    return reverse(
+        "digest:post-detail",
+        kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": slug},
+    )
 
 
 def split_excerpt(markup):
@@ -141,7 +162,11 @@ def _write(item, title, kind, author):
         raise ValueError("has no title")
     published = _published(item)
     slug, publish_at = _address(item, title, published)
-    ref = "feed:" + (item.get("id") or item.get("link") or f"{title}@{published.isoformat()}")
+    if LEGACY_LINK_RE.search(urlsplit(_link(item)).path):
+        # The old address is the key: the archive importer finds the very same post.
+        ref = legacy_ref(reverse_post(slug, publish_at))
+    else:
+        ref = "feed:" + (item.get("id") or _link(item) or f"{title}@{published.isoformat()}")
     content = _content(item)
     tags = sorted(
         {" ".join(t.get("term", "").split())[:100] for t in item.get("tags") or []} - {""}

@@ -47,16 +47,39 @@ class PartQuerySet(models.QuerySet):
         """Parts of the posts readers may see (Post.objects.published() decides)."""
         return self.filter(post__in=Post.objects.published(now=now))
 
+    def matching(self, query):
+        """Quotes whose speaker or text holds every word of `query` (at most eight words)."""
+        for word in query.split()[:8]:
+            self = self.filter(models.Q(speaker__icontains=word) | models.Q(text__icontains=word))
+        return self
+
+    def for_listing(self):
+        """Newest issue first, with just what a quote list shows of its post."""
+        return (
+            self.select_related("post")
+            .only(
+                "speaker",
+                "speaker_key",
+                "text_html",
+                "source_url",
+                "post__title",
+                "post__slug",
+                "post__publish_at",
+            )
+            .order_by("-post__publish_at", "-post__pk", "position", "pk")
+        )
+
 
 class DigestPart(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE)
-    position = models.PositiveIntegerField(default=0, db_index=True)
+    position = models.PositiveIntegerField(default=0)
 
     objects = PartQuerySet.as_manager()
 
     class Meta:
         abstract = True
         ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["post", "position"], name="%(class)s_post_position_idx")]
 
 
 class Stat(DigestPart):

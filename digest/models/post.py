@@ -233,15 +233,30 @@ class Post(models.Model):
         permissions = [("edit_others_posts", "Can edit and publish posts of any author")]
         indexes = [
             models.Index(fields=["status", "-publish_at", "-id"], name="post_visible_idx"),
-            models.Index(fields=["slug"], name="post_slug_idx"),
         ]
 
     def __str__(self):
         return self.title
 
+    # Written only by their own methods, with .update(): a save() from an older copy of the
+    # post must not put back a stale rendering of its parts or a revoked preview token.
+    SEPARATELY_WRITTEN = {
+        "parts_index_html",
+        "parts_full_html",
+        "parts_text",
+        "search_vector",
+        "preview_token",
+    }
+
     def save(self, *args, **kwargs):
         self.render()
         self.ensure_slug()
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.SEPARATELY_WRITTEN
+            ]
         if self._state.adding:
             super().save(*args, **kwargs)
         else:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.utils.dateparse import parse_datetime
 
 from .parts import Item, Quote, Stat, parts_batch
 from .post import Post
@@ -16,6 +15,7 @@ POST_FIELDS = [
     "excerpt",
     "body",
 ]
+RESTORED_FIELDS = [f for f in POST_FIELDS if f not in ("slug", "status", "lead_image")]
 PART_FIELDS = {
     "stats": (Stat, ["figure", "label"]),
     "quotes": (Quote, ["speaker", "text", "source_url", "on_index"]),
@@ -63,12 +63,18 @@ class Revision(models.Model):
 
     @transaction.atomic
     def restore(self, by=None):
-        """Make the post what it was in this revision; the restore is a new revision itself."""
+        """Bring back what was written in this revision; the restore is a new revision itself.
+
+        The address and visibility stay as they are now (slug, status, publish time): a restore
+        never breaks a permalink readers have, nor takes a live post off the site.
+        """
         post = Post.objects.select_for_update().get(pk=self.post_id)
         data = self.data
-        for field in POST_FIELDS:
+        for field in RESTORED_FIELDS:
             setattr(post, field, data[field])
-        post.publish_at = parse_datetime(data["publish_at"])
+        image = data["lead_image"]
+        if not image or post.lead_image.storage.exists(image):
+            post.lead_image = image
         post.author_id = data["author_id"]
         with parts_batch():
             post.save()

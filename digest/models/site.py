@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 from ..markdown import render_markdown_inline
 
@@ -52,7 +53,7 @@ class SiteSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
 
-    @property
+    @cached_property
     def closing_line_html(self):
         return render_markdown_inline(self.closing_line)
 
@@ -63,7 +64,7 @@ class SiteSettings(models.Model):
 
         def build():
             record = cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0]
-            record.__dict__["closing_line_html"] = record.closing_line_html  # cached with it
+            record.closing_line_html  # noqa: B018 -- rendered once, cached (pickled) with it
             return record
 
         return cached("site-settings", build)

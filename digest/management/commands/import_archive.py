@@ -53,9 +53,12 @@ def write_report(command, report, dry_run):
         command.stdout.write(f"  {line}")
     for problem in report.problems:
         command.stdout.write(command.style.WARNING(f"  skipped {problem}"))
+    written = report.total("created") + report.total("updated")
     if dry_run:
         command.stdout.write(command.style.NOTICE("  Dry run: nothing was written."))
-    elif not report.changed:
+    elif not written and report.total("unchanged") and not report.total("skipped"):
         command.stdout.write(
             command.style.SUCCESS("  Nothing changed: it was all imported before.")
         )
+    elif not written:
+        command.stdout.write(command.style.WARNING("  Nothing was imported."))
