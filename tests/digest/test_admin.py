@@ -7,23 +7,8 @@ from django.urls import reverse
 from accounts.models import Role
 from digest.models import Post
 from tests.accounts.factories import UserFactory
+from tests.digest.conftest import staff
 from tests.digest.factories import PostFactory
-
-
-def staff(role):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return staff(Role.EDITORS)
-
-
-@pytest.fixture
-def author(db):
-    return staff(Role.AUTHORS)
 
 
 def test_sponsors_never_reach_the_admin(client, db):

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db.models import F
 from django.urls import reverse
 
@@ -18,20 +17,9 @@ from accounts.models import Role
 from digest.admin import PostAdmin
 from digest.models import Item, Post, Quote, Revision, Stat
 from digest.parsing import parse_items, parse_quotes, parse_stats
-from tests.accounts.factories import UserFactory
+from tests.digest.conftest import staff
 from tests.digest.factories import PostFactory, digest_with_parts
 from tests.digest.test_digest_rendering import ITEMS_PASTE, QUOTES_PASTE, STATS_PASTE, read
-
-
-def staff(role):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return staff(Role.EDITORS)
 
 
 class _Form(HTMLParser):
