@@ -6,33 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Role
 from digest.models import Post
-from tests.accounts.factories import UserFactory
 from tests.digest.factories import PostFactory, digest_with_parts
 from tests.digest.test_digest_rendering import read
 
 BANNER = "Preview"
 ISSUE_TIME = datetime(2016, 2, 19, 9, 0, tzinfo=UTC)
-
-
-def staff(role):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return staff(Role.EDITORS)
-
-
-@pytest.fixture
-def author(db):
-    return staff(Role.AUTHORS)
 
 
 def unpublished_digest(state, **fields):
