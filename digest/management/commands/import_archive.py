@@ -1,11 +1,11 @@
 import datetime
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from digest.importers.archive import import_archive
 from digest.importers.base import default_author
+from digest.management.reporting import progress, write_report
 
 
 def day(value):
@@ -36,29 +36,11 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read {path}: {error}") from error
             started = time.monotonic()
             report = import_archive(
-                text, fallback_date=date, author=author, dry_run=dry_run, progress=self.progress
+                text,
+                fallback_date=date,
+                author=author,
+                dry_run=dry_run,
+                progress=progress("entries"),
             )
             self.stdout.write(f"{path} ({time.monotonic() - started:.1f}s):")
             write_report(self, report, dry_run)
-
-    def progress(self, done, total):
-        if total >= 100:
-            sys.stderr.write(f"\r  {done}/{total} entries")
-            if done == total:
-                sys.stderr.write("\n")
-
-
-def write_report(command, report, dry_run):
-    for line in report.summary():
-        command.stdout.write(f"  {line}")
-    for problem in report.problems:
-        command.stdout.write(command.style.WARNING(f"  skipped {problem}"))
-    written = report.total("created") + report.total("updated")
-    if dry_run:
-        command.stdout.write(command.style.NOTICE("  Dry run: nothing was written."))
-    elif not written and report.total("unchanged") and not report.total("skipped"):
-        command.stdout.write(
-            command.style.SUCCESS("  Nothing changed: it was all imported before.")
-        )
-    elif not written:
-        command.stdout.write(command.style.WARNING("  Nothing was imported."))

@@ -1,4 +1,3 @@
-import sys
 import time
 from pathlib import Path
 
@@ -6,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from digest.importers.base import default_author
 from digest.importers.feed import import_feed
-
-from .import_archive import write_report
+from digest.management.reporting import progress, write_report
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".feed"}
 
@@ -41,13 +39,7 @@ class Command(BaseCommand):
         for path in feed_files(paths):
             started = time.monotonic()
             report = import_feed(
-                path.read_bytes(), author=author, dry_run=dry_run, progress=self.progress
+                path.read_bytes(), author=author, dry_run=dry_run, progress=progress("items")
             )
             self.stdout.write(f"{path} ({time.monotonic() - started:.1f}s):")
             write_report(self, report, dry_run)
-
-    def progress(self, done, total):
-        if total >= 100:
-            sys.stderr.write(f"\r  {done}/{total} items")
-            if done == total:
-                sys.stderr.write("\n")

@@ -1,0 +1,31 @@
+"""What the import commands print: progress on long runs and the closing summary."""
+
+import sys
+
+
+def progress(noun):
+    """A callback printing "  500/2000 <noun>" on one line, for runs of 100 or more."""
+
+    def show(done, total):
+        if total >= 100:
+            sys.stderr.write(f"\r  {done}/{total} {noun}")
+            if done == total:
+                sys.stderr.write("\n")
+
+    return show
+
+
+def write_report(command, report, dry_run):
+    for line in report.summary():
+        command.stdout.write(f"  {line}")
+    for problem in report.problems:
+        command.stdout.write(command.style.WARNING(f"  skipped {problem}"))
+    written = report.total("created") + report.total("updated")
+    if dry_run:
+        command.stdout.write(command.style.NOTICE("  Dry run: nothing was written."))
+    elif not written and report.total("unchanged") and not report.total("skipped"):
+        command.stdout.write(
+            command.style.SUCCESS("  Nothing changed: it was all imported before.")
+        )
+    elif not written:
+        command.stdout.write(command.style.WARNING("  Nothing was imported."))
