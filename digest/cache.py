@@ -67,11 +67,6 @@ def content_version(now=None):
     return state[0] if state else None
 
 
-def cache_timeout(now=None, default=DEFAULT_TIMEOUT):
-    """Seconds a cached public page may live: never past the next scheduled publication."""
-    return _timeout(_state(now), now, default)
-
-
 def content_changed():
     """Call on every change readers could see; takes effect when the transaction commits."""
 

@@ -281,6 +281,8 @@ class Post(models.Model):
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
         )
 
+    # The same rule as PostQuerySet.published(), for a post already in hand (templates, the
+    # admin's status label); lists always come from the queryset.
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
@@ -294,10 +296,6 @@ class Post(models.Model):
         if self.status == self.Status.DRAFT:
             return "Draft"
         return "Scheduled" if self.is_scheduled else "Published"
-
-    @property
-    def author_name(self):
-        return self.author.name
 
     def render(self):
         """Derive the stored HTML and text from the Markdown fields."""
