@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.text import slugify
 
 from .models import User
 
@@ -18,3 +20,67 @@ class ProfileForm(forms.ModelForm):
                 "The picture is larger than 2 MB; please send a smaller one."
             )
         return avatar
+
+
+class HoneypotMixin:
+    """A field people never see (hidden by CSS, skipped by screen readers and autofill) that
+    form-filling robots fill in. A filled honeypot refuses the form with a plain sentence."""
+
+    honeypot_field = "contact_phone"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.honeypot_field] = forms.CharField(
+            required=False,
+            label="Leave this field empty",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(self.honeypot_field):
+            raise forms.ValidationError(
+                "This form was filled in automatically, so it was not sent. If you are a "
+                "person, please leave the field “Leave this field empty” empty.",
+                code="honeypot",
+            )
+        return cleaned
+
+
+class SignUpForm(HoneypotMixin, UserCreationForm):
+    """A new account that signs in with its e-mail address; the username is made from it."""
+
+    display_name = forms.CharField(label="Your name", max_length=100)
+    email = forms.EmailField(label="E-mail address", max_length=254)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = "We send a link to this address to confirm it."
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this address exists already. Log in, or reset your password."
+            )
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = unique_username(user.email)
+        if commit:
+            user.save()
+        return user
+
+
+def unique_username(email):
+    base = (slugify(email.split("@")[0]) or "user")[:140]
+    username, counter = base, 2
+    while User.objects.filter(username__iexact=username).exists():
+        username = f"{base}-{counter}"
+        counter += 1
+    return username

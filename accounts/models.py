@@ -53,6 +53,9 @@ class User(AbstractUser):
     handle = models.CharField(
         "social handle", max_length=50, blank=True, help_text="For example @antirez."
     )
+    email_verified_at = models.DateTimeField(
+        "e-mail confirmed", null=True, blank=True, help_text="When the address was confirmed."
+    )
 
     objects = UserManager()
 
@@ -72,6 +75,10 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         super().save(*args, **kwargs)
+
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
 
     def has_role(self, role):
         return self.groups.filter(name=role).exists()

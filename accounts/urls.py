@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("verify/resend/", views.resend_verification, name="verify-resend"),
+    path("verify/<str:token>/", views.verify_email, name="verify"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -1,7 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
+from . import verification
 from .forms import ProfileForm
 
 
@@ -13,3 +19,33 @@ def profile(request):
         messages.success(request, "Your profile was saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def verify_email(request, token):
+    """Confirms the address a signed link was sent to (GET: the link is opened from a mail)."""
+    try:
+        user, next_url = verification.check_token(token)
+    except verification.VerificationFailed as failure:
+        return render(request, "accounts/verify_failed.html", {"reason": str(failure)}, status=400)
+    verification.verify(user)
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        next_url = reverse("accounts:profile")
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    if request.user != user:
+        return redirect_to_login(next_url)
+    return redirect(next_url)
+
+
+@require_POST
+@login_required
+@ratelimit(key="user", rate="5/h", method="POST", group="accounts:verify-resend")
+def resend_verification(request):
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("accounts:profile")
+    if request.user.email_verified:
+        messages.info(request, "Your e-mail address is already confirmed.")
+    else:
+        verification.send_verification_email(request.user, next_url)
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect(next_url)

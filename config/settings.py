@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "adminsortable2",
+    "django_ratelimit",
     "accounts",
     "digest",
     "sponsors",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns django-ratelimit's refusal into our 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +127,31 @@ else:
         }
     }
 
+# Rate limits (django-ratelimit) count in a cache of their own. It must increment atomically
+# and be shared by every worker: Redis when REDIS_URL is set; otherwise each process counts
+# for itself (the embedded default runs one process; with N workers a limit is at most N×).
+CACHES["ratelimit"] = (
+    {**CACHES["default"], "KEY_PREFIX": "scalepress-rl"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_VIEW = "digest.views.too_many_requests"
+# The request header that holds the reader's address. Behind nginx set it to HTTP_X_REAL_IP
+# (and make nginx set X-Real-IP); never trust a header a client can send straight to us.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = CLIENT_IP_HEADER
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own RedisCache increments atomically; the library only lists django-redis.
+    "django_ratelimit.W001",
+    # Local memory is not shared between processes: accepted for the single-process default.
+    *([] if REDIS_URL else ["django_ratelimit.E003"]),
+]
+
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+# Sign-up links (accounts.verification) stay valid this long.
+EMAIL_VERIFICATION_MAX_AGE = int(os.environ.get("EMAIL_VERIFICATION_MAX_AGE", 3 * 86400))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "digest:post-index"
 LOGOUT_REDIRECT_URL = "digest:post-index"

@@ -6,7 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("sponsors/", include("sponsors.urls")),
+    path("", include("sponsors.urls")),
     path("", include("digest.urls")),
 ]
 

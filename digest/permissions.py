@@ -38,9 +38,14 @@ GRANTS = {
 def grant_role_permissions(apps=global_apps, **kwargs):
     # Runs on post_migrate for this app, after django.contrib.auth has created the
     # permissions of taggit and digest (both come earlier in the same signal).
+    apply_grants(GRANTS, apps)
+
+
+def apply_grants(grants, apps=global_apps):
+    """Give each group the permissions listed for it, {group: {app_label: [codename]}}."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for group_name, rules in GRANTS.items():
+    for group_name, rules in grants.items():
         group, _ = Group.objects.get_or_create(name=group_name)
         for app_label, codenames in rules.items():
             group.permissions.add(

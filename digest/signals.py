@@ -7,10 +7,12 @@ from taggit.models import Tag
 from .cache import content_changed
 from .models import Post, SiteSettings
 
+# A login stamps last_login, a confirmed address email_verified_at: nothing a reader sees.
+PRIVATE_USER_FIELDS = {"last_login", "password", "email_verified_at"}
+
 
 def _changed(sender, update_fields=None, **kwargs):
-    # A login only stamps last_login: nothing a reader sees.
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+    if update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS:
         return
     content_changed()
 

@@ -316,3 +316,10 @@ def page_not_found(request, exception):
     """The 404 page; it gives the reason only when our own code wrote it for readers."""
     reason = str(exception) if isinstance(exception, NotFound) else ""
     return render(request, "404.html", {"reason": reason}, status=404)
+
+
+def too_many_requests(request, exception):
+    """django-ratelimit's refusal (RATELIMIT_VIEW): a 429 page, with nothing lost but time."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "3600"
+    return response

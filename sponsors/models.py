@@ -1,16 +1,26 @@
-"""Sponsors and their listings (DESIGN.md, "Data model").
+"""Sponsors, their listings, the weeks listings run, clicks, and each week's compiled post.
 
-This is the data the weekly "Sponsored Post" is made of. The archive importer fills it from
-old sponsored posts; sponsor self-service, moderation and click counts build on it.
+A listing is written by a sponsor, reviewed by an editor and, once approved, runs in the
+"Sponsored Post" of each week it was booked for (sponsors.compiling builds that post). Only a
+listing's own stored link is ever redirected to, and a click is one row per visitor and day,
+so counting needs no read-modify-write and loses nothing under concurrency.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils import timezone
 from django.utils.text import slugify
 
-from digest.markdown import render_markdown_inline
+from digest.markdown import render_markdown, render_markdown_inline
+
+LISTING_TEXT_MAX = 800
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_FIT = (600, 300)
 
 
 def week_of(day):
@@ -18,15 +28,53 @@ def week_of(day):
     return day - timedelta(days=day.weekday())
 
 
+def this_week():
+    return week_of(timezone.localdate())
+
+
+def logo_path(instance, filename):
+    # digest.images has already replaced the client's name with one of ours.
+    return f"sponsors/{uuid.uuid4().hex}{filename[filename.rfind('.') :][:5].lower()}"
+
+
+class SponsorQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(managers=user)
+
+    def running_in(self, week):
+        """Sponsors with an approved listing in that week's sponsored post."""
+        return self.filter(
+            listings__status=Listing.Status.APPROVED, listings__weeks__week=week
+        ).distinct()
+
+
 class Sponsor(models.Model):
-    """A company that buys listings."""
+    """A company that buys listings; its managers are the accounts that act for it."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    website = models.URLField(blank=True)
-    description = models.TextField(blank=True, help_text="The long description, Markdown.")
+    website = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
+    description = models.TextField(
+        blank=True,
+        max_length=4000,
+        help_text="What the company does, in a paragraph or two (Markdown). Shown below the "
+        "listings in the sponsored post.",
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    logo = models.ImageField(
+        upload_to=logo_path,
+        blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sponsors")
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = SponsorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,8 +83,54 @@ class Sponsor(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.slug = self.slug or slugify(self.name)[:120] or "sponsor"
+        if not self.slug:
+            base = slugify(self.name)[:110] or "sponsor"
+            self.slug, counter = base, 2
+            while Sponsor.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                self.slug = f"{base}-{counter}"
+                counter += 1
+        self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
+
+
+class ListingQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """The listings of the sponsors this account manages: all a sponsor may ever see."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(sponsor__managers=user)
+
+    def approved(self):
+        return self.filter(status=Listing.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Listing.Status.PENDING)
+
+    def running_in(self, week):
+        """Approved listings booked for that week, in the order the sponsored post shows them."""
+        section_order = Case(
+            *[When(section=value, then=Value(i)) for i, value in enumerate(Listing.SECTION_ORDER)],
+            output_field=IntegerField(),
+        )
+        return (
+            self.approved()
+            .filter(weeks__week=week)
+            .select_related("sponsor")
+            .order_by(section_order, "reviewed_at", "pk")
+        )
+
+    def for_moderation(self):
+        """Pending listings first (oldest first, as a queue), then the rest, newest first."""
+        return self.annotate(
+            queue=Case(
+                When(status=Listing.Status.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("queue", "-created")
+
+    def with_click_counts(self):
+        return self.annotate(click_count=Count("clicks", distinct=True))
 
 
 class Listing(models.Model):
@@ -48,36 +142,91 @@ class Listing(models.Model):
         PRODUCT = "product", "Cool Products and Services"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
+        PENDING = "pending", "Pending review"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # The order of the sections in the sponsored post, whatever the choices' order.
+    SECTION_ORDER = (Section.HIRING, Section.EVENT, Section.PRODUCT)
 
     sponsor = models.ForeignKey(
         Sponsor, on_delete=models.PROTECT, null=True, blank=True, related_name="listings"
     )
     section = models.CharField(max_length=10, choices=Section.choices)
-    text = models.TextField(help_text="Markdown.")
+    text = models.TextField(
+        max_length=LISTING_TEXT_MAX * 2,  # imported listings can be longer than new ones
+        help_text="Markdown.",
+    )
     text_html = models.TextField(blank=True, editable=False)
-    link_url = models.URLField("call-to-action link", blank=True)
+    link_url = models.URLField(
+        "call-to-action link",
+        blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     link_label = models.CharField("call-to-action label", max_length=60, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(
+        blank=True, help_text="Sent to the sponsor with the decision; say why when rejecting."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     import_ref = models.CharField(
         max_length=300, unique=True, null=True, blank=True, editable=False
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = ListingQuerySet.as_manager()
+
     class Meta:
         ordering = ["section", "pk"]
+        indexes = [models.Index(fields=["status", "-created"], name="listing_status_idx")]
 
     def __str__(self):
-        return self.text[:60]
+        sponsor = self.sponsor.name if self.sponsor_id else "no sponsor"
+        return f"{sponsor}: {self.text[:50]}"
 
     def save(self, *args, **kwargs):
         self.text_html = render_markdown_inline(self.text)
         super().save(*args, **kwargs)
+
+    @property
+    def is_editable(self):
+        """Sponsors may change a listing until it is approved (a rejected one is resubmitted)."""
+        return self.status in (self.Status.PENDING, self.Status.REJECTED)
+
+    @property
+    def can_withdraw(self):
+        return self.status == self.Status.PENDING
+
+    def week_list(self):
+        """The weeks it runs, from prefetched `weeks` when there are any."""
+        return [w.week for w in self.weeks.all()]
+
+    def decide(self, status, editor, note=""):
+        """An editor's decision; the caller tells the sponsor (sponsors.notifications)."""
+        self.status = status
+        self.review_note = note
+        self.reviewed_by = editor
+        self.reviewed_at = timezone.now()
+        self.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "updated"])
 
 
 class ListingWeek(models.Model):
@@ -91,6 +240,44 @@ class ListingWeek(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["listing", "week"], name="listing_week_unique")
         ]
+        indexes = [models.Index(fields=["week"], name="listingweek_week_idx")]
 
     def __str__(self):
-        return f"{self.listing} – week of {self.week}"
+        return f"week of {self.week:%B %-d, %Y}"
+
+
+class Click(models.Model):
+    """One visitor following one listing's link on one day.
+
+    `visitor` is a keyed hash of the address, browser and day (sponsors.clicks), so no address
+    is stored and yesterday's visitors cannot be linked to today's. The unique constraint is
+    the whole counting rule: a second click the same day inserts nothing.
+    """
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="clicks")
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "day", "visitor"], name="click_once_a_day_per_visitor"
+            )
+        ]
+
+    def __str__(self):
+        return f"click on listing {self.listing_id} on {self.day}"
+
+
+class WeeklyPost(models.Model):
+    """Which post is the sponsored post of a week, so compiling again updates it."""
+
+    week = models.DateField(unique=True)
+    post = models.OneToOneField("digest.Post", on_delete=models.CASCADE, related_name="+")
+    compiled_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-week"]
+
+    def __str__(self):
+        return f"sponsored post of the week of {self.week}"

@@ -1,4 +1,18 @@
-# Sponsor self-service, the sponsors page and click tracking arrive with the sponsors issue.
+from django.urls import path
+
+from . import views
+
 app_name = "sponsors"
 
-urlpatterns = []
+urlpatterns = [
+    path("sponsors/", views.about, name="about"),
+    path("sponsors/signup/", views.signup, name="signup"),
+    path("sponsors/dashboard/", views.dashboard, name="dashboard"),
+    path("sponsors/company/<int:pk>/", views.edit_company, name="company"),
+    path("sponsors/submit/", views.submit, name="submit"),
+    path("sponsors/listings/<int:pk>/", views.listing_detail, name="listing-detail"),
+    path("sponsors/listings/<int:pk>/edit/", views.edit_listing, name="listing-edit"),
+    path("sponsors/listings/<int:pk>/withdraw/", views.withdraw_listing, name="listing-withdraw"),
+    path("sponsors/listings/<int:pk>/clicks.csv", views.listing_clicks_csv, name="listing-csv"),
+    path("go/<int:pk>/", views.go, name="go"),
+]

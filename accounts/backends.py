@@ -1,0 +1,17 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Sign in with the username or the e-mail address (sponsors remember their address)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username and "@" in username:
+            User = get_user_model()
+            user = User.objects.filter(email__iexact=username.strip()).first()
+            if user is None:
+                # Same work as a found user, so timing does not tell which addresses exist.
+                User().set_password(password)
+                return None
+            username = user.get_username()
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,0 +1,89 @@
+"""Uploaded pictures made safe: decoded fully by Pillow, checked, and written out anew.
+
+An upload is never stored as sent. It must be a JPEG, PNG, WebP or GIF by its content (not
+its name), small enough in bytes and in pixels, and decode completely; then it is re-encoded
+from its pixels alone, so metadata (EXIF, GPS, comments) and anything appended to the file are
+left behind, and it gets a name made by the server.
+"""
+
+import io
+import uuid
+import warnings
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+FORMAT_NAMES = "JPEG, PNG, WebP or GIF"
+# Well below Pillow's own bomb limit (about 89 million pixels): a 6000 × 4000 photo fits.
+MAX_PIXELS = 25_000_000
+
+
+def _refuse(message, code):
+    raise ValidationError(message, code=code)
+
+
+def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
+    """A new ContentFile with the picture's pixels only, or ValidationError saying why not.
+
+    `fit` = (width, height) shrinks larger pictures to fit, keeping their proportions.
+    """
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        _refuse(
+            f"This file is {filesizeformat(size)}; the largest allowed is "
+            f"{filesizeformat(max_bytes)}.",
+            "too_large",
+        )
+    if not size:
+        _refuse("This file is empty. Please choose a picture.", "empty")
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it; a warning is a refusal here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload, formats=FORMATS)
+            width, height = image.size
+            if width * height > max_pixels:
+                _refuse(
+                    f"This picture is {width:,} × {height:,} pixels; the largest allowed is "
+                    f"{max_pixels // 1_000_000} million pixels. Please send a smaller one.",
+                    "too_many_pixels",
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            "This picture has far too many pixels to be opened safely (a “decompression "
+            "bomb”). Please send a smaller one.",
+            code="bomb",
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ValidationError(
+            f"This file is not a {FORMAT_NAMES} picture (whatever its name says). "
+            "SVG and other formats are not accepted.",
+            code="not_an_image",
+        ) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ValidationError(
+            "This picture is damaged or incomplete and cannot be read. Please export it again.",
+            code="damaged",
+        ) from exc
+
+    source_format = image.format
+    image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+    if fit:
+        image.thumbnail(fit, Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    if source_format == "JPEG":
+        image.convert("RGB").save(output, "JPEG", quality=88, optimize=True)
+        extension = "jpg"
+    else:
+        # PNG keeps transparency and is lossless; a GIF keeps its first frame only.
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+        image.info = {}
+        image.save(output, "PNG", optimize=True)
+        extension = "png"
+    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")

@@ -1,0 +1,87 @@
+"""Counting a reader's click on a listing: once a day per visitor-ish, never for robots.
+
+"Visitor-ish": a keyed hash of the reader's address and browser for that day. It tells two
+readers apart well enough for a sponsor's report without storing who anyone is, and the day
+in the key means no visitor can be followed from one day to the next.
+"""
+
+import hmac
+import re
+from datetime import timedelta
+from hashlib import sha256
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Click
+
+# Obvious robots: crawlers, link previewers, uptime checkers and HTTP libraries. A browser
+# that claims to be an ordinary browser is counted; that is what "obvious" means.
+BOT_PATTERN = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|archiver|preview|scanner|monitor|headlesschrome|"
+    r"facebookexternalhit|embedly|quora link|whatsapp|lighthouse|pingdom|curl|wget|"
+    r"python-requests|python-urllib|aiohttp|httpx|go-http-client|java/|okhttp|libwww|"
+    r"scrapy|phantomjs|node-fetch|axios",
+    re.IGNORECASE,
+)
+
+
+def is_robot(request):
+    agent = request.headers.get("User-Agent", "")
+    return not agent.strip() or bool(BOT_PATTERN.search(agent))
+
+
+def client_address(request):
+    return request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
+
+
+def visitor_key(request, day):
+    message = "\n".join(
+        [day.isoformat(), client_address(request), request.headers.get("User-Agent", "")]
+    )
+    key = (settings.SECRET_KEY + ":sponsors.clicks").encode()
+    return hmac.new(key, message.encode(), sha256).hexdigest()[:32]
+
+
+def count_click(request, listing):
+    """Record the click if it counts (False for HEAD and robots); a repeat adds nothing."""
+    if request.method != "GET" or is_robot(request):
+        return False
+    day = timezone.localdate()
+    Click.objects.bulk_create(
+        [Click(listing=listing, day=day, visitor=visitor_key(request, day))],
+        ignore_conflicts=True,  # the same visitor again today: nothing to add
+    )
+    return True
+
+
+def daily_clicks(listing, first_day, last_day):
+    """[(day, clicks)] for every day of the range, days without clicks included."""
+    counts = dict(
+        Click.objects.filter(listing=listing, day__range=(first_day, last_day))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    days = (last_day - first_day).days + 1
+    return [
+        (first_day + timedelta(days=i), counts.get(first_day + timedelta(days=i), 0))
+        for i in range(max(days, 0))
+    ]
+
+
+REPORT_MAX_DAYS = 92
+
+
+def report_period(listing, weeks, today=None):
+    """The days a listing's click report covers: from its first week to its last (or today),
+    at most REPORT_MAX_DAYS, ending with the latest. None before it has run at all."""
+    today = today or timezone.localdate()
+    if not weeks:
+        return None
+    first, last = min(weeks), min(max(weeks) + timedelta(days=6), today)
+    if first > today:
+        return None
+    first = max(first, last - timedelta(days=REPORT_MAX_DAYS - 1))
+    return first, last

@@ -1,0 +1,85 @@
+"""The weekly "Sponsored Post", built from the approved listings booked for a week.
+
+DESIGN.md, "A sponsored post": the title names the sponsors in listing order; the three
+sections follow in their fixed order, an empty one showing the placeholder that invites new
+sponsors; then the line pointing below the fold, where each sponsor's description follows.
+The post is stored as sanitised HTML like any other (digest.Post renders on save), and
+WeeklyPost remembers it, so compiling the same week again updates the same post and keeps its
+address, status and publish time.
+"""
+
+from datetime import datetime, time
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from digest.models import Post, SiteSettings
+
+from .models import Listing, WeeklyPost
+
+TITLE_PREFIX = "Sponsored Post: "
+TITLE_MAX = 200
+PUBLISH_TIME = time(9, 0)
+
+
+class NothingToCompile(Exception):
+    """No approved listing runs in that week."""
+
+
+def sponsored_title(names):
+    title = TITLE_PREFIX + ", ".join(names)
+    while len(title) > TITLE_MAX and len(names) > 1:
+        names = names[:-1]
+        title = TITLE_PREFIX + ", ".join(names) + " and more"
+    return title[:TITLE_MAX]
+
+
+def sections_for(listings):
+    by_section = {section: [] for section in Listing.SECTION_ORDER}
+    for listing in listings:
+        by_section[listing.section].append(listing)
+    return [(Listing.Section(s).label, by_section[s]) for s in Listing.SECTION_ORDER]
+
+
+def sponsors_in_order(listings):
+    seen = {}
+    for listing in listings:
+        if listing.sponsor_id and listing.sponsor_id not in seen:
+            seen[listing.sponsor_id] = listing.sponsor
+    return list(seen.values())
+
+
+@transaction.atomic
+def compile_week(week, author, publish=True):
+    """(post, created) for the week starting on Monday `week`; NothingToCompile if empty."""
+    listings = list(Listing.objects.running_in(week))
+    if not listings:
+        raise NothingToCompile(f"No approved listings run in the week of {week:%B %-d, %Y}.")
+    sponsors = sponsors_in_order(listings)
+    context = {
+        "sections": sections_for(listings),
+        "sponsors": sponsors,
+        "empty_text": SiteSettings.load().empty_section_text,
+    }
+    weekly = WeeklyPost.objects.select_for_update().filter(week=week).select_related("post")
+    weekly = weekly.first()
+    post = weekly.post if weekly else None
+    created = post is None
+    if created:
+        post = Post(
+            kind=Post.Kind.SPONSORED,
+            author=author,
+            status=Post.Status.PUBLISHED if publish else Post.Status.DRAFT,
+            publish_at=timezone.make_aware(datetime.combine(week, PUBLISH_TIME)),
+        )
+    post.title = sponsored_title([sponsor.name for sponsor in sponsors])
+    post.text_format = Post.Format.HTML
+    post.excerpt = render_to_string("sponsors/compiled/sections.html", context)
+    post.body = render_to_string("sponsors/compiled/descriptions.html", context)
+    post.save()
+    if created:
+        WeeklyPost.objects.create(week=week, post=post)
+    else:
+        weekly.save(update_fields=["compiled_at"])
+    return post, created

@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+from django import forms
+from django.core.validators import URLValidator
+
+from accounts.forms import HoneypotMixin
+from digest.images import FORMAT_NAMES, clean_image
+
+from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
+
+BOOKABLE_WEEKS = 12
+HTTP_URL = URLValidator(schemes=["http", "https"])
+
+
+def bookable_weeks(today_week=None):
+    """The Mondays a sponsor may book: from next week on, a quarter ahead."""
+    start = (today_week or this_week()) + timedelta(days=7)
+    return [start + timedelta(days=7 * i) for i in range(BOOKABLE_WEEKS)]
+
+
+class CompanyForm(forms.ModelForm):
+    website = forms.URLField(
+        required=False, assume_scheme="https", max_length=200, validators=[HTTP_URL]
+    )
+    # A plain file field: digest.images does all the checking, with its own messages.
+    logo = forms.FileField(
+        required=False,
+        help_text=f"{FORMAT_NAMES}, up to 2 MB; shown at most {LOGO_FIT[0]} × {LOGO_FIT[1]} "
+        "pixels. A transparent PNG looks best.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+    )
+
+    class Meta:
+        model = Sponsor
+        fields = ["name", "website", "description", "logo"]
+        labels = {"name": "Company name"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Sponsor.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                "A sponsor with this name is registered already. If it is your company, ask "
+                "the colleague who manages it, or write to us."
+            )
+        return name
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or logo is True or not hasattr(logo, "seek") or logo == self.instance.logo:
+            return logo
+        return clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
+
+
+class SignUpCompanyForm(CompanyForm):
+    class Meta(CompanyForm.Meta):
+        fields = ["name", "website"]
+
+
+class WeeksField(forms.TypedMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class ListingForm(HoneypotMixin, forms.ModelForm):
+    text = forms.CharField(
+        max_length=LISTING_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6, "data-count": LISTING_TEXT_MAX}),
+        help_text=f"Up to {LISTING_TEXT_MAX} characters of Markdown: **bold**, *italic* and "
+        "[links](https://example.com) work. Say who you are in the first words.",
+    )
+    link_url = forms.URLField(
+        label="Call-to-action link",
+        assume_scheme="https",
+        max_length=500,
+        validators=[HTTP_URL],
+        help_text="Where readers go when they click; we count each click for you.",
+    )
+    link_label = forms.CharField(
+        label="Call-to-action label",
+        max_length=60,
+        help_text="A few words, e.g. “Apply now” or “Start your free trial”.",
+    )
+    weeks = WeeksField(
+        label="Weeks to run",
+        coerce=forms.DateField().to_python,
+        help_text="The sponsored post of each week you tick (weeks start on Monday).",
+    )
+
+    class Meta:
+        model = Listing
+        fields = ["section", "text", "link_url", "link_label"]
+        widgets = {"section": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = bookable_weeks()
+        booked = self.instance.week_list() if self.instance.pk else []
+        # A listing keeps the weeks it has, even ones no longer offered to new bookings.
+        choices = sorted(set(offered) | set(booked))
+        self.fields["weeks"].choices = [
+            (week.isoformat(), f"week of {week:%a %b %-d, %Y}") for week in choices
+        ]
+        if booked:
+            self.initial["weeks"] = [week.isoformat() for week in booked]
+        self.fields["section"].choices = Listing.Section.choices
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Please write the text of your listing.")
+        return text
+
+    def save(self, commit=True):
+        listing = super().save(commit=commit)
+        if commit:
+            self.save_weeks(listing)
+        return listing
+
+    def save_weeks(self, listing):
+        wanted = set(self.cleaned_data["weeks"])
+        listing.weeks.exclude(week__in=wanted).delete()
+        have = set(listing.weeks.values_list("week", flat=True))
+        listing.weeks.bulk_create(
+            [listing.weeks.model(listing=listing, week=w) for w in sorted(wanted - have)]
+        )
+
+
+class ReviewNoteForm(forms.Form):
+    """The admin's reject action: one note for every selected listing."""
+
+    review_note = forms.CharField(
+        label="Note to the sponsor",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Say what to change; it is e-mailed with the decision.",
+    )

@@ -1,0 +1,74 @@
+"""E-mails about listings: editors hear of each submission, sponsors of each decision.
+
+Mail goes out only once the change is committed, so a rolled-back save never e-mails anyone.
+Links are built from SITE_URL, never from a request's Host header.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import Listing
+
+
+def _send(messages):
+    # A sponsor's name is part of a subject: no line breaks may reach a mail header.
+    messages = [(" ".join(m[0].split()), *m[1:]) for m in messages if m[3]]
+    if messages:
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+
+
+def editor_addresses():
+    User = get_user_model()
+    editors = User.objects.filter(Q(groups__name="Editors") | Q(is_superuser=True))
+    return sorted(
+        set(editors.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    )
+
+
+def manager_addresses(sponsor):
+    if sponsor is None:
+        return []
+    return sorted(
+        sponsor.managers.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+
+
+def listing_submitted(listing, resubmitted=False):
+    context = {
+        "listing": listing,
+        "resubmitted": resubmitted,
+        "site_name": settings.SITE_NAME,
+        "review_url": settings.SITE_URL
+        + reverse("admin:sponsors_listing_change", args=[listing.pk]),
+        "queue_url": settings.SITE_URL
+        + reverse("admin:sponsors_listing_changelist")
+        + "?status__exact=pending",
+    }
+    verb = "changed" if resubmitted else "new"
+    subject = f"[{settings.SITE_NAME}] {verb} listing from {listing.sponsor}: please review"
+    body = render_to_string("sponsors/email/submitted.txt", context)
+    _send([(subject, body, None, editor_addresses())])
+
+
+def listings_decided(listings):
+    """One e-mail per listing to its sponsor's managers, saying what the editor decided."""
+    messages = []
+    for listing in listings:
+        context = {
+            "listing": listing,
+            "approved": listing.status == Listing.Status.APPROVED,
+            "weeks": listing.week_list(),
+            "site_name": settings.SITE_NAME,
+            "listing_url": settings.SITE_URL
+            + reverse("sponsors:listing-detail", args=[listing.pk]),
+        }
+        decision = "approved" if context["approved"] else "not approved"
+        subject = f"[{settings.SITE_NAME}] Your listing was {decision}"
+        body = render_to_string("sponsors/email/decided.txt", context)
+        messages.append((subject, body, None, manager_addresses(listing.sponsor)))
+    _send(messages)

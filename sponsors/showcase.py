@@ -1,0 +1,27 @@
+"""Who sponsors this week, for the sidebar of every page and the sponsors page.
+
+Cached under the content version (digest.cache), so approving a listing or changing a logo
+shows at once, and keyed by the week, so Monday's sponsors replace last week's by themselves.
+"""
+
+from digest.cache import cached
+
+from .models import Sponsor, this_week
+
+
+def current_sponsors():
+    week = this_week()
+
+    def build():
+        return [
+            {
+                "name": sponsor.name,
+                "website": sponsor.website,
+                "logo_url": sponsor.logo.url if sponsor.logo else "",
+                "logo_width": sponsor.logo_width,
+                "logo_height": sponsor.logo_height,
+            }
+            for sponsor in Sponsor.objects.running_in(week).order_by("name")
+        ]
+
+    return cached(f"current-sponsors:{week.isoformat()}", build)

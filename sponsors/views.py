@@ -1,0 +1,255 @@
+"""Sponsor self-service, the public sponsors page and the click redirect.
+
+Every view that shows or changes a sponsor's data looks it up through `managed_by(user)`, so
+an id that is not the sponsor's own answers 404 exactly like one that does not exist.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
+
+from accounts.forms import SignUpForm
+from accounts.models import Role
+from accounts.verification import send_verification_email
+
+from . import notifications
+from .charts import bar_chart
+from .clicks import count_click, daily_clicks, report_period
+from .forms import CompanyForm, ListingForm, SignUpCompanyForm
+from .models import Listing, ListingWeek, Sponsor
+from .showcase import current_sponsors
+
+WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
+
+
+@require_safe
+def about(request):
+    return render(
+        request,
+        "sponsors/about.html",
+        {"sections": Listing.Section.choices, "sponsors": current_sponsors()},
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate="10/h", method="POST", group="sponsors:signup")
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("sponsors:dashboard")
+    account_form = SignUpForm(request.POST or None, prefix="account")
+    company_form = SignUpCompanyForm(request.POST or None, prefix="company")
+    if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
+        with transaction.atomic():
+            user = account_form.save()
+            user.groups.add(Group.objects.get(name=Role.SPONSORS))
+            sponsor = company_form.save()
+            sponsor.managers.add(user)
+        send_verification_email(user, next_url=reverse("sponsors:dashboard"))
+        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
+        messages.success(
+            request,
+            f"Welcome! We sent a link to {user.email}: open it to confirm your address, "
+            "then submit your first listing.",
+        )
+        return redirect("sponsors:dashboard")
+    return render(
+        request,
+        "sponsors/signup.html",
+        {"account_form": account_form, "company_form": company_form},
+    )
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    sponsors = Sponsor.objects.managed_by(request.user)
+    if not sponsors.exists():
+        return render(request, "sponsors/not_a_sponsor.html", status=403)
+    listings = (
+        Listing.objects.managed_by(request.user)
+        .select_related("sponsor")
+        .prefetch_related(WEEKS)
+        .with_click_counts()
+        .order_by("-created")
+    )
+    return render(
+        request,
+        "sponsors/dashboard.html",
+        {"sponsors": sponsors, "listings": listings, "can_submit": request.user.email_verified},
+    )
+
+
+@never_cache
+@login_required
+def edit_company(request, pk):
+    sponsor = get_object_or_404(Sponsor.objects.managed_by(request.user), pk=pk)
+    old_logo = sponsor.logo.name
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=sponsor)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            sponsor = form.save()
+            if old_logo and old_logo != sponsor.logo.name:
+                storage = sponsor.logo.storage
+                transaction.on_commit(lambda: storage.delete(old_logo))
+        messages.success(request, "Your company details were saved.")
+        return redirect("sponsors:dashboard")
+    return render(request, "sponsors/company_form.html", {"form": form, "sponsor": sponsor})
+
+
+def verified_or_notice(request):
+    """None when the account may submit; otherwise the page that says why not."""
+    if request.user.email_verified:
+        return None
+    return render(request, "sponsors/verify_first.html", status=403)
+
+
+@never_cache
+@login_required
+@ratelimit(key="user", rate="20/h", method="POST", group="sponsors:submit")
+@ratelimit(key="ip", rate="30/h", method="POST", group="sponsors:submit-ip")
+def submit(request):
+    sponsors = list(Sponsor.objects.managed_by(request.user))
+    if not sponsors:
+        return render(request, "sponsors/not_a_sponsor.html", status=403)
+    notice = verified_or_notice(request)
+    if notice:
+        return notice
+    sponsor = sponsors[0]
+    if len(sponsors) > 1:
+        chosen = request.POST.get("sponsor") or request.GET.get("sponsor")
+        sponsor = next((s for s in sponsors if str(s.pk) == chosen), sponsor)
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            listing = form.save(commit=False)
+            listing.sponsor = sponsor
+            listing.submitted_by = request.user
+            listing.save()
+            form.save_weeks(listing)
+            notifications.listing_submitted(listing)
+        messages.success(
+            request,
+            "Thank you! Your listing is waiting for review; we will e-mail you the decision.",
+        )
+        return redirect("sponsors:listing-detail", pk=listing.pk)
+    return render(
+        request,
+        "sponsors/listing_form.html",
+        {"form": form, "sponsor": sponsor, "sponsors": sponsors, "listing": None},
+    )
+
+
+def own_listing(request, pk):
+    queryset = Listing.objects.managed_by(request.user).select_related("sponsor")
+    return get_object_or_404(queryset.prefetch_related(WEEKS), pk=pk)
+
+
+@never_cache
+@login_required
+def listing_detail(request, pk):
+    listing = own_listing(request, pk)
+    weeks = listing.week_list()
+    period = report_period(listing, weeks)
+    series = daily_clicks(listing, *period) if period else []
+    return render(
+        request,
+        "sponsors/listing_detail.html",
+        {
+            "listing": listing,
+            "weeks": weeks,
+            "chart": bar_chart(series),
+            "total_clicks": listing.clicks.count(),
+        },
+    )
+
+
+@never_cache
+@login_required
+@ratelimit(key="user", rate="20/h", method="POST", group="sponsors:submit")
+def edit_listing(request, pk):
+    listing = own_listing(request, pk)
+    if not listing.is_editable:
+        messages.error(
+            request,
+            f"This listing is {listing.get_status_display().lower()}, so it can no longer be "
+            "changed. Write to us if something in it must change.",
+        )
+        return redirect("sponsors:listing-detail", pk=listing.pk)
+    notice = verified_or_notice(request)
+    if notice:
+        return notice
+    form = ListingForm(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        resubmitted = listing.status == Listing.Status.REJECTED
+        with transaction.atomic():
+            listing = form.save(commit=False)
+            listing.status = Listing.Status.PENDING
+            listing.save()
+            form.save_weeks(listing)
+            notifications.listing_submitted(listing, resubmitted=True)
+        messages.success(
+            request,
+            "Your listing was sent for review again."
+            if resubmitted
+            else "Your changes were saved; the listing is still waiting for review.",
+        )
+        return redirect("sponsors:listing-detail", pk=listing.pk)
+    return render(
+        request,
+        "sponsors/listing_form.html",
+        {"form": form, "sponsor": listing.sponsor, "listing": listing},
+    )
+
+
+@require_POST
+@login_required
+def withdraw_listing(request, pk):
+    listing = own_listing(request, pk)
+    if listing.can_withdraw:
+        listing.status = Listing.Status.WITHDRAWN
+        listing.save(update_fields=["status", "updated"])
+        messages.success(request, "The listing was withdrawn; it will not run.")
+    else:
+        messages.error(
+            request,
+            f"Only a listing waiting for review can be withdrawn; this one is "
+            f"{listing.get_status_display().lower()}.",
+        )
+    return redirect("sponsors:listing-detail", pk=listing.pk)
+
+
+@never_cache
+@login_required
+def listing_clicks_csv(request, pk):
+    listing = own_listing(request, pk)
+    period = report_period(listing, listing.week_list())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="listing-{listing.pk}-clicks.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "clicks"])
+    for day, clicks in daily_clicks(listing, *period) if period else []:
+        writer.writerow([day.isoformat(), clicks])
+    return response
+
+
+@never_cache
+@require_safe
+def go(request, pk):
+    """Count the click, then send the reader to the listing's own stored link (nothing else)."""
+    listing = get_object_or_404(Listing.objects.approved().exclude(link_url=""), pk=pk)
+    count_click(request, listing)
+    response = HttpResponseRedirect(listing.link_url)
+    response["Referrer-Policy"] = "origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
