@@ -17,7 +17,15 @@ from django.utils.safestring import mark_safe
 from . import notifications
 from .compiling import NothingToCompile, compile_week
 from .forms import ReviewNoteForm
-from .models import Listing, ListingWeek, Sponsor, WeeklyPost, this_week, week_of
+from .models import (
+    Listing,
+    ListingWeek,
+    Sponsor,
+    WeeklyPost,
+    moderation_order,
+    this_week,
+    week_of,
+)
 
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 
@@ -106,14 +114,13 @@ class ListingAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .for_moderation()
             .select_related("sponsor")
             .prefetch_related(WEEKS)
             .with_click_counts()
         )
 
     def get_ordering(self, request):
-        return ["queue", "-created"]
+        return moderation_order()
 
     @admin.display(description="listing (as readers see it)")
     def preview(self, listing):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from hashlib import sha256
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from .models import Click
@@ -75,13 +75,15 @@ REPORT_MAX_DAYS = 92
 
 
 def report_period(listing, weeks, today=None):
-    """The days a listing's click report covers: from its first week to its last (or today),
-    at most REPORT_MAX_DAYS, ending with the latest. None before it has run at all."""
+    """The days a listing's click report covers: its weeks and any day it was clicked (a
+    scheduled post's links work once approved), up to today and at most REPORT_MAX_DAYS,
+    ending with the latest. None while it has neither run nor been clicked."""
     today = today or timezone.localdate()
-    if not weeks:
+    clicked = Click.objects.filter(listing=listing).aggregate(first=Min("day"), last=Max("day"))
+    starts = [day for day in (min(weeks, default=None), clicked["first"]) if day]
+    last_week_end = max(weeks) + timedelta(days=6) if weeks else None
+    ends = [day for day in (last_week_end, clicked["last"]) if day]
+    if not starts or min(starts) > today:
         return None
-    first, last = min(weeks), min(max(weeks) + timedelta(days=6), today)
-    if first > today:
-        return None
-    first = max(first, last - timedelta(days=REPORT_MAX_DAYS - 1))
-    return first, last
+    last = min(max(ends), today)
+    return max(min(starts), last - timedelta(days=REPORT_MAX_DAYS - 1)), last

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -93,6 +93,16 @@ class Sponsor(models.Model):
         super().save(*args, **kwargs)
 
 
+def moderation_order():
+    """Pending listings first, then the rest; newest first within each."""
+    pending_first = Case(
+        When(status=Listing.Status.PENDING, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return [pending_first.asc(), F("created").desc()]
+
+
 class ListingQuerySet(models.QuerySet):
     def managed_by(self, user):
         """The listings of the sponsors this account manages: all a sponsor may ever see."""
@@ -120,14 +130,7 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def for_moderation(self):
-        """Pending listings first (oldest first, as a queue), then the rest, newest first."""
-        return self.annotate(
-            queue=Case(
-                When(status=Listing.Status.PENDING, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        ).order_by("queue", "-created")
+        return self.order_by(*moderation_order())
 
     def with_click_counts(self):
         return self.annotate(click_count=Count("clicks", distinct=True))
