@@ -19,6 +19,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_sponsors
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
@@ -48,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles var .admin-login
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles var .admin-login .sponsor-login

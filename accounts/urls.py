@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("welcome/", views.after_login, name="after-login"),
     path("verify/resend/", views.resend_verification, name="verify-resend"),
     path("verify/<str:token>/", views.verify_email, name="verify"),
     path(

@@ -9,6 +9,18 @@ from django_ratelimit.decorators import ratelimit
 
 from . import verification
 from .forms import ProfileForm
+from .models import Role
+
+
+@login_required
+def after_login(request):
+    """Where a login without ?next= lands: editors in the admin, sponsors on their dashboard
+    (by URL name: accounts imports no other app), everyone else on the front page."""
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if request.user.has_role(Role.SPONSORS):
+        return redirect("sponsors:dashboard")
+    return redirect("digest:post-index")
 
 
 @login_required

@@ -153,7 +153,7 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
 # Sign-up links (accounts.verification) stay valid this long.
 EMAIL_VERIFICATION_MAX_AGE = int(os.environ.get("EMAIL_VERIFICATION_MAX_AGE", 3 * 86400))
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "digest:post-index"
+LOGIN_REDIRECT_URL = "accounts:after-login"
 LOGOUT_REDIRECT_URL = "digest:post-index"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from . import notifications
 from .compiling import NothingToCompile, compile_week
-from .forms import ReviewNoteForm
+from .forms import LogoMixin, ReviewNoteForm
 from .models import (
     Listing,
     ListingWeek,
@@ -30,14 +30,25 @@ from .models import (
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 
 
+SPONSOR_FIELDS = ["name", "slug", "website", "description", "logo", "managers"]
+
+
+class SponsorAdminForm(LogoMixin, forms.ModelForm):
+    class Meta:
+        model = Sponsor
+        fields = SPONSOR_FIELDS
+
+
 @admin.register(Sponsor)
 class SponsorAdmin(admin.ModelAdmin):
+    form = SponsorAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "website", "manager_list", "created")
     search_fields = ("name", "managers__email")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("managers",)
     readonly_fields = ("logo_preview",)
-    fields = ("name", "slug", "website", "description", "logo", "logo_preview", "managers")
+    fields = (*SPONSOR_FIELDS[:5], "logo_preview", "managers")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("managers")
@@ -87,7 +98,16 @@ class CompileWeekForm(forms.Form):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ("preview", "section", "week_list_display", "status_label", "click_count")
+    list_display = (
+        "sponsor_name",
+        "preview",
+        "section",
+        "week_list_display",
+        "status_label",
+        "click_count",
+    )
+    list_display_links = ("sponsor_name",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("status", "section", WeekFilter)
     list_per_page = 50
     search_fields = ("text", "sponsor__name")
@@ -122,7 +142,11 @@ class ListingAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         return moderation_order()
 
-    @admin.display(description="listing (as readers see it)")
+    @admin.display(description="sponsor", ordering="sponsor__name")
+    def sponsor_name(self, listing):
+        return listing.sponsor.name if listing.sponsor_id else "(no sponsor)"
+
+    @admin.display(description="listing, as readers will see it")
     def preview(self, listing):
         link = (
             format_html(
@@ -134,8 +158,7 @@ class ListingAdmin(admin.ModelAdmin):
             else ""
         )
         return format_html(
-            '<strong>{}</strong><div class="listing-preview">{}{}</div>',
-            listing.sponsor or "(no sponsor)",
+            '<div class="listing-preview">{}{}</div>',
             mark_safe(listing.text_html),  # noqa: S308 -- sanitised on save (digest.markdown)
             link,
         )

@@ -9,6 +9,7 @@ from digest.images import FORMAT_NAMES, clean_image
 from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
 
 BOOKABLE_WEEKS = 12
+IMAGE_TYPES = "image/png,image/jpeg,image/webp,image/gif"
 HTTP_URL = URLValidator(schemes=["http", "https"])
 
 
@@ -18,18 +19,28 @@ def bookable_weeks(today_week=None):
     return [start + timedelta(days=7 * i) for i in range(BOOKABLE_WEEKS)]
 
 
-class CompanyForm(forms.ModelForm):
-    website = forms.URLField(
-        required=False, assume_scheme="https", max_length=200, validators=[HTTP_URL]
-    )
-    # A plain file field: digest.images does all the checking, with its own messages.
+class LogoMixin(forms.Form):
+    """The logo upload of the company page and the admin: checked and re-encoded by
+    digest.images, which says exactly what is wrong with a refused file."""
+
+    # A plain file field, not ImageField: its generic "not an image" message is less clear.
     logo = forms.FileField(
         required=False,
         help_text=f"{FORMAT_NAMES}, up to 2 MB; shown at most {LOGO_FIT[0]} × {LOGO_FIT[1]} "
         "pixels. A transparent PNG looks best.",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
+    )
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not logo or logo == self.instance.logo:  # nothing sent, kept, or cleared (False)
+            return logo
+        return clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
+
+
+class CompanyForm(LogoMixin, forms.ModelForm):
+    website = forms.URLField(
+        required=False, assume_scheme="https", max_length=200, validators=[HTTP_URL]
     )
 
     class Meta:
@@ -47,12 +58,6 @@ class CompanyForm(forms.ModelForm):
                 "the colleague who manages it, or write to us."
             )
         return name
-
-    def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if not logo or logo is True or not hasattr(logo, "seek") or logo == self.instance.logo:
-            return logo
-        return clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
 
 
 class SignUpCompanyForm(CompanyForm):

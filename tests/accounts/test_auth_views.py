@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import Role
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +62,25 @@ def test_good_credentials_log_in_and_go_to_the_front_page(client):
     response = log_in(client, user.username, PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == reverse("digest:post-index") == "/"
+    assert response.url == reverse("accounts:after-login")
+    assert client.get(response.url).url == reverse("digest:post-index") == "/"
     assert client.session[SESSION_USER_KEY] == str(user.pk)
+
+
+@pytest.mark.parametrize(
+    ("role", "staff", "landing"),
+    [
+        (Role.EDITORS, True, "admin:index"),
+        (Role.SPONSORS, False, "sponsors:dashboard"),
+        (None, False, "digest:post-index"),
+    ],
+)
+def test_login_without_next_lands_where_the_role_works(client, role, staff, landing):
+    user = UserFactory(is_staff=staff, roles=[role] if role else None)
+
+    response = log_in(client, user.email, PASSWORD)  # the e-mail address works as a login
+
+    assert client.get(response.url).url == reverse(landing)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +96,7 @@ def test_login_does_not_follow_next_to_another_site(client, next_url):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("digest:post-index")
+    assert response.url == reverse("accounts:after-login")
     assert client.session[SESSION_USER_KEY] == str(user.pk)
 
 
@@ -212,7 +230,7 @@ def test_reset_link_is_built_from_site_url_and_sets_a_password_that_logs_in(clie
 
     assert log_in(client, user.username, PASSWORD).status_code == 200
     assert SESSION_USER_KEY not in client.session
-    assert log_in(client, user.username, NEW_PASSWORD).url == reverse("digest:post-index")
+    assert log_in(client, user.username, NEW_PASSWORD).url == reverse("accounts:after-login")
     assert client.session[SESSION_USER_KEY] == str(user.pk)
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)

@@ -1,3 +1,4 @@
+from argparse import ArgumentTypeError
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,8 @@ def iso_day(value):
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--week wants a date like 2026-11-30, not {value!r}.") from exc
+        # argparse turns this into "error: argument --week: …" (CommandError from call_command).
+        raise ArgumentTypeError(f"wants a date like 2026-11-30, not {value!r}") from exc
 
 
 class Command(BaseCommand):
