@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from . import notifications
 from .compiling import NothingToCompile, compile_week
-from .forms import LogoMixin, ReviewNoteForm
+from .forms import HTTP_URL, LogoMixin, ReviewNoteForm
 from .models import (
     Listing,
     ListingWeek,
@@ -34,6 +34,8 @@ SPONSOR_FIELDS = ["name", "slug", "website", "description", "logo", "managers"]
 
 
 class SponsorAdminForm(LogoMixin, forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", validators=[HTTP_URL])
+
     class Meta:
         model = Sponsor
         fields = SPONSOR_FIELDS
