@@ -126,7 +126,7 @@ class ListingQuerySet(models.QuerySet):
             self.approved()
             .filter(weeks__week=week)
             .select_related("sponsor")
-            .order_by(section_order, "reviewed_at", "pk")
+            .order_by(section_order, F("reviewed_at").asc(nulls_first=True), "pk")
         )
 
     def for_moderation(self):
