@@ -25,6 +25,15 @@ def _refuse(message, code):
     raise ValidationError(message, code=code)
 
 
+def upright(image):
+    """The picture turned the way the camera meant (EXIF orientation); as it is when its EXIF
+    is too damaged to read, since the pixels themselves decoded fine."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 -- Pillow raises many kinds on broken EXIF
+        return image.copy()
+
+
 def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
     """A new ContentFile with the picture's pixels only, or ValidationError saying why not.
 
@@ -32,11 +41,10 @@ def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
     """
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        _refuse(
-            f"This file is {filesizeformat(size)}; the largest allowed is "
-            f"{filesizeformat(max_bytes)}.",
-            "too_large",
-        )
+        sent, allowed = filesizeformat(size), filesizeformat(max_bytes)
+        if sent == allowed:  # just over the limit: rounded, both would read "2.0 MB"
+            sent, allowed = f"{size:,} bytes", f"{max_bytes:,} bytes"
+        _refuse(f"This file is {sent}; the largest allowed is {allowed}.", "too_large")
     if not size:
         _refuse("This file is empty. Please choose a picture.", "empty")
     upload.seek(0)
@@ -72,7 +80,9 @@ def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
         ) from exc
 
     source_format = image.format
-    image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+    image = upright(image)
+    # Nothing of the source's metadata (EXIF, comments, ICC, text chunks) goes to the writer.
+    image.info = {}
     if fit:
         image.thumbnail(fit, Image.Resampling.LANCZOS)
     output = io.BytesIO()
@@ -83,7 +93,6 @@ def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
         # PNG keeps transparency and is lossless; a GIF keeps its first frame only.
         if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
             image = image.convert("RGBA")
-        image.info = {}
         image.save(output, "PNG", optimize=True)
         extension = "png"
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")

@@ -112,12 +112,6 @@ class ListingForm(HoneypotMixin, forms.ModelForm):
             self.initial["weeks"] = [week.isoformat() for week in booked]
         self.fields["section"].choices = Listing.Section.choices
 
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Please write the text of your listing.")
-        return text
-
     def save(self, commit=True):
         listing = super().save(commit=commit)
         if commit:

@@ -30,6 +30,16 @@ from .forms import CompanyForm, ListingForm, SignUpCompanyForm
 from .models import Listing, ListingWeek, Sponsor
 from .showcase import current_sponsors
 
+
+def form_data(request):
+    # A POST always binds the form, even an empty one, so it shows what is missing.
+    return request.POST if request.method == "POST" else None
+
+
+def files_data(request):
+    return request.FILES if request.method == "POST" else None
+
+
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 
 
@@ -47,8 +57,8 @@ def about(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("sponsors:dashboard")
-    account_form = SignUpForm(request.POST or None, prefix="account")
-    company_form = SignUpCompanyForm(request.POST or None, prefix="company")
+    account_form = SignUpForm(form_data(request), prefix="account")
+    company_form = SignUpCompanyForm(form_data(request), prefix="company")
     if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
         with transaction.atomic():
             user = account_form.save()
@@ -95,7 +105,7 @@ def dashboard(request):
 def edit_company(request, pk):
     sponsor = get_object_or_404(Sponsor.objects.managed_by(request.user), pk=pk)
     old_logo = sponsor.logo.name
-    form = CompanyForm(request.POST or None, request.FILES or None, instance=sponsor)
+    form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             sponsor = form.save()
@@ -129,7 +139,7 @@ def submit(request):
     if len(sponsors) > 1:
         chosen = request.POST.get("sponsor") or request.GET.get("sponsor")
         sponsor = next((s for s in sponsors if str(s.pk) == chosen), sponsor)
-    form = ListingForm(request.POST or None)
+    form = ListingForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             listing = form.save(commit=False)
@@ -189,7 +199,7 @@ def edit_listing(request, pk):
     notice = verified_or_notice(request)
     if notice:
         return notice
-    form = ListingForm(request.POST or None, instance=listing)
+    form = ListingForm(form_data(request), instance=listing)
     if request.method == "POST" and form.is_valid():
         resubmitted = listing.status == Listing.Status.REJECTED
         with transaction.atomic():
