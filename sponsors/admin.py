@@ -98,8 +98,35 @@ class CompileWeekForm(forms.Form):
     )
 
 
+class ListingAdminForm(forms.ModelForm):
+    link_url = forms.URLField(
+        label="Call-to-action link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[HTTP_URL],
+    )
+
+    class Meta:
+        model = Listing
+        fields = ["sponsor", "section", "text", "link_url", "link_label", "status", "review_note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        rejecting = "status" in self.changed_data and cleaned.get("status") == (
+            Listing.Status.REJECTED
+        )
+        if rejecting and not (cleaned.get("review_note") or "").strip():
+            self.add_error(
+                "review_note",
+                "Say why it is rejected: the note is e-mailed to the sponsor with the decision.",
+            )
+        return cleaned
+
+
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
+    form = ListingAdminForm
     list_display = (
         "sponsor_name",
         "preview",
@@ -198,9 +225,12 @@ class ListingAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # After the inline weeks are saved, so the e-mail names the right weeks.
-        if getattr(request, "sponsors_decided", None):
-            notifications.listings_decided([request.sponsors_decided])
+        # After the inline weeks are saved, so the e-mail names the right weeks (not the ones
+        # prefetched when the form was opened).
+        listing = getattr(request, "sponsors_decided", None)
+        if listing:
+            listing._prefetched_objects_cache.pop("weeks", None)
+            notifications.listings_decided([listing])
 
     def decide(self, request, queryset, status, note=""):
         listings = list(queryset.exclude(status=Listing.Status.WITHDRAWN))

@@ -50,20 +50,31 @@ def sponsors_in_order(listings):
     return list(seen.values())
 
 
-@transaction.atomic
 def compile_week(week, author, publish=True):
     """(post, created) for the week starting on Monday `week`; NothingToCompile if empty."""
-    listings = list(Listing.objects.running_in(week))
-    if not listings:
-        raise NothingToCompile(f"No approved listings run in the week of {week:%B %-d, %Y}.")
+    with transaction.atomic():
+        weekly = WeeklyPost.objects.select_for_update().filter(week=week).select_related("post")
+        weekly = weekly.first()
+        listings = list(Listing.objects.running_in(week))
+        if listings:
+            return _write_post(week, weekly, listings, author, publish)
+        message = f"No approved listings run in the week of {week:%B %-d, %Y}."
+        if weekly and weekly.post.status == Post.Status.PUBLISHED:
+            # Its listings were all rejected or withdrawn since: readers must not keep seeing
+            # them (their /go/ links answer 404 now).
+            weekly.post.status = Post.Status.DRAFT
+            weekly.post.save()
+            message += f" Its earlier post “{weekly.post.title}” was unpublished (now a draft)."
+    raise NothingToCompile(message)
+
+
+def _write_post(week, weekly, listings, author, publish):
     sponsors = sponsors_in_order(listings)
     context = {
         "sections": sections_for(listings),
         "sponsors": sponsors,
         "empty_text": SiteSettings.load().empty_section_text,
     }
-    weekly = WeeklyPost.objects.select_for_update().filter(week=week).select_related("post")
-    weekly = weekly.first()
     post = weekly.post if weekly else None
     created = post is None
     if created:
