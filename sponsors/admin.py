@@ -136,6 +136,7 @@ class ListingAdmin(admin.ModelAdmin):
         "click_count",
     )
     list_display_links = ("sponsor_name",)
+    ordering = moderation_order()
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("status", "section", WeekFilter)
     list_per_page = 50
@@ -167,9 +168,6 @@ class ListingAdmin(admin.ModelAdmin):
             .prefetch_related(WEEKS)
             .with_click_counts()
         )
-
-    def get_ordering(self, request):
-        return moderation_order()
 
     @admin.display(description="sponsor", ordering="sponsor__name")
     def sponsor_name(self, listing):

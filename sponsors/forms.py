@@ -61,6 +61,8 @@ class CompanyForm(LogoMixin, forms.ModelForm):
 
 
 class SignUpCompanyForm(CompanyForm):
+    logo = None  # added from the dashboard once the account exists
+
     class Meta(CompanyForm.Meta):
         fields = ["name", "website"]
 

@@ -67,11 +67,7 @@ def signup(request):
             sponsor.managers.add(user)
         send_verification_email(user, next_url=reverse("sponsors:dashboard"))
         login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
-        messages.success(
-            request,
-            f"Welcome! We sent a link to {user.email}: open it to confirm your address, "
-            "then submit your first listing.",
-        )
+        messages.success(request, f"Welcome! The sponsor account of {sponsor.name} is ready.")
         return redirect("sponsors:dashboard")
     return render(
         request,

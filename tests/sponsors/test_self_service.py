@@ -189,7 +189,8 @@ def test_signup_creates_an_unverified_sponsor_account_and_mails_a_link(client, m
 
     assert response.redirect_chain == [(DASHBOARD_URL, 302)]
     page = text(response)
-    assert "Welcome! We sent a link to ada@queue-masters.example" in page
+    assert "Welcome! The sponsor account of" in page
+    assert "We sent a link to ada@queue-masters.example" in page
     assert "Confirm your e-mail address to submit listings." in page
     assert "Queue Masters" in page
 
