@@ -22,3 +22,7 @@ if settings.SERVE_MEDIA:
     )
 
 handler404 = "digest.views.page_not_found"
+
+admin.site.site_header = f"{settings.SITE_NAME} admin"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.index_title = "Posts, sponsors and settings"
