@@ -2,6 +2,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 
+def lockout_username(request, credentials):
+    """The name login lockouts count failures under (django-axes): an e-mail address and
+    the username of the same account count as one, so switching between them gains nothing.
+    Unknown names count as typed, lower-cased, and get exactly the same answer."""
+    typed = ((credentials or {}).get("username") or "").strip().lower()
+    if "@" in typed:
+        user = get_user_model().objects.filter(email__iexact=typed).first()
+        if user is not None:
+            return user.get_username().lower()
+    return typed
+
+
 class EmailOrUsernameBackend(ModelBackend):
     """Sign in with the username or the e-mail address (sponsors remember their address)."""
 

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from accounts.network import client_ip
+
 from .models import Click
 
 # Obvious robots: crawlers, link previewers, uptime checkers and HTTP libraries. A browser
@@ -32,13 +34,9 @@ def is_robot(request):
     return not agent.strip() or bool(BOT_PATTERN.search(agent))
 
 
-def client_address(request):
-    return request.META.get(settings.CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
-
-
 def visitor_key(request, day):
     message = "\n".join(
-        [day.isoformat(), client_address(request), request.headers.get("User-Agent", "")]
+        [day.isoformat(), client_ip(request), request.headers.get("User-Agent", "")]
     )
     key = (settings.SECRET_KEY + ":sponsors.clicks").encode()
     return hmac.new(key, message.encode(), sha256).hexdigest()[:32]
