@@ -2,11 +2,21 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.text import slugify
 
+from safe_images import ACCEPT, FORMAT_NAMES, clean_image
+
 from .models import User
+
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
 
 
 class ProfileForm(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    # A plain file field: safe_images checks it and says exactly what is wrong.
+    avatar = forms.FileField(
+        required=False,
+        help_text=f"{FORMAT_NAMES}, up to 2 MB; stored at most 512 × 512 pixels.",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
 
     class Meta:
         model = User
@@ -15,11 +25,9 @@ class ProfileForm(forms.ModelForm):
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")
-        if avatar and getattr(avatar, "size", 0) > 2 * 1024 * 1024:
-            raise forms.ValidationError(
-                "The picture is larger than 2 MB; please send a smaller one."
-            )
-        return avatar
+        if not avatar or avatar == self.instance.avatar:  # nothing sent, kept, or cleared
+            return avatar
+        return clean_image(avatar, max_bytes=AVATAR_MAX_BYTES, fit=(512, 512))
 
 
 class HoneypotMixin:

@@ -1,10 +1,14 @@
 from django import forms
-from django.contrib.admin.widgets import AdminTextInputWidget
+from django.contrib.admin.widgets import AdminFileWidget, AdminTextInputWidget
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from .models import Post
+from safe_images import FORMAT_NAMES, clean_image
+
+from .models import LEAD_IMAGE_MAX_BYTES, Post
 from .parsing import parse_items, parse_quotes, parse_stats
+
+LEAD_IMAGE_FIT = (2400, 2400)
 
 PASTE_BOXES = {
     # field: (parser, label, help)
@@ -35,6 +39,13 @@ class PostAdminForm(forms.ModelForm):
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A plain file field: safe_images checks and re-encodes it, with its own messages.
+    lead_image = forms.FileField(
+        required=False,
+        widget=AdminFileWidget,
+        help_text=f"{FORMAT_NAMES}, up to 5 MB; stored at most "
+        f"{LEAD_IMAGE_FIT[0]} × {LEAD_IMAGE_FIT[1]} pixels.",
+    )
     paste_stats = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     paste_quotes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
     paste_items = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
@@ -86,6 +97,12 @@ class PostAdminForm(forms.ModelForm):
             )
         self.pasted[name] = parsed.entries if parsed else []
         return text
+
+    def clean_lead_image(self):
+        image = self.cleaned_data.get("lead_image")
+        if not image or image == self.instance.lead_image:  # nothing sent, kept, or cleared
+            return image
+        return clean_image(image, max_bytes=LEAD_IMAGE_MAX_BYTES, fit=LEAD_IMAGE_FIT)
 
     def clean_paste_stats(self):
         return self._clean_paste("paste_stats")

@@ -4,12 +4,11 @@ from django import forms
 from django.core.validators import URLValidator
 
 from accounts.forms import HoneypotMixin
-from digest.images import FORMAT_NAMES, clean_image
+from safe_images import ACCEPT, FORMAT_NAMES, clean_image
 
 from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
 
 BOOKABLE_WEEKS = 12
-IMAGE_TYPES = "image/png,image/jpeg,image/webp,image/gif"
 HTTP_URL = URLValidator(schemes=["http", "https"])
 
 
@@ -21,14 +20,14 @@ def bookable_weeks(today_week=None):
 
 class LogoMixin(forms.Form):
     """The logo upload of the company page and the admin: checked and re-encoded by
-    digest.images, which says exactly what is wrong with a refused file."""
+    safe_images, which says exactly what is wrong with a refused file."""
 
     # A plain file field, not ImageField: its generic "not an image" message is less clear.
     logo = forms.FileField(
         required=False,
         help_text=f"{FORMAT_NAMES}, up to 2 MB; shown at most {LOGO_FIT[0]} × {LOGO_FIT[1]} "
         "pixels. A transparent PNG looks best.",
-        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
 
     def clean_logo(self):

@@ -33,7 +33,7 @@ def this_week():
 
 
 def logo_path(instance, filename):
-    # digest.images has already replaced the client's name with one of ours.
+    # safe_images has already replaced the client's name with one of ours.
     return f"sponsors/{uuid.uuid4().hex}{filename[filename.rfind('.') :][:5].lower()}"
 
 

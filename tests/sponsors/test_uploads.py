@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image, PngImagePlugin
 
-from digest.images import MAX_PIXELS, clean_image
+from safe_images import MAX_PIXELS, clean_image
 from sponsors.models import LOGO_MAX_BYTES
 from tests.sponsors.factories import png_bytes, png_upload
 
@@ -430,7 +430,7 @@ def test_a_picture_with_damaged_exif_is_not_a_server_error(
         assert DAMAGED in text(response)
 
 
-# --- digest.images.clean_image -------------------------------------------------------------------
+# --- safe_images.clean_image -------------------------------------------------------------------
 
 
 def refusal_code(content, name="upload.png", **options):

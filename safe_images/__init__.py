@@ -1,5 +1,8 @@
 """Uploaded pictures made safe: decoded fully by Pillow, checked, and written out anew.
 
+Avatars (accounts), lead images (digest) and logos (sponsors) all pass through here; it is a
+package of its own because `accounts` and `digest` import no other app of ours.
+
 An upload is never stored as sent. It must be a JPEG, PNG, WebP or GIF by its content (not
 its name), small enough in bytes and in pixels, and decode completely; then it is re-encoded
 from its pixels alone, so metadata (EXIF, GPS, comments) and anything appended to the file are
@@ -17,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 FORMAT_NAMES = "JPEG, PNG, WebP or GIF"
+ACCEPT = "image/png,image/jpeg,image/webp,image/gif"  # for <input type=file accept=…>
 # Well below Pillow's own bomb limit (about 89 million pixels): a 6000 × 4000 photo fits.
 MAX_PIXELS = 25_000_000
 
