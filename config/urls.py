@@ -22,6 +22,7 @@ if settings.SERVE_MEDIA:
     )
 
 handler404 = "digest.views.page_not_found"
+handler500 = "digest.views.server_error"
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"

@@ -1,10 +1,13 @@
 """Reader-facing pages. Every list starts from Post.objects.published(); none filters status."""
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -323,3 +326,14 @@ def too_many_requests(request, exception):
     response = render(request, "429.html", status=429)
     response["Retry-After"] = "3600"
     return response
+
+
+def server_error(request):
+    """The 500 page, or a 503 when the database is out of reach (its outage is not a bug of
+    ours, and load balancers and crawlers should come back later). Neither page touches the
+    database: no context processors run for them."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        body = loader.render_to_string("503.html")
+        return HttpResponse(body, status=503, headers={"Retry-After": "30"})
+    return HttpResponseServerError(loader.render_to_string("500.html"))
