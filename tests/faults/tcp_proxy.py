@@ -2,6 +2,7 @@
 "the database stopped" (connections refused, open ones cut) and "the database is back",
 without stopping the real server other tests use."""
 
+import contextlib
 import socket
 import threading
 
@@ -59,10 +60,8 @@ class TcpProxy:
 
 
 def _close(sock):
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
 
 

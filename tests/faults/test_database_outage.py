@@ -9,9 +9,7 @@ from tests.faults.conftest import fetch
 OUTAGE_PAGE = "We’ll be back in a moment"
 
 
-def test_a_stopped_database_gives_503_pages_fast_and_the_site_recovers(
-    app_server, database_proxy
-):
+def test_a_stopped_database_gives_503_pages_fast_and_the_site_recovers(app_server, database_proxy):
     post, unseen = PostFactory(title="Scaling through a database outage"), PostFactory()
     server = app_server(via=database_proxy)
     pages = ["/", post.get_absolute_url(), "/archive/", "/search/?q=outage", "/feed/"]
