@@ -3,6 +3,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.text import slugify
 
 from safe_images import ACCEPT, FORMAT_NAMES, clean_image
+from safe_images.pending import release, store
 
 from .models import User
 
@@ -25,9 +26,12 @@ class ProfileForm(forms.ModelForm):
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")
+        if avatar is False:  # the "clear" box
+            release(self.instance, "avatar")
         if not avatar or avatar == self.instance.avatar:  # nothing sent, kept, or cleared
             return avatar
-        return clean_image(avatar, max_bytes=AVATAR_MAX_BYTES, fit=(512, 512))
+        picture = clean_image(avatar, max_bytes=AVATAR_MAX_BYTES, fit=(512, 512))
+        return store(self.instance, "avatar", picture)
 
 
 class HoneypotMixin:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "accounts",
+    "safe_images",
     "digest",
     "sponsors",
 ]
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Deletes, when a request ends, the uploads it wrote that no row ended up naming.
+    "safe_images.pending.UploadCleanupMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -270,7 +273,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Every login and lockout at INFO is noise; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Pages of the index and archives.

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from safe_images import FORMAT_NAMES, clean_image
+from safe_images.pending import release, store
 
 from .models import LEAD_IMAGE_MAX_BYTES, Post
 from .parsing import parse_items, parse_quotes, parse_stats
@@ -100,9 +101,12 @@ class PostAdminForm(forms.ModelForm):
 
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
+        if image is False:  # the "clear" box
+            release(self.instance, "lead_image")
         if not image or image == self.instance.lead_image:  # nothing sent, kept, or cleared
             return image
-        return clean_image(image, max_bytes=LEAD_IMAGE_MAX_BYTES, fit=LEAD_IMAGE_FIT)
+        picture = clean_image(image, max_bytes=LEAD_IMAGE_MAX_BYTES, fit=LEAD_IMAGE_FIT)
+        return store(self.instance, "lead_image", picture)
 
     def clean_paste_stats(self):
         return self._clean_paste("paste_stats")

@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 
 from accounts.forms import HoneypotMixin
 from safe_images import ACCEPT, FORMAT_NAMES, clean_image
+from safe_images.pending import release, store
 
 from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
 
@@ -32,9 +33,12 @@ class LogoMixin(forms.Form):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if not logo or logo == self.instance.logo:  # nothing sent, kept, or cleared (False)
+        if logo is False:  # the "clear" box
+            release(self.instance, "logo")
+        if not logo or logo == self.instance.logo:  # nothing sent, kept, or cleared
             return logo
-        return clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
+        picture = clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
+        return store(self.instance, "logo", picture)
 
 
 class CompanyForm(LogoMixin, forms.ModelForm):

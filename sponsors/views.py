@@ -100,14 +100,9 @@ def dashboard(request):
 @login_required
 def edit_company(request, pk):
     sponsor = get_object_or_404(Sponsor.objects.managed_by(request.user), pk=pk)
-    old_logo = sponsor.logo.name
     form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            sponsor = form.save()
-            if old_logo and old_logo != sponsor.logo.name:
-                storage = sponsor.logo.storage
-                transaction.on_commit(lambda: storage.delete(old_logo))
+        form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
         messages.success(request, "Your company details were saved.")
         return redirect("sponsors:dashboard")
     return render(request, "sponsors/company_form.html", {"form": form, "sponsor": sponsor})

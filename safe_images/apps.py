@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SafeImagesConfig(AppConfig):
+    name = "safe_images"
+    verbose_name = "Uploaded pictures"

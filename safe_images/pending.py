@@ -1,0 +1,70 @@
+"""Uploads are written to storage while the form is checked, before the row that names them
+is saved, so that a full or broken disk is a message on the form and no row is saved.
+
+The price is that a file may end up named by no row: the form failed on another field, the
+transaction rolled back, or the file replaced an older one. `UploadCleanupMiddleware` looks
+at the database when the request ends and deletes, among the files this request wrote or
+replaced, those no row names. A worker killed in the middle leaves its files for
+`manage.py sweep_media`.
+"""
+
+from contextvars import ContextVar
+
+from django.core.exceptions import ValidationError
+
+_touched = ContextVar("safe_images_touched", default=None)
+
+STORAGE_FAILED = (
+    "The server could not store this picture (its disk is full or cannot be written), so "
+    "nothing was saved. Please try again later; we have been told."
+)
+
+
+def store(instance, field_name, content):
+    """Write `content` for instance.<field_name> now; return the stored name for the form's
+    cleaned_data. A storage failure is a ValidationError with a plain sentence."""
+    field = instance._meta.get_field(field_name)
+    name = field.generate_filename(instance, content.name)
+    try:
+        name = field.storage.save(name, content, max_length=field.max_length)
+    except OSError as exc:
+        raise ValidationError(STORAGE_FAILED, code="storage_failed") from exc
+    _remember(instance, field_name, name)
+    release(instance, field_name)
+    return name
+
+
+def release(instance, field_name):
+    """The file instance.<field_name> has now is about to be replaced or cleared: delete it
+    when the request ends if no row names it any more."""
+    previous = getattr(instance, field_name).name
+    if previous:
+        _remember(instance, field_name, previous)
+
+
+def _remember(instance, field_name, name):
+    touched = _touched.get()
+    if touched is not None:
+        storage = instance._meta.get_field(field_name).storage
+        touched.append((instance._meta.model, field_name, storage, name))
+
+
+def delete_unreferenced(touched):
+    for model, field_name, storage, name in touched:
+        if not model._default_manager.filter(**{field_name: name}).exists():
+            storage.delete(name)
+
+
+class UploadCleanupMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _touched.set([])
+        try:
+            return self.get_response(request)
+        finally:
+            touched = _touched.get()
+            _touched.reset(token)
+            if touched:
+                delete_unreferenced(touched)
