@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django_ratelimit.decorators import ratelimit
 
 from . import views
 
@@ -8,6 +9,13 @@ app_name = "accounts"
 
 # Links in reset e-mails are built from SITE_URL, never from the request's Host header.
 _email_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
+
+
+def reset_limits(view):
+    by_address = ratelimit(key="ip", rate="10/h", method="POST", group="accounts:pw-reset")
+    by_email = ratelimit(key="post:email", rate="3/h", method="POST", group="accounts:pw-mail")
+    return by_address(by_email(view))
+
 
 urlpatterns = [
     path(
@@ -22,8 +30,11 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify_email, name="verify"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
+        # The old password is checked by the form, where django-axes does not see it.
+        ratelimit(key="user_or_ip", rate="5/h", method="POST", group="accounts:pw-change")(
+            auth_views.PasswordChangeView.as_view(
+                success_url=reverse_lazy("accounts:password_change_done")
+            )
         ),
         name="password_change",
     ),
@@ -34,11 +45,15 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            extra_email_context=_email_context,
+        # Per address and per e-mail asked for, alike for known and unknown addresses, so
+        # the form can neither flood an inbox nor tell which addresses have accounts.
+        reset_limits(
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+                extra_email_context=_email_context,
+            )
         ),
         name="password_reset",
     ),

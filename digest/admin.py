@@ -3,13 +3,15 @@ from datetime import datetime, time
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from taggit.models import Tag
 
 from . import admin_views
 from .forms import PostAdminForm
@@ -91,7 +93,6 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     search_fields = ("title", "excerpt", "body", "byline")
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("author",)
     readonly_fields = ("created", "updated", "version")
     list_per_page = 50
     view_on_site = False  # the change form has its own "Preview" / "View on site" button
@@ -164,6 +165,15 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if self.edits_everything(request) else (*fields, "author")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # Staff and people who have written here (guest authors); never sponsors, and
+            # no need to let editors browse every account to pick one.
+            User = get_user_model()
+            writers = Q(is_staff=True) | Q(pk__in=Post.objects.values("author"))
+            kwargs["queryset"] = User.objects.filter(writers).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "kind" and not self.edits_everything(request):
@@ -263,3 +273,17 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         SiteSettings.objects.get_or_create(pk=1)
         return redirect(reverse("admin:digest_sitesettings_change", args=[1]))
+
+
+# django-taggit's own tag admin offers a "merge tags" action whose view checks no
+# permission (an author could re-tag everyone's posts) and fails on an empty selection.
+# Ours is the same list without it; editors rename or delete tags instead.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
