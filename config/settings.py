@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "digest.middleware.RequestSizeMiddleware",
     # Deletes, when a request ends, the uploads it wrote that no row ended up naming.
     "safe_images.pending.UploadCleanupMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

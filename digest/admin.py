@@ -144,6 +144,15 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             HISTORY_FIELDSET,
         )
 
+    def changelist_view(self, request, extra_context=None):
+        # The date drill-down parameters are passed to the database unchecked by Django; a
+        # year like 99999 would be a server error rather than "no such date".
+        for key in ("publish_at__year", "publish_at__month", "publish_at__day"):
+            value = request.GET.get(key)
+            if value is not None and not (value.isdigit() and 0 < int(value) < 9000):
+                return HttpResponseRedirect(request.path + "?e=1")
+        return super().changelist_view(request, extra_context)
+
     def get_inlines(self, request, obj):
         return [StatInline, QuoteInline, ItemInline] if self.is_digest(request, obj) else []
 

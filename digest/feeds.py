@@ -11,13 +11,31 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from .http import NotFound
+from .markdown import strip_control
 from .models import Post, SiteSettings
 
 FEED_LENGTH = 20
 _SITE_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
 
 
-class ContentRssFeed(Rss201rev2Feed):
+class CleanItemsMixin:
+    """Whatever a post holds, the feed stays well-formed XML: control characters a title
+    or tag might carry (XML forbids them) are dropped from every value of an item."""
+
+    def add_item(self, *args, **kwargs):
+        def clean(value):
+            if isinstance(value, str):
+                return strip_control(value)
+            if isinstance(value, (list, tuple)):
+                return type(value)(clean(v) for v in value)
+            return value
+
+        args = [clean(value) for value in args]
+        kwargs = {key: clean(value) for key, value in kwargs.items()}
+        super().add_item(*args, **kwargs)
+
+
+class ContentRssFeed(CleanItemsMixin, Rss201rev2Feed):
     """RSS 2.0 with the whole post in content:encoded, as feed readers expect."""
 
     def rss_attributes(self):
@@ -31,7 +49,7 @@ class ContentRssFeed(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class ContentAtomFeed(Atom1Feed):
+class ContentAtomFeed(CleanItemsMixin, Atom1Feed):
     """Atom with the excerpt as <summary> and the whole post as <content>."""
 
     def add_item_elements(self, handler, item):

@@ -76,6 +76,10 @@ class PostAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+        # Left empty, the slug is made from the title (titles in other scripts, emoji-only
+        # titles, for which the admin's JavaScript fills in nothing).
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
         for name, (_, label, help_text) in PASTE_BOXES.items():
             self.fields[name].label, self.fields[name].help_text = label, help_text
         self.pasted = {}

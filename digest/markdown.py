@@ -5,6 +5,7 @@ HTML that arrives already formed (imported feeds) goes through `sanitize_html`.
 """
 
 import html
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -51,6 +52,15 @@ def render_markdown_inline(text):
     if not text or not text.strip():
         return ""
     return sanitize_html(_markdown.renderInline(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control(text):
+    """Text without the control characters XML cannot hold (feeds would fail on them);
+    tabs and line breaks stay."""
+    return _CONTROL.sub("", text) if text else text
 
 
 def html_to_text(markup):

@@ -21,8 +21,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 FORMAT_NAMES = "JPEG, PNG, WebP or GIF"
 ACCEPT = "image/png,image/jpeg,image/webp,image/gif"  # for <input type=file accept=…>
-# Well below Pillow's own bomb limit (about 89 million pixels): a 6000 × 4000 photo fits.
-MAX_PIXELS = 25_000_000
+# Well below Pillow's own bomb limit (about 89 million pixels) and small enough that the
+# costliest decode (a lossless RGBA WebP) stays under 300 MB of worker memory; a 12-megapixel
+# phone photo (4,032 × 3,024) fits.
+MAX_PIXELS = 12_600_000
 
 
 def _refuse(message, code):
@@ -33,7 +35,7 @@ def upright(image):
     """The picture turned the way the camera meant (EXIF orientation); as it is when its EXIF
     is too damaged to read, since the pixels themselves decoded fine."""
     try:
-        return ImageOps.exif_transpose(image)
+        return ImageOps.exif_transpose(image, in_place=True) or image
     except Exception:  # noqa: BLE001 -- Pillow raises many kinds on broken EXIF
         return image.copy()
 
@@ -61,7 +63,7 @@ def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
             if width * height > max_pixels:
                 _refuse(
                     f"This picture is {width:,} × {height:,} pixels; the largest allowed is "
-                    f"{max_pixels // 1_000_000} million pixels. Please send a smaller one.",
+                    f"{max_pixels / 1_000_000:g} million pixels. Please send a smaller one.",
                     "too_many_pixels",
                 )
             image.load()

@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from ..markdown import (
     render_markdown,
     render_markdown_inline,
     sanitize_html,
+    strip_control,
     summarize,
 )
 from ..validators import MaxFileSize
@@ -250,17 +251,21 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.render()
-        self.ensure_slug()
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.SEPARATELY_WRITTEN
             ]
-        if self._state.adding:
-            super().save(*args, **kwargs)
-        else:
-            with transaction.atomic(using=kwargs.get("using")):
+        using = kwargs.get("using") or router.db_for_write(Post, instance=self)
+        with transaction.atomic(using=using):
+            # Two posts with the same title saved at the same moment must not both pick the
+            # free slug of their day: choosing and inserting happen under a lock for that day.
+            self._lock_day(using)
+            self.ensure_slug()
+            if self._state.adding:
+                super().save(*args, **kwargs)
+            else:
                 claimed = Post.objects.filter(pk=self.pk, version=self.version).update(
                     version=F("version") + 1
                 )
@@ -281,6 +286,18 @@ class Post(models.Model):
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
         )
 
+    SLUG_LOCK_NAMESPACE = 7351
+
+    def _lock_day(self, using):
+        """PostgreSQL: hold a transaction lock for the post's day (SQLite writes one at a
+        time anyway, and its transactions here begin IMMEDIATE)."""
+        connection = connections[using]
+        if connection.vendor != "postgresql" or self.slug:  # a given slug is kept as it is
+            return
+        day = timezone.localtime(self.publish_at).date().toordinal()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [self.SLUG_LOCK_NAMESPACE, day])
+
     # The same rule as PostQuerySet.published(), for a post already in hand (templates, the
     # admin's status label); lists always come from the queryset.
     @property
@@ -299,6 +316,8 @@ class Post(models.Model):
 
     def render(self):
         """Derive the stored HTML and text from the Markdown fields."""
+        for name in ("title", "excerpt", "body", "byline", "lead_image_caption"):
+            setattr(self, name, strip_control(getattr(self, name)))
         render = sanitize_html if self.text_format == self.Format.HTML else render_markdown
         self.byline_html = render_markdown_inline(self.byline)
         self.excerpt_html = render(self.excerpt)
