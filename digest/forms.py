@@ -103,6 +103,10 @@ class PostAdminForm(forms.ModelForm):
         self.pasted[name] = parsed.entries if parsed else []
         return text
 
+    def clean_slug(self):
+        # Empty: a new post gets one made from its title; a published one keeps its address.
+        return self.cleaned_data.get("slug") or (self.instance.slug if self.instance.pk else "")
+
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
         if image is False:  # the "clear" box

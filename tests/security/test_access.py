@@ -378,6 +378,12 @@ def walk_role(role, user, targets, secrets):
     return answers
 
 
+# The walk below is a module fixture: the tests that use it must still ask for the test
+# database, or pytest-django would set none up when only they are selected (-k), and the walk
+# would run against the real database.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def walk(django_db_setup, django_db_blocker):
     """Build the data once, walk it as every role, and keep only the answers (plain data)."""
