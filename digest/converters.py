@@ -30,6 +30,12 @@ class UsernameConverter:
         return value
 
 
+class TagSlugConverter(UsernameConverter):
+    # taggit makes Unicode slugs ("café"); digest.signals gives every tag a non-empty one.
+    regex = r"[-\w]+"
+
+
 register_converter(YearConverter, "year")
+register_converter(TagSlugConverter, "tagslug")
 register_converter(MonthOrDayConverter, "md")
 register_converter(UsernameConverter, "username")

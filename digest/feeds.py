@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from taggit.models import Tag
 
 from .http import NotFound
@@ -37,6 +37,12 @@ class CleanItemsMixin:
 
 class ContentRssFeed(CleanItemsMixin, Rss201rev2Feed):
     """RSS 2.0 with the whole post in content:encoded, as feed readers expect."""
+
+    def add_root_elements(self, handler):
+        # Readers show an RSS channel's description as HTML; ours is plain text (a tagline, a
+        # tag's name), so it is escaped. Atom's subtitle is text by the spec and stays as is.
+        self.feed["description"] = escape(strip_control(self.feed["description"]))
+        super().add_root_elements(handler)
 
     def rss_attributes(self):
         return {
@@ -82,10 +88,10 @@ class PostFeed(Feed):
     feed_type = ContentRssFeed
 
     def title(self, obj):
-        return SiteSettings.load().site_name
+        return strip_control(SiteSettings.load().site_name)
 
     def description(self, obj):
-        return SiteSettings.load().tagline
+        return strip_control(SiteSettings.load().tagline)
 
     def link(self):
         return reverse("digest:post-index")
@@ -133,10 +139,10 @@ class TagFeed(PostFeed):
         return tag
 
     def title(self, obj):
-        return f"{SiteSettings.load().site_name}: {obj.name}"
+        return strip_control(f"{SiteSettings.load().site_name}: {obj.name}")
 
     def description(self, obj):
-        return f"Posts tagged “{obj.name}” on {SiteSettings.load().site_name}."
+        return strip_control(f"Posts tagged “{obj.name}” on {SiteSettings.load().site_name}.")
 
     def link(self, obj):
         return reverse("digest:tag-detail", kwargs={"slug": obj.slug})

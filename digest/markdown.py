@@ -30,10 +30,10 @@ _markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographe
 _markdown.enable(["table", "strikethrough", "linkify"])
 
 
-def sanitize_html(markup):
+def sanitize_html(markup, images=True):
     return nh3.clean(
         markup,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS if images else ALLOWED_TAGS - {"img"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
@@ -41,17 +41,19 @@ def sanitize_html(markup):
     )
 
 
-def render_markdown(text):
+def render_markdown(text, images=True):
+    """`images=False` for text written by outsiders (sponsors): an image there would make
+    every reader's browser fetch an address of the writer's choosing."""
     if not text or not text.strip():
         return ""
-    return sanitize_html(_markdown.render(text))
+    return sanitize_html(_markdown.render(text), images=images)
 
 
-def render_markdown_inline(text):
+def render_markdown_inline(text, images=True):
     """One line of Markdown without the surrounding paragraph (captions, quotes, bylines)."""
     if not text or not text.strip():
         return ""
-    return sanitize_html(_markdown.renderInline(text))
+    return sanitize_html(_markdown.renderInline(text), images=images)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -1,7 +1,11 @@
 """Anything a reader can see changed: set a new content version (see digest/cache.py)."""
 
+import hashlib
+import re
+
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from .cache import content_changed
@@ -17,7 +21,20 @@ def _changed(sender, update_fields=None, **kwargs):
     content_changed()
 
 
+ROUTABLE_SLUG = re.compile(r"[-\w]+")
+
+
+def routable_tag_slug(sender, instance, **kwargs):
+    """Every tag gets a slug its URL can carry: taggit leaves "🚀" or "<>" with an empty one,
+    and a tag that cannot be linked would break every page that lists it."""
+    if not ROUTABLE_SLUG.fullmatch(instance.slug or ""):
+        instance.slug = slugify(instance.name, allow_unicode=True) or (
+            "tag-" + hashlib.sha1(instance.name.encode(), usedforsecurity=False).hexdigest()[:10]
+        )
+
+
 def connect():
+    pre_save.connect(routable_tag_slug, sender=Tag, dispatch_uid="routable-tag-slug")
     for model in (Post, Post.tags.through, Tag, SiteSettings, get_user_model()):
         name = model._meta.label_lower
         post_save.connect(_changed, sender=model, dispatch_uid=f"content-save-{name}")

@@ -16,8 +16,8 @@ urlpatterns = [
     path("blog/", views.legacy_blog_index, name="legacy-index"),
     path("blog/category/<str:name>", views.legacy_category, name="legacy-category"),
     path("blog/category/<str:name>/", views.legacy_category),
-    path("tags/<slug:slug>/", views.TagView.as_view(), name="tag-detail"),
-    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag-detail"),
+    path("tags/<tagslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("archive/<year:year>/", views.YearArchiveView.as_view(), name="archive-year"),
     path(

@@ -29,6 +29,13 @@ BOT_PATTERN = re.compile(
 )
 
 
+def is_navigation(request):
+    """A person following the link, not a page making the browser fetch it (an <img> or a
+    script pointing at /go/ would otherwise click for every reader). Browsers that send no
+    Sec-Fetch-Dest are given the benefit of the doubt."""
+    return request.headers.get("Sec-Fetch-Dest", "document") == "document"
+
+
 def is_robot(request):
     agent = request.headers.get("User-Agent", "")
     return not agent.strip() or bool(BOT_PATTERN.search(agent))
@@ -44,7 +51,7 @@ def visitor_key(request, day):
 
 def count_click(request, listing):
     """Record the click if it counts (False for HEAD and robots); a repeat adds nothing."""
-    if request.method != "GET" or is_robot(request):
+    if request.method != "GET" or is_robot(request) or not is_navigation(request):
         return False
     day = timezone.localdate()
     Click.objects.bulk_create(

@@ -89,7 +89,7 @@ class Sponsor(models.Model):
             while Sponsor.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
                 self.slug = f"{base}-{counter}"
                 counter += 1
-        self.description_html = render_markdown(self.description)
+        self.description_html = render_markdown(self.description, images=False)
         super().save(*args, **kwargs)
 
 
@@ -207,7 +207,7 @@ class Listing(models.Model):
         return f"{sponsor}: {self.text[:50]}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown_inline(self.text)
+        self.text_html = render_markdown_inline(self.text, images=False)
         super().save(*args, **kwargs)
 
     @property

@@ -140,6 +140,29 @@ def test_head_redirects_but_counts_nothing(client, listing):
     assert not Click.objects.exists()
 
 
+@pytest.mark.parametrize("destination", ["image", "script", "style", "iframe", "empty"])
+def test_a_page_making_the_browser_fetch_the_link_counts_nothing(client, listing, destination):
+    # An <img src="/go/…"> in someone's text would otherwise click for every reader.
+    response = click(client, listing, HTTP_SEC_FETCH_DEST=destination)
+
+    assert response.status_code == 302
+    assert not Click.objects.exists()
+
+
+def test_a_followed_link_counts_with_or_without_fetch_metadata(client, listing):
+    click(client, listing, HTTP_SEC_FETCH_DEST="document", HTTP_SEC_FETCH_MODE="navigate")
+    click(client, listing, ip="198.51.100.9")  # an older browser sends no Sec-Fetch headers
+
+    assert Click.objects.count() == 2
+
+
+def test_listing_and_sponsor_texts_cannot_embed_images(db):
+    listing = ListingFactory(text="Look ![x](/go/1/) here <img src=/go/1/>")
+
+    assert "<img" not in listing.text_html
+    assert "<img" not in SponsorFactory(description="![x](/go/1/)").description_html
+
+
 @pytest.mark.parametrize(
     "agent",
     [
