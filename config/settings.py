@@ -35,7 +35,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105 -- DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
