@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.text import slugify
 
-from safe_images import ACCEPT, FORMAT_NAMES, clean_image
-from safe_images.pending import release, store
+from safe_images import ACCEPT, FORMAT_NAMES
+from safe_images.pending import accept_upload
 
 from .models import User
 
@@ -25,13 +25,7 @@ class ProfileForm(forms.ModelForm):
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
     def clean_avatar(self):
-        avatar = self.cleaned_data.get("avatar")
-        if avatar is False:  # the "clear" box
-            release(self.instance, "avatar")
-        if not avatar or avatar == self.instance.avatar:  # nothing sent, kept, or cleared
-            return avatar
-        picture = clean_image(avatar, max_bytes=AVATAR_MAX_BYTES, fit=(512, 512))
-        return store(self.instance, "avatar", picture)
+        return accept_upload(self, "avatar", max_bytes=AVATAR_MAX_BYTES, fit=(512, 512))
 
 
 class HoneypotMixin:

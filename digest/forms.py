@@ -3,8 +3,8 @@ from django.contrib.admin.widgets import AdminFileWidget, AdminTextInputWidget
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from safe_images import FORMAT_NAMES, clean_image
-from safe_images.pending import release, store
+from safe_images import FORMAT_NAMES
+from safe_images.pending import accept_upload
 
 from .models import LEAD_IMAGE_MAX_BYTES, Post
 from .parsing import parse_items, parse_quotes, parse_stats
@@ -108,13 +108,7 @@ class PostAdminForm(forms.ModelForm):
         return self.cleaned_data.get("slug") or (self.instance.slug if self.instance.pk else "")
 
     def clean_lead_image(self):
-        image = self.cleaned_data.get("lead_image")
-        if image is False:  # the "clear" box
-            release(self.instance, "lead_image")
-        if not image or image == self.instance.lead_image:  # nothing sent, kept, or cleared
-            return image
-        picture = clean_image(image, max_bytes=LEAD_IMAGE_MAX_BYTES, fit=LEAD_IMAGE_FIT)
-        return store(self.instance, "lead_image", picture)
+        return accept_upload(self, "lead_image", max_bytes=LEAD_IMAGE_MAX_BYTES, fit=LEAD_IMAGE_FIT)
 
     def clean_paste_stats(self):
         return self._clean_paste("paste_stats")

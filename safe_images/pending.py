@@ -12,12 +12,27 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 
+from . import clean_image
+
 _touched = ContextVar("safe_images_touched", default=None)
 
 STORAGE_FAILED = (
     "The server could not store this picture (its disk is full or cannot be written), so "
     "nothing was saved. Please try again later; we have been told."
 )
+
+
+def accept_upload(form, field_name, *, max_bytes, fit):
+    """The cleaned value of a model form's picture field: unchanged when nothing was sent or
+    the current file is kept, False when cleared (the old file then goes), else the stored
+    name of the checked, re-encoded new picture."""
+    upload = form.cleaned_data.get(field_name)
+    if upload is False:  # the "clear" box
+        release(form.instance, field_name)
+    if not upload or upload == getattr(form.instance, field_name):
+        return upload
+    picture = clean_image(upload, max_bytes=max_bytes, fit=fit)
+    return store(form.instance, field_name, picture)
 
 
 def store(instance, field_name, content):

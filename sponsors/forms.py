@@ -4,8 +4,8 @@ from django import forms
 from django.core.validators import URLValidator
 
 from accounts.forms import HoneypotMixin
-from safe_images import ACCEPT, FORMAT_NAMES, clean_image
-from safe_images.pending import release, store
+from safe_images import ACCEPT, FORMAT_NAMES
+from safe_images.pending import accept_upload
 
 from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
 
@@ -32,13 +32,7 @@ class LogoMixin(forms.Form):
     )
 
     def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if logo is False:  # the "clear" box
-            release(self.instance, "logo")
-        if not logo or logo == self.instance.logo:  # nothing sent, kept, or cleared
-            return logo
-        picture = clean_image(logo, max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
-        return store(self.instance, "logo", picture)
+        return accept_upload(self, "logo", max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
 
 
 class CompanyForm(LogoMixin, forms.ModelForm):
