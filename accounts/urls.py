@@ -11,9 +11,14 @@ app_name = "accounts"
 _email_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
 
 
+def asked_address(group, request):
+    # The reset matches addresses case-insensitively, so the limit counts them that way too.
+    return request.POST.get("email", "").strip().lower()
+
+
 def reset_limits(view):
     by_address = ratelimit(key="ip", rate="10/h", method="POST", group="accounts:pw-reset")
-    by_email = ratelimit(key="post:email", rate="3/h", method="POST", group="accounts:pw-mail")
+    by_email = ratelimit(key=asked_address, rate="3/h", method="POST", group="accounts:pw-mail")
     return by_address(by_email(view))
 
 

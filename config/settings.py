@@ -154,7 +154,7 @@ RATELIMIT_VIEW = "digest.views.too_many_requests"
 # The request header that holds the reader's address. Behind nginx set it to HTTP_X_REAL_IP
 # (and make nginx set X-Real-IP); never trust a header a client can send straight to us.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
-RATELIMIT_IP_META_KEY = CLIENT_IP_HEADER
+RATELIMIT_IP_META_KEY = "accounts.network.client_ip"
 SILENCED_SYSTEM_CHECKS = [
     # Django's own RedisCache increments atomically; the library only lists django-redis.
     "django_ratelimit.W001",

@@ -1,19 +1,22 @@
 """Uploads are written to storage while the form is checked, before the row that names them
 is saved, so that a full or broken disk is a message on the form and no row is saved.
 
-The price is that a file may end up named by no row: the form failed on another field, the
-transaction rolled back, or the file replaced an older one. `UploadCleanupMiddleware` looks
-at the database when the request ends and deletes, among the files this request wrote or
-replaced, those no row names. A worker killed in the middle leaves its files for
-`manage.py sweep_media`.
+The price is that a new file may end up named by no row: the form failed on another field
+or the transaction rolled back. `UploadCleanupMiddleware` looks at the database when the
+request ends and deletes, among the files this request wrote, those no row names. A file
+that was replaced or cleared is left alone here (a post's revisions may still name it, and
+restoring one brings it back); `manage.py sweep_media` removes it, and what a worker killed
+in the middle left behind, once nothing names it any more.
 """
 
+import logging
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 
 from . import clean_image
 
+log = logging.getLogger(__name__)
 _touched = ContextVar("safe_images_touched", default=None)
 
 STORAGE_FAILED = (
@@ -24,11 +27,9 @@ STORAGE_FAILED = (
 
 def accept_upload(form, field_name, *, max_bytes, fit):
     """The cleaned value of a model form's picture field: unchanged when nothing was sent or
-    the current file is kept, False when cleared (the old file then goes), else the stored
-    name of the checked, re-encoded new picture."""
+    the current file is kept, False when cleared, else the stored name of the checked,
+    re-encoded new picture."""
     upload = form.cleaned_data.get(field_name)
-    if upload is False:  # the "clear" box
-        release(form.instance, field_name)
     if not upload or upload == getattr(form.instance, field_name):
         return upload
     picture = clean_image(upload, max_bytes=max_bytes, fit=fit)
@@ -45,16 +46,7 @@ def store(instance, field_name, content):
     except OSError as exc:
         raise ValidationError(STORAGE_FAILED, code="storage_failed") from exc
     _remember(instance, field_name, name)
-    release(instance, field_name)
     return name
-
-
-def release(instance, field_name):
-    """The file instance.<field_name> has now is about to be replaced or cleared: delete it
-    when the request ends if no row names it any more."""
-    previous = getattr(instance, field_name).name
-    if previous:
-        _remember(instance, field_name, previous)
 
 
 def _remember(instance, field_name, name):
@@ -67,7 +59,10 @@ def _remember(instance, field_name, name):
 def delete_unreferenced(touched):
     for model, field_name, storage, name in touched:
         if not model._default_manager.filter(**{field_name: name}).exists():
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except OSError:  # the save itself went through; sweep_media retries later
+                log.exception("could not delete the unused upload %s", name)
 
 
 class UploadCleanupMiddleware:

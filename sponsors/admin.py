@@ -229,14 +229,18 @@ class ListingAdmin(admin.ModelAdmin):
         if listing:
             listing._prefetched_objects_cache.pop("weeks", None)
             notifications.listings_decided([listing])
+            self.warn_compiled_weeks(request, [listing])
 
     def decide(self, request, queryset, status, note=""):
-        listings = list(queryset.exclude(status=Listing.Status.WITHDRAWN))
+        # A withdrawn listing is the sponsor's to keep; one already decided this way is not
+        # decided again (that would re-mail the sponsor and reorder its week's post).
+        listings = list(queryset.exclude(status__in=[Listing.Status.WITHDRAWN, status]))
         skipped = queryset.count() - len(listings)
         with transaction.atomic():
             for listing in listings:
                 listing.decide(status, request.user, note)
             notifications.listings_decided(listings)
+        self.warn_compiled_weeks(request, listings)
         verb = "approved" if status == Listing.Status.APPROVED else "rejected"
         self.message_user(
             request,
@@ -247,7 +251,22 @@ class ListingAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} withdrawn listing{'s were' if skipped != 1 else ' was'} left alone.",
+                f"{skipped} listing{'s were' if skipped != 1 else ' was'} left alone "
+                "(withdrawn, or already decided this way).",
+                messages.WARNING,
+            )
+
+    def warn_compiled_weeks(self, request, listings):
+        """A compiled post is a snapshot: say which weeks need compiling again."""
+        weeks = WeeklyPost.objects.filter(
+            week__in=ListingWeek.objects.filter(listing__in=listings).values("week")
+        ).values_list("week", flat=True)
+        if weeks:
+            days = ", ".join(f"{week:%B %-d}" for week in sorted(weeks))
+            self.message_user(
+                request,
+                f"The sponsored post of the week of {days} is already compiled: compile it "
+                "again to show this decision.",
                 messages.WARNING,
             )
 

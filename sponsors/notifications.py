@@ -19,7 +19,9 @@ def _send(messages):
     # A sponsor's name is part of a subject: no line breaks may reach a mail header.
     messages = [(" ".join(m[0].split()), *m[1:]) for m in messages if m[3]]
     if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        # robust: the change is saved; a mail server that is down is logged, not a 500 that
+        # would make the sponsor submit twice.
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False), robust=True)
 
 
 def editor_addresses():

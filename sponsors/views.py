@@ -5,6 +5,7 @@ an id that is not the sponsor's own answers 404 exactly like one that does not e
 """
 
 import csv
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -40,6 +41,8 @@ def files_data(request):
     return request.FILES if request.method == "POST" else None
 
 
+log = logging.getLogger(__name__)
+
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 
 
@@ -65,8 +68,16 @@ def signup(request):
             user.groups.add(Group.objects.get(name=Role.SPONSORS))
             sponsor = company_form.save()
             sponsor.managers.add(user)
-        send_verification_email(user, next_url=reverse("sponsors:dashboard"))
         login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
+        try:
+            send_verification_email(user, next_url=reverse("sponsors:dashboard"))
+        except OSError:  # smtplib's errors too: the account exists, the link can be resent
+            log.exception("verification mail to %s failed", user.email)
+            messages.warning(
+                request,
+                "We could not send the confirmation e-mail just now. Use “Send the link "
+                "again” on your dashboard in a few minutes.",
+            )
         messages.success(request, f"Welcome! The sponsor account of {sponsor.name} is ready.")
         return redirect("sponsors:dashboard")
     return render(

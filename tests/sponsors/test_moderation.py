@@ -333,7 +333,7 @@ def test_approving_leaves_withdrawn_listings_alone(
 
     page = text(response)
     assert "1 listing approved; the sponsors were e-mailed." in page
-    assert "1 withdrawn listing was left alone." in page
+    assert "1 listing was left alone (withdrawn, or already decided this way)." in page
     assert snapshot(withdrawn) == before
     pending.refresh_from_db()
     assert pending.status == Listing.Status.APPROVED
@@ -422,7 +422,7 @@ def test_rejecting_leaves_withdrawn_listings_alone(
 
     page = text(response)
     assert "0 listings rejected" in page
-    assert "1 withdrawn listing was left alone." in page
+    assert "1 listing was left alone (withdrawn, or already decided this way)." in page
     assert snapshot(withdrawn) == before
     assert mailoutbox == []
 
@@ -600,3 +600,19 @@ def test_editors_get_an_email_when_a_sponsor_submits(
     rows = queue_rows(editor_client.get(QUEUE_URL))
     assert f">{sponsor.name}<" in rows[0]
     assert "The <strong>Queue Summit</strong>: two days of talks on queues." in rows[0]
+
+
+def test_approving_an_approved_listing_again_changes_and_mails_nothing(
+    editor_client, sponsor, mailoutbox, django_capture_on_commit_callbacks
+):
+    listing = ListingFactory(sponsor=sponsor, approved=True)
+    before = snapshot(listing)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            reverse("admin:sponsors_listing_changelist"),
+            {"action": "approve", ACTION_CHECKBOX_NAME: [listing.pk]},
+        )
+
+    assert snapshot(listing) == before
+    assert mailoutbox == []

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import ExifTags, Image, PngImagePlugin
 
@@ -177,7 +178,7 @@ def test_a_large_logo_is_shrunk_to_fit_keeping_its_proportions(sponsor_client, s
         assert stored.size == (600, 100)
 
 
-def test_replacing_the_logo_deletes_the_old_file(
+def test_replacing_the_logo_leaves_the_old_file_to_the_sweep(
     sponsor_client, sponsor_with_logo, django_capture_on_commit_callbacks
 ):
     sponsor = sponsor_with_logo
@@ -190,6 +191,8 @@ def test_replacing_the_logo_deletes_the_old_file(
     assert response.status_code == 302
     sponsor.refresh_from_db()
     assert sponsor.logo.name != old_name
+    assert default_storage.exists(sponsor.logo.name)
+    call_command("sweep_media", "--older-than", "0", stdout=io.StringIO())
     assert default_storage.exists(sponsor.logo.name)
     assert not default_storage.exists(old_name)
 
@@ -228,6 +231,7 @@ def test_clearing_the_logo_removes_it_and_its_file(
     assert response.status_code == 302
     sponsor.refresh_from_db()
     assert not sponsor.logo
+    call_command("sweep_media", "--older-than", "0", stdout=io.StringIO())
     assert not default_storage.exists(old_name)
 
 
