@@ -1,3 +1,4 @@
+from .calendar import digest_title, next_issue_day, period_bounds
 from .parts import Item, Quote, Stat
 from .post import (
     LEAD_IMAGE_MAX_BYTES,
@@ -5,10 +6,7 @@ from .post import (
     Post,
     PostQuerySet,
     StaleEdit,
-    digest_title,
     lead_image_path,
-    next_issue_day,
-    period_bounds,
     slug_from_title,
 )
 from .revision import Revision

@@ -1,6 +1,5 @@
 import secrets
 import uuid
-from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from ..markdown import (
     summarize,
 )
 from ..validators import MaxFileSize
+from .calendar import period_bounds
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
@@ -37,44 +37,6 @@ def lead_image_path(instance, filename):
     # The server names every upload; the client's file name never reaches the disk.
     suffix = PurePath(filename).suffix.lower()[:5]
     return f"posts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-# Dates outside this range cannot be a post of ours, and near Python's limits the
-# conversion between time zones overflows.
-YEARS = range(1990, 9000)
-
-
-def period_bounds(year, month=None, day=None):
-    """Aware start and end of a year, month or day in the site's time zone; None if no such."""
-    if year not in YEARS:
-        return None
-    try:
-        start = datetime(year, month or 1, day or 1)
-        if day:
-            end = start + timedelta(days=1)
-        elif month:
-            end = datetime(year + month // 12, month % 12 + 1, 1)
-        else:
-            end = datetime(year + 1, 1, 1)
-    except (ValueError, OverflowError):
-        return None
-    return timezone.make_aware(start), timezone.make_aware(end)
-
-
-def ordinal(day):
-    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
-
-
-def digest_title(day):
-    """ "Stuff The Internet Says On Scalability For February 19th, 2016" for that date."""
-    return f"Stuff The Internet Says On Scalability For {day:%B} {ordinal(day.day)}, {day.year}"
-
-
-def next_issue_day(today=None, weekday=4):
-    """The date of the coming issue: today if it is a Friday, else the next Friday."""
-    today = today or timezone.localdate()
-    return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
 class StaleEdit(Exception):
