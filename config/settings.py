@@ -65,6 +65,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # ETag/Last-Modified answered with 304s; outermost so it sees stored pages too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages for anonymous readers (digest.page_cache); config.wsgi answers its
+    # hits even earlier. Outermost but one, so it stores pages with every header added.
+    "digest.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "digest.middleware.RequestSizeMiddleware",
@@ -140,6 +145,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Whole-page cache for anonymous readers (digest.page_cache); off only to measure without it.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 
 # Rate limits (django-ratelimit) count in a cache of their own. It must increment atomically
 # and be shared by every worker: Redis when REDIS_URL is set; otherwise each process counts

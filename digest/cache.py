@@ -19,21 +19,36 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-STATE_KEY = "content:state"
+STATE_KEY = "content:state:v2"
 DEFAULT_TIMEOUT = 3600
 _MISSING = object()
 
 log = logging.getLogger(__name__)
 
+# Functions `now -> datetime or None` naming the next moment readers' pages change with no
+# write to the database (sponsors.apps registers the start of next week's sponsorships).
+_next_change_sources = []
 
-def _read_state(now):
-    """(token, next scheduled publish time as a timestamp or None), straight from the DB."""
+
+def register_next_change(source):
+    if source not in _next_change_sources:
+        _next_change_sources.append(source)
+
+
+def _next_publish(now):
     from .models import Post
 
-    next_publish = (
+    return (
         Post.objects.scheduled(now=now).order_by("publish_at").values_list("publish_at", flat=True)
     ).first()
-    return (uuid.uuid4().hex[:16], next_publish.timestamp() if next_publish else None)
+
+
+def _read_state(now):
+    """(token, next change as a timestamp or None, time of this change as a timestamp), the
+    next change read straight from the database and the registered sources."""
+    moments = [_next_publish(now), *(source(now) for source in _next_change_sources)]
+    moments = [moment.timestamp() for moment in moments if moment is not None]
+    return (uuid.uuid4().hex[:16], min(moments, default=None), now.timestamp())
 
 
 def _state(now=None):
@@ -61,22 +76,34 @@ def _timeout(state, now, default=DEFAULT_TIMEOUT):
     return max(1, min(default, int(remaining) + 1))
 
 
+def content_state(now=None):
+    """(token, next change, changed at) for the page cache; None when the cache is down."""
+    return _state(now)
+
+
 def content_version(now=None):
     """The token to put in the key of anything cached that readers see (None: don't cache)."""
     state = _state(now)
     return state[0] if state else None
 
 
+def _renew():
+    try:
+        cache.set(STATE_KEY, _read_state(timezone.now()), timeout=None)
+    except Exception:  # noqa: BLE001
+        log.exception("cache unreachable; content version not renewed")
+
+
 def content_changed():
-    """Call on every change readers could see; takes effect when the transaction commits."""
+    """Call on every change readers could see.
 
-    def renew():
-        try:
-            cache.set(STATE_KEY, _read_state(timezone.now()), timeout=None)
-        except Exception:  # noqa: BLE001
-            log.exception("cache unreachable; content version not renewed")
-
-    transaction.on_commit(renew)
+    The token is renewed at once, so this process's next read sees the change even inside
+    its transaction, and again when the transaction commits: a page another process built
+    between the two from data read before the commit carries the first token, which is
+    then already out of date, so it is never served.
+    """
+    _renew()
+    transaction.on_commit(_renew)
 
 
 def cached(name, build, now=None):

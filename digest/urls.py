@@ -2,48 +2,58 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import converters, feeds, views  # noqa: F401 -- converters registers year/md/username
+from .page_cache import public_page
 from .sitemaps import SITEMAPS
 
 app_name = "digest"
 
+# public_page: the same for every anonymous reader, so served from the page cache.
 urlpatterns = [
-    path("", views.PostIndexView.as_view(), name="post-index"),
+    path("", public_page(views.PostIndexView.as_view()), name="post-index"),
     path(
         "blog/<year:year>/<md:month>/<md:day>/<slug:slug>.html",
-        views.PostDetailView.as_view(),
+        public_page(views.PostDetailView.as_view()),
         name="post-detail",
     ),
     path("blog/", views.legacy_blog_index, name="legacy-index"),
     path("blog/category/<str:name>", views.legacy_category, name="legacy-category"),
     path("blog/category/<str:name>/", views.legacy_category),
-    path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag-detail"),
-    path("tags/<tagslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
-    path("archive/", views.ArchiveView.as_view(), name="archive"),
-    path("archive/<year:year>/", views.YearArchiveView.as_view(), name="archive-year"),
+    path("tags/<tagslug:slug>/", public_page(views.TagView.as_view()), name="tag-detail"),
+    path("tags/<tagslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
+    path("archive/", public_page(views.ArchiveView.as_view()), name="archive"),
+    path(
+        "archive/<year:year>/",
+        public_page(views.YearArchiveView.as_view()),
+        name="archive-year",
+    ),
     path(
         "archive/<year:year>/<md:month>/",
-        views.MonthArchiveView.as_view(),
+        public_page(views.MonthArchiveView.as_view()),
         name="archive-month",
     ),
-    path("authors/<username:username>/", views.AuthorView.as_view(), name="author-detail"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    path("quotes/", views.QuoteListView.as_view(), name="quote-list"),
-    path("quotes/<slug:key>/", views.SpeakerView.as_view(), name="quote-speaker"),
+    path(
+        "authors/<username:username>/",
+        public_page(views.AuthorView.as_view()),
+        name="author-detail",
+    ),
+    path("search/", public_page(views.SearchView.as_view()), name="search"),
+    path("quotes/", public_page(views.QuoteListView.as_view()), name="quote-list"),
+    path("quotes/<slug:key>/", public_page(views.SpeakerView.as_view()), name="quote-speaker"),
     path("preview/<slug:token>/", views.secret_preview, name="secret-preview"),
-    path("feed/", feeds.PostFeed(), name="feed-rss"),
-    path("feed/atom/", feeds.AtomPostFeed(), name="feed-atom"),
+    path("feed/", public_page(feeds.PostFeed()), name="feed-rss"),
+    path("feed/atom/", public_page(feeds.AtomPostFeed()), name="feed-atom"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        public_page(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "digest:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        public_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("robots.txt", public_page(views.robots_txt), name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

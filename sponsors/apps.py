@@ -7,12 +7,16 @@ class SponsorsConfig(AppConfig):
     verbose_name = "Sponsors"
 
     def ready(self):
+        from digest.cache import register_next_change
         from digest.importers.base import entry_imported
 
         from . import signals
         from .importing import import_listings
         from .permissions import grant_role_permissions
+        from .showcase import next_week_starts
 
         entry_imported.connect(import_listings, dispatch_uid="sponsors-import-listings")
         signals.connect()
+        # Monday's sponsors replace last week's on every page with no write to the database.
+        register_next_change(next_week_starts)
         post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="sponsors-grants")

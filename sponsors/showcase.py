@@ -4,9 +4,19 @@ Cached under the content version (digest.cache), so approving a listing or chang
 shows at once, and keyed by the week, so Monday's sponsors replace last week's by themselves.
 """
 
+import datetime
+
+from django.utils import timezone
+
 from digest.cache import cached
 
-from .models import Sponsor, this_week
+from .models import Sponsor, this_week, week_of
+
+
+def next_week_starts(now):
+    """Midnight (site time) of the coming Monday, when the sidebar's sponsors change."""
+    monday = week_of(timezone.localdate(now)) + datetime.timedelta(days=7)
+    return timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
 
 
 def current_sponsors():

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from digest.page_cache import public_page
+
 from . import views
 
 app_name = "sponsors"
 
 urlpatterns = [
-    path("sponsors/", views.about, name="about"),
+    path("sponsors/", public_page(views.about), name="about"),
     path("sponsors/signup/", views.signup, name="signup"),
     path("sponsors/dashboard/", views.dashboard, name="dashboard"),
     path("sponsors/company/<int:pk>/", views.edit_company, name="company"),

@@ -45,7 +45,7 @@ def pages(post):
         "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 6),
         "sitemap": (reverse("digest:sitemap"), 4),
         "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 4),
-        "robots": (reverse("digest:robots"), 0),
+        "robots": (reverse("digest:robots"), 1),
     }
 
 

@@ -1,0 +1,218 @@
+"""Whole public pages for anonymous readers, kept in the shared cache and served before
+Django does any work.
+
+A view opts in with `@public_page`. The first anonymous GET builds the page as usual; the
+middleware stores the finished response (every header the other middleware added, an ETag,
+Last-Modified) under the address, together with the content token (digest.cache) that was
+current *before* the page was built. A page is served only while that token is still the
+current one, so any change readers could see, a scheduled post's time coming, or a new week
+of sponsors retires every stored page at once, with nothing to purge.
+
+Who is never served a stored page: a request carrying a session or messages cookie (anyone
+logged in, anyone with a message waiting), or an Authorization header. What is never stored:
+anything but a 200 to a plain GET, a response that sets a cookie (a page with a form sets
+the CSRF cookie), or one marked private or no-cache (post previews).
+
+`serve_cached` wraps the WSGI application so that a hit costs two cache reads in one round
+trip and no Django request handling at all; the middleware answers hits too, for servers and
+test clients that don't go through config.wsgi.
+"""
+
+import hashlib
+import logging
+import time
+from functools import wraps
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.http.cookie import parse_cookie
+from django.utils import timezone
+from django.utils.http import http_date
+
+from .cache import STATE_KEY, content_state
+
+log = logging.getLogger(__name__)
+
+# Cookies whose holder may see a page made for them alone.
+PRIVATE_COOKIES = ("messages",)
+ENVIRON_STATE = "scalepress.page_cache.state"
+HIT_HEADER = "X-Page-Cache"
+# Browsers and proxies revalidate every time (a 304 costs us a cache read); the content
+# token, not a lifetime, decides when a page is out of date.
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+def public_page(view):
+    """Mark a view's responses as the same for every anonymous reader, so they may be shared."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.public_page = True
+        return response
+
+    return wrapper
+
+
+def enabled():
+    return getattr(settings, "PAGE_CACHE", True)
+
+
+def is_shareable_request(environ):
+    """A plain anonymous GET or HEAD: no session, no waiting messages, no credentials."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if "HTTP_AUTHORIZATION" in environ:
+        return False
+    raw = environ.get("HTTP_COOKIE")
+    if raw:
+        cookies = parse_cookie(raw)
+        if settings.SESSION_COOKIE_NAME in cookies or any(c in cookies for c in PRIVATE_COOKIES):
+            return False
+    return True
+
+
+def _scheme(environ):
+    header = settings.SECURE_PROXY_SSL_HEADER
+    if header and environ.get(header[0]) == header[1]:
+        return "https"
+    return environ.get("wsgi.url_scheme", "http")
+
+
+def page_key(environ):
+    """One key per scheme, host, path and query string, as the client sent them."""
+    address = "|".join(
+        (
+            _scheme(environ),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+        )
+    )
+    return "page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _is_current(state, now):
+    return state is not None and (state[1] is None or now < state[1])
+
+
+def lookup(environ):
+    """The stored page for this request if it is still current, else None. Leaves the
+    content state it read in `environ` (None when it is out of date or unknown), so the
+    middleware does not read the cache again on a miss."""
+    if not enabled() or not is_shareable_request(environ):
+        return None
+    key = page_key(environ)
+    try:
+        found = cache.get_many([STATE_KEY, key])
+    except Exception:  # noqa: BLE001 -- a cache outage means building pages, not failing
+        log.exception("cache unreachable; page not looked up")
+        found = {}
+    state, entry = found.get(STATE_KEY), found.get(key)
+    if not _is_current(state, timezone.now().timestamp()):
+        state = None
+    environ[ENVIRON_STATE] = state
+    if state is not None and entry is not None and entry["token"] == state[0]:
+        return entry
+    return None
+
+
+def not_modified(environ, entry):
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is this page."""
+    tags = environ.get("HTTP_IF_NONE_MATCH")
+    if tags is not None:
+        return tags.strip() == "*" or entry["etag"] in (t.strip() for t in tags.split(","))
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    return since is not None and since == entry["last_modified"]
+
+
+class PageCacheMiddleware:
+    """Answers hits (when config.wsgi did not already) and stores public pages it builds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        environ = request.META
+        if ENVIRON_STATE not in environ:  # config.wsgi has not looked yet
+            entry = lookup(environ)
+            if entry is not None:
+                return self.replay(request, entry)
+        shareable = enabled() and is_shareable_request(environ)
+        # The token current *before* the page is built: if content changes while it is being
+        # built, the page is stored under a token that is already out of date.
+        state = (environ.get(ENVIRON_STATE) or content_state()) if shareable else None
+        response = self.get_response(request)
+        if getattr(response, "public_page", False) and is_shareable_request(environ):
+            self.store(request, response, state)
+        return response
+
+    def replay(self, request, entry):
+        if not_modified(request.META, entry):
+            response = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
+            response.headers.update({k: v for k, v in entry["headers"] if k in REVALIDATION})
+        else:
+            response = HttpResponse(entry["body"], status=entry["status"])
+            for name, value in entry["headers"]:
+                response.headers[name] = value
+        response[HIT_HEADER] = "hit"
+        return response
+
+    def store(self, request, response, state):
+        """Label a public page for conditional GET and keep it when it may be shared."""
+        if response.status_code != HTTPStatus.OK or response.streaming:
+            return
+        control = response.get("Cache-Control", "")
+        if any(word in control for word in ("private", "no-cache", "no-store")):
+            return
+        if response.cookies:
+            return
+        response["ETag"] = (
+            '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
+        )
+        changed_at = state[2] if state else time.time()
+        response["Last-Modified"] = http_date(changed_at)
+        response["Cache-Control"] = CACHE_CONTROL
+        if request.method != "GET" or state is None or not enabled():
+            return
+        response[HIT_HEADER] = "miss"
+        entry = {
+            "token": state[0],
+            "status": response.status_code,
+            "headers": [(k, v) for k, v in response.items() if k != HIT_HEADER],
+            "body": response.content,
+            "etag": response["ETag"],
+            "last_modified": response["Last-Modified"],
+        }
+        timeout = 3600 if state[1] is None else max(1, min(3600, int(state[1] - time.time()) + 1))
+        try:
+            cache.set(page_key(request.META), entry, timeout=timeout)
+        except Exception:  # noqa: BLE001
+            log.exception("cache unreachable; page not stored")
+
+
+# Headers a 304 repeats (RFC 9110 15.4.5).
+REVALIDATION = {"ETag", "Last-Modified", "Cache-Control", "Vary", "Expires", "Date"}
+
+
+def serve_cached(application):
+    """Wrap a WSGI application so stored pages are answered before Django handles anything."""
+
+    def app(environ, start_response):
+        entry = lookup(environ)
+        if entry is None:
+            return application(environ, start_response)
+        if not_modified(environ, entry):
+            headers = [(k, v) for k, v in entry["headers"] if k in REVALIDATION]
+            start_response("304 Not Modified", [*headers, (HIT_HEADER, "hit")])
+            return []
+        status = f"{entry['status']} {HTTPStatus(entry['status']).phrase}"
+        headers = [*entry["headers"], (HIT_HEADER, "hit")]
+        if not any(k == "Content-Length" for k, _ in headers):
+            headers.append(("Content-Length", str(len(entry["body"]))))
+        start_response(status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry["body"]]
+
+    return app
