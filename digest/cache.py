@@ -57,7 +57,7 @@ def _state(now=None):
     now = now or timezone.now()
     try:
         state = cache.get(STATE_KEY)
-        if state is None or (state[1] is not None and now.timestamp() >= state[1]):
+        if not is_current(state, now.timestamp()):
             renewed = _read_state(now)
             # A writer may have set a newer state while we read the database; keep theirs.
             if cache.get(STATE_KEY) == state:
@@ -67,6 +67,21 @@ def _state(now=None):
     except Exception:  # noqa: BLE001 -- a cache outage must not take pages down
         log.exception("cache unreachable; serving uncached")
         return None
+
+
+# A state written by a server whose clock is ahead, or read after a clock was set back, is
+# trusted this far; older than "now" by more than this, it is renewed.
+CLOCK_SKEW = 5
+
+
+def is_current(state, now):
+    """Whether a state still holds at timestamp `now`: its next change has not come."""
+    return (
+        state is not None
+        and len(state) == 3
+        and state[2] - CLOCK_SKEW <= now
+        and (state[1] is None or now < state[1])
+    )
 
 
 def _timeout(state, now, default=DEFAULT_TIMEOUT):

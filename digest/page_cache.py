@@ -31,7 +31,7 @@ from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.http import http_date
 
-from .cache import STATE_KEY, content_state
+from .cache import STATE_KEY, content_state, is_current
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,6 @@ def page_key(environ):
     return "page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _is_current(state, now):
-    return state is not None and (state[1] is None or now < state[1])
-
-
 def lookup(environ):
     """The stored page for this request if it is still current, else None. Leaves the
     content state it read in `environ` (None when it is out of date or unknown), so the
@@ -111,7 +107,7 @@ def lookup(environ):
         log.exception("cache unreachable; page not looked up")
         found = {}
     state, entry = found.get(STATE_KEY), found.get(key)
-    if not _is_current(state, timezone.now().timestamp()):
+    if not is_current(state, timezone.now().timestamp()):
         state = None
     environ[ENVIRON_STATE] = state
     if state is not None and entry is not None and entry["token"] == state[0]:
@@ -186,7 +182,7 @@ class PageCacheMiddleware:
             "etag": response["ETag"],
             "last_modified": response["Last-Modified"],
         }
-        timeout = 3600 if state[1] is None else max(1, min(3600, int(state[1] - time.time()) + 1))
+        timeout = 3600 if state[1] is None else max(1, min(3600, int(state[1] - timezone.now().timestamp()) + 1))
         try:
             cache.set(page_key(request.META), entry, timeout=timeout)
         except Exception:  # noqa: BLE001
