@@ -290,5 +290,6 @@ LOGGING = {
     },
 }
 
-# Pages of the index and archives.
+# Pages of the index and archives; a year's archive lists titles only, so more to a page.
 POSTS_PER_PAGE = 10
+ARCHIVE_PER_PAGE = 100

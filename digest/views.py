@@ -208,8 +208,11 @@ class ArchiveView(TemplateView):
 
 
 class YearArchiveView(ListView):
+    """Every title of a year, grouped by month, a hundred to a page."""
+
     template_name = "digest/post_archive_year.html"
     context_object_name = "posts"
+    paginate_by = settings.ARCHIVE_PER_PAGE
 
     def get_queryset(self):
         return (
@@ -218,11 +221,19 @@ class YearArchiveView(ListView):
             .only("title", "slug", "publish_at", "kind")
         )
 
+    def paginate_queryset(self, queryset, page_size):
+        year = self.kwargs["year"]
+        self.months = queries.month_counts(year)
+        count = sum(row["count"] for row in self.months)
+        if not count:
+            raise NotFound(f"Nothing was published in {year}.")
+        page = paginate(self.request, queryset, count=count, per_page=page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         year = self.kwargs["year"]
-        context = super().get_context_data(year=year, months=queries.month_counts(year), **kwargs)
-        if not context["posts"]:
-            raise NotFound(f"Nothing was published in {year}.")
+        context = super().get_context_data(year=year, **kwargs)
+        context["months"] = self.months
         years = [row["year"] for row in queries.year_counts()]
         context["previous_year"] = max((y for y in years if y < year), default=None)
         context["next_year"] = min((y for y in years if y > year), default=None)

@@ -1,8 +1,11 @@
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from digest.models import Post
 from digest.pagination import page_window
 from tests.accounts.factories import UserFactory
 from tests.digest.factories import bulk_posts
@@ -115,3 +118,51 @@ def test_pagination_keeps_the_search_query(client):
 
     assert response.status_code == 200
     assert 'href="?q=entry&amp;page=3"' in response.content.decode()
+
+
+# Deep pages are read from the far end of the list ---------------------------------------------
+
+
+def titles_on(client, url):
+    html = client.get(url).content.decode()
+    return re.findall(r'<h2 class="entry-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.mark.django_db
+def test_pages_read_from_the_far_end_are_the_same_entries_in_the_same_order(client):
+    author = UserFactory()
+    start = timezone.now() - timedelta(hours=1)
+    bulk_posts(17, author, start=start)
+    # Posts sharing one publish time are ordered by id: the reversed read must keep that.
+    same_time = bulk_posts(6, author, start=start - timedelta(days=30))
+    for post in same_time:
+        post.publish_at = start - timedelta(days=30)
+    Post.objects.bulk_update(same_time, ["publish_at"])
+    expected = [post.title for post in Post.objects.published()]
+    assert len(expected) == 23
+
+    seen = []
+    for number in (1, 2, 3):
+        seen += titles_on(client, f"{reverse('digest:post-index')}?page={number}")
+    assert seen == expected
+    assert len(titles_on(client, f"{reverse('digest:post-index')}?page=3")) == 3
+
+
+@pytest.mark.django_db
+def test_a_years_archive_lists_a_hundred_titles_a_page_newest_first(client):
+    author = UserFactory()
+    bulk_posts(130, author, start=timezone.make_aware(datetime(2019, 12, 30, 12)))
+    year_posts = list(Post.objects.published().in_period(2019).values_list("title", flat=True))
+    url = reverse("digest:archive-year", kwargs={"year": 2019})
+
+    def listed(response):
+        return re.findall(
+            r'<li><time[^>]*>[^<]*</time> <a href="[^"]+">([^<]+)</a>', response.content.decode()
+        )
+
+    first, second = client.get(url), client.get(url + "?page=2")
+    assert f"{len(year_posts)} posts" in first.content.decode()
+    assert listed(first) + listed(second) == year_posts
+    assert len(listed(first)) == 100
+    assert "Next 100 Entries" in pagination_line(first)
+    assert client.get(url + "?page=3").status_code == 404
