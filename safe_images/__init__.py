@@ -102,3 +102,32 @@ def clean_image(upload, *, max_bytes, max_pixels=MAX_PIXELS, fit=None):
         image.save(output, "PNG", optimize=True)
         extension = "png"
     return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def make_renditions(storage, name, widths):
+    """Smaller copies of the stored picture `name` for a srcset, one per width narrower than
+    the picture: [{"name", "width", "height"}, …], written beside it in the same format.
+
+    Made once, when the picture is saved, so no page view resizes anything. The source was
+    checked by clean_image when it was uploaded, so it decodes within MAX_PIXELS.
+    """
+    with storage.open(name, "rb") as source, Image.open(source, formats=FORMATS) as image:
+        image.load()
+        source_format = image.format
+        width, height = image.size
+        made = []
+        stem, _, extension = name.rpartition(".")
+        for target in sorted(w for w in set(widths) if w < width):
+            copy = image.resize(
+                (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
+            )
+            output = io.BytesIO()
+            if source_format == "JPEG":
+                copy.convert("RGB").save(
+                    output, "JPEG", quality=82, optimize=True, progressive=True
+                )
+            else:
+                copy.save(output, "PNG", optimize=True)
+            stored = storage.save(f"{stem}-{target}w.{extension}", ContentFile(output.getvalue()))
+            made.append({"name": stored, "width": copy.width, "height": copy.height})
+    return made

@@ -1,3 +1,4 @@
+import logging
 import secrets
 import uuid
 from pathlib import PurePath
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from safe_images import make_renditions
+
 from ..markdown import (
     html_to_text,
     render_markdown,
@@ -25,6 +28,8 @@ from .calendar import period_bounds
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
+log = logging.getLogger(__name__)
+
 SLUG_LENGTH = 60
 LEAD_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 
@@ -144,6 +149,9 @@ class Post(models.Model):
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_caption = models.CharField("caption", max_length=300, blank=True)
+    # Smaller copies for the lead image's srcset, made on save (see make_lead_renditions):
+    # {"source": the lead image they were made from, "sizes": [{"name", "width", "height"}]}.
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     excerpt = models.TextField(blank=True, help_text="Markdown, shown on the index.")
     body = models.TextField(
         blank=True, help_text='Markdown, the rest of the post after "Click to read more".'
@@ -204,6 +212,7 @@ class Post(models.Model):
     # Written only by their own methods, with .update(): a save() from an older copy of the
     # post must not put back a stale rendering of its parts or a revoked preview token.
     SEPARATELY_WRITTEN = {
+        "lead_image_renditions",
         "parts_index_html",
         "parts_full_html",
         "parts_text",
@@ -237,6 +246,7 @@ class Post(models.Model):
                     )
                 self.version += 1
                 super().save(*args, **kwargs)
+        self.make_lead_renditions()
         from ..search import refresh_search_vectors
 
         transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
@@ -247,6 +257,37 @@ class Post(models.Model):
             "digest:post-detail",
             kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
         )
+
+    # Widths a browser may pick from: phones, the content column, and both at 2x.
+    LEAD_IMAGE_WIDTHS = (480, 800, 1200, 1600)
+
+    def make_lead_renditions(self):
+        """Resize the lead image for its srcset once, when it changes, never on a page view.
+        A picture that cannot be read is served as it is, without smaller copies."""
+        source = self.lead_image.name if self.lead_image else ""
+        if self.lead_image_renditions.get("source", "") == source:
+            return
+        renditions = {}
+        if source:
+            try:
+                sizes = make_renditions(self.lead_image.storage, source, self.LEAD_IMAGE_WIDTHS)
+            except (OSError, ValueError, SyntaxError):
+                log.exception("no smaller copies of %s", source)
+                sizes = []
+            renditions = {"source": source, "sizes": sizes}
+        self.lead_image_renditions = renditions
+        Post.objects.filter(pk=self.pk).update(lead_image_renditions=renditions)
+
+    @property
+    def lead_image_srcset(self):
+        """The srcset of the lead image: its smaller copies and the picture itself."""
+        sizes = self.lead_image_renditions.get("sizes") if self.lead_image else None
+        if not sizes:
+            return ""
+        storage = self.lead_image.storage
+        candidates = [f"{storage.url(size['name'])} {size['width']}w" for size in sizes]
+        candidates.append(f"{self.lead_image.url} {self.lead_image_width}w")
+        return ", ".join(candidates)
 
     SLUG_LOCK_NAMESPACE = 7351
 
