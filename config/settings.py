@@ -170,6 +170,14 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if REDIS_URL else ["django_ratelimit.E003"]),
 ]
 
+# Sessions live in the database, which every app server shares; with Redis they are read
+# through the cache as well, so a logged-in page costs no session query.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
@@ -222,6 +230,26 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Several app servers: uploads on an S3-compatible store (django-storages) when a bucket is
+# named, so a picture uploaded through one server is served by all. Credentials come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (read by boto3 itself).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # e.g. a CDN in front of the bucket; media URLs then point there.
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            # Published pictures are public: plain, stable URLs that cached pages can carry
+            # (a signed URL would expire inside a cached page).
+            "querystring_auth": False,
+            "default_acl": os.environ.get("S3_DEFAULT_ACL") or None,
+            "file_overwrite": False,
+        },
+    }
 
 # Uploads larger than this go to a temporary file instead of memory; image fields have their
 # own size limits (digest.validators).

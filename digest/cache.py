@@ -84,7 +84,8 @@ def is_current(state, now):
     )
 
 
-def _timeout(state, now, default=DEFAULT_TIMEOUT):
+def lifetime(state, now=None, default=DEFAULT_TIMEOUT):
+    """How long something cached under `state` may live: never past its next change."""
     if state is None or state[1] is None:
         return default
     remaining = state[1] - (now or timezone.now()).timestamp()
@@ -134,7 +135,7 @@ def cached(name, build, now=None):
     if value is _MISSING:
         value = build()
         try:
-            cache.set(key, value, timeout=_timeout(state, now))
+            cache.set(key, value, timeout=lifetime(state, now))
         except Exception:  # noqa: BLE001
             log.exception("cache unreachable; %s not stored", name)
     return value

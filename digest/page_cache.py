@@ -31,7 +31,7 @@ from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.http import http_date
 
-from .cache import STATE_KEY, content_state, is_current
+from .cache import STATE_KEY, content_state, is_current, lifetime
 
 log = logging.getLogger(__name__)
 
@@ -182,9 +182,8 @@ class PageCacheMiddleware:
             "etag": response["ETag"],
             "last_modified": response["Last-Modified"],
         }
-        timeout = 3600 if state[1] is None else max(1, min(3600, int(state[1] - timezone.now().timestamp()) + 1))
         try:
-            cache.set(page_key(request.META), entry, timeout=timeout)
+            cache.set(page_key(request.META), entry, timeout=lifetime(state))
         except Exception:  # noqa: BLE001
             log.exception("cache unreachable; page not stored")
 

@@ -84,3 +84,52 @@ def test_https_site_url_makes_cookies_secure_and_turns_on_hsts():
     assert values["CSRF_COOKIE_SECURE"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["SECURE_SSL_REDIRECT"] is True
+
+
+SCALE_OUT = {
+    **PRODUCTION,
+    "REDIS_URL": "redis://10.0.0.5:6379/0",
+    "S3_BUCKET": "scalepress-media",
+    "S3_ENDPOINT_URL": "https://s3.eu-central-1.example.net",
+    "S3_CUSTOM_DOMAIN": "media.scalepress.example",
+}
+
+
+def test_several_app_servers_share_cache_sessions_and_media():
+    values = read_settings("CACHES", "SESSION_ENGINE", "STORAGES", "PAGE_CACHE", **SCALE_OUT)
+
+    for alias in ("default", "ratelimit"):
+        assert values["CACHES"][alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert values["CACHES"][alias]["LOCATION"] == SCALE_OUT["REDIS_URL"]
+    # Rate-limit counters never collide with cached pages.
+    assert values["CACHES"]["default"]["KEY_PREFIX"] != values["CACHES"]["ratelimit"]["KEY_PREFIX"]
+    # Sessions are in the shared database (read through the shared cache): nothing per process.
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    media = values["STORAGES"]["default"]
+    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert media["OPTIONS"]["bucket_name"] == "scalepress-media"
+    assert media["OPTIONS"]["endpoint_url"] == SCALE_OUT["S3_ENDPOINT_URL"]
+    # Cached pages carry media URLs, so they must not be signed URLs that expire.
+    assert media["OPTIONS"]["querystring_auth"] is False
+    assert values["PAGE_CACHE"] is True
+
+
+def test_media_urls_point_at_the_bucket_and_deploy_check_passes_when_scaled_out():
+    code = (
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__module__, s.url('posts/2026/11/a.jpg'))"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **SCALE_OUT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3",
+        "https://media.scalepress.example/posts/2026/11/a.jpg",
+    ]
+    check = manage("check", "--deploy", "--fail-level", "WARNING", **SCALE_OUT)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_one_server_keeps_sessions_in_the_database_and_pictures_on_disk():
+    values = read_settings("SESSION_ENGINE", "STORAGES", **PRODUCTION)
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert values["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
