@@ -6,6 +6,8 @@ import contextlib
 import socket
 import threading
 
+from tests.servers import free_port
+
 
 class TcpProxy:
     def __init__(self, target_host, target_port):
@@ -63,9 +65,3 @@ def _close(sock):
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -4,7 +4,7 @@ load balancers see /healthz unhealthy, and the site recovers by itself."""
 import time
 
 from tests.digest.factories import PostFactory
-from tests.faults.conftest import fetch
+from tests.servers import fetch
 
 OUTAGE_PAGE = "We’ll be back in a moment"
 

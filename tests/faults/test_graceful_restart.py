@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.digest.factories import PostFactory
-from tests.faults.conftest import fetch
+from tests.servers import fetch
 
 CLIENTS = 8
 SECONDS = 5
