@@ -1,9 +1,12 @@
 """Realistic demo content: ten years of weekly digests, architecture articles and guest posts.
 
 Deterministic for a given seed, and fast: posts are rendered in Python and written with
-bulk_create, so 2,000 entries take seconds even on SQLite.
+bulk_create, so 2,000 entries take seconds even on SQLite. Load data (100,000 entries for the
+benchmarks) is rendered in one process per core and spread over the years from `since`.
 """
 
+import multiprocessing
+import os
 import random
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -17,7 +20,7 @@ from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
 
 from . import cache
-from .models import Item, Post, Quote, Stat, digest_title, slug_from_title
+from .models import SLUG_LENGTH, Item, Post, Quote, Stat, digest_title, slug_from_title
 from .search import refresh_search_vectors
 
 COMPANIES = [
@@ -196,29 +199,76 @@ def demo_authors():
     return editor
 
 
+# Below this many objects, rendering in worker processes costs more than it saves.
+PARALLEL_FROM = 5000
+
+
+def _render_chunk(objects):
+    for obj in objects:
+        obj.render()
+    return objects
+
+
+def render_all(objects):
+    """Call render() on every object (bulk_create skips save(), which renders); returns the
+    rendered objects in order, copies when they were rendered in worker processes."""
+    workers = os.cpu_count() or 1
+    if len(objects) < PARALLEL_FROM or workers < 2:
+        return _render_chunk(objects)
+    # Forked workers only render: they never touch the parent's database connection.
+    chunks = [objects[start : start + 500] for start in range(0, len(objects), 500)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [obj for chunk in pool.imap(_render_chunk, chunks) for obj in chunk]
+
+
 def create_parts(parts_by_post):
     """Write the stats, quotes and items of many digests at once, then render each digest."""
     stats, quotes, items = [], [], []
+    # post_id rather than post: a part sent to a worker process then carries no copy of it.
     for post, (post_stats, post_quotes, post_items) in parts_by_post.items():
         for position, (figure, label) in enumerate(post_stats):
-            stats.append(Stat(post=post, position=position, figure=figure, label=label))
+            stats.append(Stat(post_id=post.pk, position=position, figure=figure, label=label))
         for position, (speaker, text, on_index) in enumerate(post_quotes):
-            quote = Quote(post=post, position=position, speaker=speaker, text=text)
+            quote = Quote(post_id=post.pk, position=position, speaker=speaker, text=text)
             quote.on_index = on_index
             quotes.append(quote)
         for position, (text, on_index) in enumerate(post_items):
-            items.append(Item(post=post, position=position, text=text, on_index=on_index))
-    for part in (*stats, *quotes, *items):
-        part.render()  # bulk_create skips save(), which renders
-    for model, objects in ((Stat, stats), (Quote, quotes), (Item, items)):
-        model.objects.bulk_create(objects, batch_size=1000)
+            items.append(Item(post_id=post.pk, position=position, text=text, on_index=on_index))
+    parts = render_all([*stats, *quotes, *items])
+    for model in (Stat, Quote, Item):
+        model.objects.bulk_create([p for p in parts if type(p) is model], batch_size=1000)
     for post in parts_by_post:
         post.refresh_parts()
 
 
+def publishing_days(total, now, taken, rng, since=None):
+    """The day of each of `total` posts, newest first, never a day in `taken`.
+
+    By default one entry a day at most, on Fridays and on about half the other days (2,000
+    entries reach back ten years). With `since`, the entries are spread evenly over every
+    day from `since` to `now`, several a day when there are more entries than days (load data
+    that stays within the site's calendar).
+    """
+    day = timezone.localdate(now)
+    if since is None:
+        days = []
+        while len(days) < total:
+            if day not in taken and (day.weekday() == 4 or rng.random() < 0.45):
+                days.append(day)
+            day -= timedelta(days=1)
+        return days
+    free = []
+    while day >= since:
+        if day not in taken:
+            free.append(day)
+        day -= timedelta(days=1)
+    return [free[index * len(free) // total] for index in range(total)]
+
+
 @transaction.atomic
-def create_demo_content(total=2000, seed=2016, now=None):
-    """Create `total` posts spread over ten years up to `now`; returns how many were made."""
+def create_demo_content(total=2000, seed=2016, now=None, since=None):
+    """Create `total` posts up to `now`, over ten years or evenly from the date `since`;
+    returns how many were made."""
     now = now or timezone.now()
     writer, rng = DemoWriter(seed), random.Random(seed)
     editor = demo_authors()
@@ -227,26 +277,24 @@ def create_demo_content(total=2000, seed=2016, now=None):
     images = demo_images()
     tags = {name: Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in TAGS}
 
-    # One entry a day at most, newest ending today: Fridays carry the digest. Days that
-    # already have a post (the imported sample) are left to it.
+    # Newest ending today: a Friday's first entry is the digest. Days that already have a
+    # post (the imported sample) are left to it.
     taken = {
         timezone.localtime(moment).date()
         for moment in Post.objects.values_list("publish_at", flat=True)
     }
-    days = []
-    day = timezone.localdate(now)
-    while len(days) < total:
-        if day not in taken and (day.weekday() == 4 or rng.random() < 0.45):
-            days.append(day)
-        day -= timedelta(days=1)
+    days = publishing_days(total, now, taken, rng, since)
 
-    posts, post_tags, digest_parts = [], [], {}
-    for day in days:
-        publish_at = timezone.make_aware(datetime.combine(day, time(9, rng.randint(0, 59))))
+    posts, post_tags, digest_parts, slugs = [], [], {}, set()
+    for index, day in enumerate(days):
+        is_digest = day.weekday() == 4 and (index == 0 or days[index - 1] != day)
+        # Several entries on one day (load data): the digest at nine, articles at any hour.
+        hour = 9 if since is None or is_digest else rng.randint(0, 23)
+        publish_at = timezone.make_aware(datetime.combine(day, time(hour, rng.randint(0, 59))))
         if publish_at > now:
             publish_at = now - timedelta(minutes=1)
         post = Post(status=Post.Status.PUBLISHED, publish_at=publish_at, author=editor)
-        if day.weekday() == 4:
+        if is_digest:
             post.kind, post.title = Post.Kind.DIGEST, digest_title(day)
             post.excerpt, *parts = writer.digest()
             digest_parts[len(posts)] = parts
@@ -269,10 +317,16 @@ def create_demo_content(total=2000, seed=2016, now=None):
             post.lead_image_width, post.lead_image_height = 960, 400
             post.lead_image_caption = f"{rng.choice(COMPANIES)} at a glance."
         post.slug = slug_from_title(post.title)
-        post.render()
+        counter = 2
+        while (day, post.slug) in slugs:  # the same title twice on one day
+            suffix = f"-{counter}"
+            post.slug = slug_from_title(post.title)[: SLUG_LENGTH - len(suffix)] + suffix
+            counter += 1
+        slugs.add((day, post.slug))
         posts.append(post)
         post_tags.append(names)
 
+    posts = render_all(posts)
     Post.objects.bulk_create(posts, batch_size=500)
     create_parts({posts[index]: parts for index, parts in digest_parts.items()})
     content_type = ContentType.objects.get_for_model(Post)

@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from .http import NotFound
 from .markdown import strip_control
-from .models import Post, SiteSettings
+from .models import Post, SiteSettings, attach_tags
 
 FEED_LENGTH = 20
 _SITE_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
@@ -100,7 +100,7 @@ class PostFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj):
-        return self.posts(obj).select_related("author").prefetch_related("tags")[:FEED_LENGTH]
+        return attach_tags(list(self.posts(obj).select_related("author")[:FEED_LENGTH]))
 
     def item_title(self, item):
         return item.title
@@ -121,7 +121,7 @@ class PostFeed(Feed):
         return item.author.name
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.tag_list]
 
 
 class AtomPostFeed(PostFeed):

@@ -6,8 +6,10 @@ from .post import (
     Post,
     PostQuerySet,
     StaleEdit,
+    attach_tags,
     lead_image_path,
     slug_from_title,
+    tag_url,
 )
 from .revision import Revision
 from .site import SiteSettings
@@ -23,9 +25,11 @@ __all__ = [
     "SiteSettings",
     "Stat",
     "StaleEdit",
+    "attach_tags",
     "digest_title",
     "lead_image_path",
     "next_issue_day",
     "period_bounds",
     "slug_from_title",
+    "tag_url",
 ]

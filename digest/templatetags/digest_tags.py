@@ -1,18 +1,23 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .. import queries
+from ..cache import cached
 
 register = template.Library()
 
 
-@register.inclusion_tag("digest/_sidebar.html", takes_context=True)
-def sidebar(context):
-    """Search, tags, archive and feeds; the lists come from the per-version cache."""
-    return {
-        "request": context.get("request"),
-        "tags": queries.tag_counts(limit=30),
-        "years": queries.year_counts(),
-    }
+@register.simple_tag
+def sidebar():
+    """Search, tags, archive and feeds: the same on every page, so rendered once per content
+    version and kept as HTML."""
+
+    def build():
+        context = {"tags": queries.tag_counts(limit=30), "years": queries.year_counts()}
+        return render_to_string("digest/_sidebar.html", context)
+
+    return mark_safe(cached("sidebar-html", build))  # noqa: S308 -- our own template's output
 
 
 @register.inclusion_tag("digest/_pagination.html", takes_context=True)
