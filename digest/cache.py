@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-STATE_KEY = "content:state:v2"
+STATE_KEY = "content:state:v3"
 DEFAULT_TIMEOUT = 3600
 _MISSING = object()
 
@@ -43,12 +43,27 @@ def _next_publish(now):
     ).first()
 
 
-def _read_state(now):
-    """(token, next change as a timestamp or None, time of this change as a timestamp), the
-    next change read straight from the database and the registered sources."""
+def _read_state(now, previous=None):
+    """A new state: (token, next change, changed at, modified), timestamps or None.
+
+    The next change is read straight from the database and the registered sources.
+    `modified` is what pages of this state say in Last-Modified: the second after the
+    change, so that a later date in If-Modified-Since proves the reader has this version.
+    HTTP dates count whole seconds, so a state that follows another within the same second
+    has none (its pages are revalidated by ETag only) rather than one that an older
+    version's readers also hold.
+    """
     moments = [_next_publish(now), *(source(now) for source in _next_change_sources)]
     moments = [moment.timestamp() for moment in moments if moment is not None]
-    return (uuid.uuid4().hex[:16], min(moments, default=None), now.timestamp())
+    changed_at = now.timestamp()
+    same_second = previous is not None and int(previous[2]) >= int(changed_at)
+    modified = None if same_second else float(int(changed_at) + 1)
+    return (uuid.uuid4().hex[:16], min(moments, default=None), changed_at, modified)
+
+
+def _stored_state():
+    state = cache.get(STATE_KEY)
+    return state if state is not None and len(state) == 4 else None
 
 
 def _state(now=None):
@@ -56,13 +71,13 @@ def _state(now=None):
     None when the cache cannot be reached."""
     now = now or timezone.now()
     try:
-        state = cache.get(STATE_KEY)
+        state = _stored_state()
         if not is_current(state, now.timestamp()):
-            renewed = _read_state(now)
+            renewed = _read_state(now, state)
             # A writer may have set a newer state while we read the database; keep theirs.
-            if cache.get(STATE_KEY) == state:
+            if _stored_state() == state:
                 cache.set(STATE_KEY, renewed, timeout=None)
-            state = cache.get(STATE_KEY) or renewed
+            state = _stored_state() or renewed
         return state
     except Exception:  # noqa: BLE001 -- a cache outage must not take pages down
         log.exception("cache unreachable; serving uncached")
@@ -78,7 +93,7 @@ def is_current(state, now):
     """Whether a state still holds at timestamp `now`: its next change has not come."""
     return (
         state is not None
-        and len(state) == 3
+        and len(state) == 4
         and state[2] - CLOCK_SKEW <= now
         and (state[1] is None or now < state[1])
     )
@@ -93,7 +108,8 @@ def lifetime(state, now=None, default=DEFAULT_TIMEOUT):
 
 
 def content_state(now=None):
-    """(token, next change, changed at) for the page cache; None when the cache is down."""
+    """(token, next change, changed at, modified) for the page cache; None when the cache
+    is down."""
     return _state(now)
 
 
@@ -105,7 +121,7 @@ def content_version(now=None):
 
 def _renew():
     try:
-        cache.set(STATE_KEY, _read_state(timezone.now()), timeout=None)
+        cache.set(STATE_KEY, _read_state(timezone.now(), _stored_state()), timeout=None)
     except Exception:  # noqa: BLE001
         log.exception("cache unreachable; content version not renewed")
 

@@ -20,7 +20,6 @@ test clients that don't go through config.wsgi.
 
 import hashlib
 import logging
-import time
 from functools import wraps
 from http import HTTPStatus
 
@@ -29,7 +28,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import STATE_KEY, content_state, is_current, lifetime
 
@@ -115,13 +114,43 @@ def lookup(environ):
     return None
 
 
-def not_modified(environ, entry):
+def _opaque(tag):
+    """An entity tag without its weak marker: If-None-Match compares weakly (RFC 9110
+    13.1.2), and a proxy that compresses the page may have made ours weak."""
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def last_modified(entry, now):
+    """The page's Last-Modified timestamp, once that moment has passed (a date in the
+    future is not allowed); None when its version has none."""
+    modified = entry.get("modified")
+    return modified if modified is not None and now >= modified else None
+
+
+def not_modified(environ, entry, now):
     """Whether the client's copy (If-None-Match, else If-Modified-Since) is this page."""
     tags = environ.get("HTTP_IF_NONE_MATCH")
     if tags is not None:
-        return tags.strip() == "*" or entry["etag"] in (t.strip() for t in tags.split(","))
-    since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    return since is not None and since == entry["last_modified"]
+        ours = _opaque(entry["etag"])
+        return tags.strip() == "*" or any(_opaque(tag) == ours for tag in tags.split(","))
+    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE") or "")
+    modified = last_modified(entry, now)
+    return since is not None and modified is not None and since >= modified
+
+
+def headers_of(entry, now, revalidation=False):
+    """The stored page's headers as sent now: Last-Modified added once it is in the past."""
+    headers = [
+        (name, value)
+        for name, value in entry["headers"]
+        if not revalidation or name in REVALIDATION
+    ]
+    modified = last_modified(entry, now)
+    if modified is not None:
+        headers.append(("Last-Modified", http_date(modified)))
+    headers.append((HIT_HEADER, "hit"))
+    return headers
 
 
 class PageCacheMiddleware:
@@ -146,14 +175,14 @@ class PageCacheMiddleware:
         return response
 
     def replay(self, request, entry):
-        if not_modified(request.META, entry):
+        now = timezone.now().timestamp()
+        revalidated = not_modified(request.META, entry, now)
+        if revalidated:
             response = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
-            response.headers.update({k: v for k, v in entry["headers"] if k in REVALIDATION})
         else:
             response = HttpResponse(entry["body"], status=entry["status"])
-            for name, value in entry["headers"]:
-                response.headers[name] = value
-        response[HIT_HEADER] = "hit"
+        for name, value in headers_of(entry, now, revalidation=revalidated):
+            response[name] = value
         return response
 
     def store(self, request, response, state):
@@ -168,20 +197,21 @@ class PageCacheMiddleware:
         response["ETag"] = (
             '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
         )
-        changed_at = state[2] if state else time.time()
-        response["Last-Modified"] = http_date(changed_at)
         response["Cache-Control"] = CACHE_CONTROL
-        if request.method != "GET" or state is None or not enabled():
-            return
-        response[HIT_HEADER] = "miss"
         entry = {
-            "token": state[0],
+            "token": state[0] if state else None,
             "status": response.status_code,
             "headers": [(k, v) for k, v in response.items() if k != HIT_HEADER],
             "body": response.content,
             "etag": response["ETag"],
-            "last_modified": response["Last-Modified"],
+            "modified": state[3] if state else None,
         }
+        modified = last_modified(entry, timezone.now().timestamp())
+        if modified is not None:
+            response["Last-Modified"] = http_date(modified)
+        if request.method != "GET" or state is None or not enabled():
+            return
+        response[HIT_HEADER] = "miss"
         try:
             cache.set(page_key(request.META), entry, timeout=lifetime(state))
         except Exception:  # noqa: BLE001
@@ -199,13 +229,13 @@ def serve_cached(application):
         entry = lookup(environ)
         if entry is None:
             return application(environ, start_response)
-        if not_modified(environ, entry):
-            headers = [(k, v) for k, v in entry["headers"] if k in REVALIDATION]
-            start_response("304 Not Modified", [*headers, (HIT_HEADER, "hit")])
+        now = timezone.now().timestamp()
+        if not_modified(environ, entry, now):
+            start_response("304 Not Modified", headers_of(entry, now, revalidation=True))
             return []
         status = f"{entry['status']} {HTTPStatus(entry['status']).phrase}"
-        headers = [*entry["headers"], (HIT_HEADER, "hit")]
-        if not any(k == "Content-Length" for k, _ in headers):
+        headers = headers_of(entry, now)
+        if not any(name == "Content-Length" for name, _ in headers):
             headers.append(("Content-Length", str(len(entry["body"]))))
         start_response(status, headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry["body"]]
