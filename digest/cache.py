@@ -13,6 +13,7 @@ than failing. Writes made around signals (QuerySet.update, bulk_create) must cal
 """
 
 import logging
+import time
 import uuid
 
 from django.core.cache import cache
@@ -21,9 +22,52 @@ from django.utils import timezone
 
 STATE_KEY = "content:state:v3"
 DEFAULT_TIMEOUT = 3600
-_MISSING = object()
+MISSING = object()
+# After a failed cache call this process leaves the cache alone this long: a hung Redis
+# would otherwise cost every one of a page's cache calls its full timeout.
+BREAKER_SECONDS = 5
 
 log = logging.getLogger(__name__)
+
+
+class SharedCache:
+    """The default cache, with failures logged and answered as misses, and a breaker: after
+    one failure, this process skips the cache for BREAKER_SECONDS. A content change that
+    could not be recorded during an outage is recorded as soon as the cache answers again,
+    so pages cached before the outage are not served after it."""
+
+    def __init__(self):
+        self.closed_until = 0.0
+        self.change_missed = False
+
+    def available(self):
+        return time.monotonic() >= self.closed_until
+
+    def _call(self, method, *args, default=None, **kwargs):
+        if not self.available():
+            return default
+        try:
+            result = getattr(cache, method)(*args, **kwargs)
+        except Exception:  # noqa: BLE001 -- a cache outage must not take pages down
+            self.closed_until = time.monotonic() + BREAKER_SECONDS
+            log.exception("cache unreachable; not used for %s s", BREAKER_SECONDS)
+            return default
+        if self.change_missed:
+            self.change_missed = False
+            _renew()
+        return result
+
+    def get(self, key, default=None):
+        return self._call("get", key, default, default=default)
+
+    def get_many(self, keys):
+        return self._call("get_many", keys, default={})
+
+    def set(self, key, value, timeout):
+        return self._call("set", key, value, timeout=timeout, default=False) is not False
+
+
+shared = SharedCache()
 
 # Functions `now -> datetime or None` naming the next moment readers' pages change with no
 # write to the database (sponsors.apps registers the start of next week's sponsorships).
@@ -43,45 +87,41 @@ def _next_publish(now):
     ).first()
 
 
-def _read_state(now, previous=None):
+def _read_state(now):
     """A new state: (token, next change, changed at, modified), timestamps or None.
 
     The next change is read straight from the database and the registered sources.
     `modified` is what pages of this state say in Last-Modified: the second after the
-    change, so that a later date in If-Modified-Since proves the reader has this version.
-    HTTP dates count whole seconds, so a state that follows another within the same second
-    has none (its pages are revalidated by ETag only) rather than one that an older
-    version's readers also hold.
+    change, and only once that second has begun (a request that started earlier sends
+    none). HTTP dates count whole seconds; this way a date names one version only: a
+    later state of the same second has the same date, but the earlier one's pages were
+    never sent with it.
     """
     moments = [_next_publish(now), *(source(now) for source in _next_change_sources)]
     moments = [moment.timestamp() for moment in moments if moment is not None]
     changed_at = now.timestamp()
-    same_second = previous is not None and int(previous[2]) >= int(changed_at)
-    modified = None if same_second else float(int(changed_at) + 1)
-    return (uuid.uuid4().hex[:16], min(moments, default=None), changed_at, modified)
+    return (uuid.uuid4().hex[:16], min(moments, default=None), changed_at, int(changed_at) + 1.0)
 
 
 def _stored_state():
-    state = cache.get(STATE_KEY)
+    state = shared.get(STATE_KEY)
     return state if state is not None and len(state) == 4 else None
 
 
 def _state(now=None):
-    """The current (token, next change) pair, renewed when a scheduled post's time has come;
-    None when the cache cannot be reached."""
+    """The current state, renewed when its next change has come; None when the cache cannot
+    be reached."""
     now = now or timezone.now()
-    try:
-        state = _stored_state()
-        if not is_current(state, now.timestamp()):
-            renewed = _read_state(now, state)
-            # A writer may have set a newer state while we read the database; keep theirs.
-            if _stored_state() == state:
-                cache.set(STATE_KEY, renewed, timeout=None)
-            state = _stored_state() or renewed
-        return state
-    except Exception:  # noqa: BLE001 -- a cache outage must not take pages down
-        log.exception("cache unreachable; serving uncached")
+    if not shared.available():
         return None
+    state = _stored_state()
+    if not is_current(state, now.timestamp()):
+        renewed = _read_state(now)
+        # A writer may have set a newer state while we read the database; keep theirs.
+        if _stored_state() == state and not shared.set(STATE_KEY, renewed, timeout=None):
+            return None
+        state = _stored_state() or renewed
+    return state if shared.available() else None
 
 
 # A state written by a server whose clock is ahead, or read after a clock was set back, is
@@ -120,10 +160,9 @@ def content_version(now=None):
 
 
 def _renew():
-    try:
-        cache.set(STATE_KEY, _read_state(timezone.now(), _stored_state()), timeout=None)
-    except Exception:  # noqa: BLE001
-        log.exception("cache unreachable; content version not renewed")
+    renewed = _read_state(timezone.now())
+    if not shared.set(STATE_KEY, renewed, timeout=None):
+        shared.change_missed = True
 
 
 def content_changed():
@@ -144,14 +183,8 @@ def cached(name, build, now=None):
     if state is None:
         return build()
     key = f"content:{name}:{state[0]}"
-    try:
-        value = cache.get(key, _MISSING)
-    except Exception:  # noqa: BLE001
-        return build()
-    if value is _MISSING:
+    value = shared.get(key, MISSING)
+    if value is MISSING:
         value = build()
-        try:
-            cache.set(key, value, timeout=lifetime(state, now))
-        except Exception:  # noqa: BLE001
-            log.exception("cache unreachable; %s not stored", name)
+        shared.set(key, value, timeout=lifetime(state, now))
     return value

@@ -24,19 +24,20 @@ from functools import wraps
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
-from .cache import STATE_KEY, content_state, is_current, lifetime
+from .cache import STATE_KEY, content_state, is_current, lifetime, shared
 
 log = logging.getLogger(__name__)
 
 # Cookies whose holder may see a page made for them alone.
 PRIVATE_COOKIES = ("messages",)
 ENVIRON_STATE = "scalepress.page_cache.state"
+ENVIRON_STARTED = "scalepress.page_cache.started"
 HIT_HEADER = "X-Page-Cache"
 # Browsers and proxies revalidate every time (a 304 costs us a cache read); the content
 # token, not a lifetime, decides when a page is out of date.
@@ -93,20 +94,23 @@ def page_key(environ):
     return "page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def lookup(environ):
+def _allowed_host(environ):
+    """The Host check Django makes, made here too: a host taken off ALLOWED_HOSTS must get
+    its 400 at once, not the pages stored while it was allowed."""
+    domain, _ = split_domain_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def lookup(environ, now):
     """The stored page for this request if it is still current, else None. Leaves the
     content state it read in `environ` (None when it is out of date or unknown), so the
     middleware does not read the cache again on a miss."""
-    if not enabled() or not is_shareable_request(environ):
+    if not enabled() or not is_shareable_request(environ) or not _allowed_host(environ):
         return None
     key = page_key(environ)
-    try:
-        found = cache.get_many([STATE_KEY, key])
-    except Exception:  # noqa: BLE001 -- a cache outage means building pages, not failing
-        log.exception("cache unreachable; page not looked up")
-        found = {}
+    found = shared.get_many([STATE_KEY, key])
     state, entry = found.get(STATE_KEY), found.get(key)
-    if not is_current(state, timezone.now().timestamp()):
+    if not is_current(state, now):
         state = None
     environ[ENVIRON_STATE] = state
     if state is not None and entry is not None and entry["token"] == state[0]:
@@ -161,10 +165,11 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         environ = request.META
+        started = environ.setdefault(ENVIRON_STARTED, timezone.now().timestamp())
         if ENVIRON_STATE not in environ:  # config.wsgi has not looked yet
-            entry = lookup(environ)
+            entry = lookup(environ, started)
             if entry is not None:
-                return self.replay(request, entry)
+                return self.replay(request, entry, started)
         shareable = enabled() and is_shareable_request(environ)
         # The token current *before* the page is built: if content changes while it is being
         # built, the page is stored under a token that is already out of date.
@@ -174,8 +179,7 @@ class PageCacheMiddleware:
             self.store(request, response, state)
         return response
 
-    def replay(self, request, entry):
-        now = timezone.now().timestamp()
+    def replay(self, request, entry, now):
         revalidated = not_modified(request.META, entry, now)
         if revalidated:
             response = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
@@ -198,6 +202,10 @@ class PageCacheMiddleware:
             '"' + hashlib.md5(response.content, usedforsecurity=False).hexdigest() + '"'
         )
         response["Cache-Control"] = CACHE_CONTROL
+        # The view's own date (a feed's newest entry) misses changes such as a renamed tag;
+        # the content state's date covers everything on the page.
+        if "Last-Modified" in response:
+            del response["Last-Modified"]
         entry = {
             "token": state[0] if state else None,
             "status": response.status_code,
@@ -206,16 +214,14 @@ class PageCacheMiddleware:
             "etag": response["ETag"],
             "modified": state[3] if state else None,
         }
-        modified = last_modified(entry, timezone.now().timestamp())
+        # Dated by when the request began: see digest.cache._read_state.
+        modified = last_modified(entry, request.META[ENVIRON_STARTED])
         if modified is not None:
             response["Last-Modified"] = http_date(modified)
         if request.method != "GET" or state is None or not enabled():
             return
         response[HIT_HEADER] = "miss"
-        try:
-            cache.set(page_key(request.META), entry, timeout=lifetime(state))
-        except Exception:  # noqa: BLE001
-            log.exception("cache unreachable; page not stored")
+        shared.set(page_key(request.META), entry, timeout=lifetime(state))
 
 
 # Headers a 304 repeats (RFC 9110 15.4.5).
@@ -226,10 +232,10 @@ def serve_cached(application):
     """Wrap a WSGI application so stored pages are answered before Django handles anything."""
 
     def app(environ, start_response):
-        entry = lookup(environ)
+        now = environ[ENVIRON_STARTED] = timezone.now().timestamp()
+        entry = lookup(environ, now)
         if entry is None:
             return application(environ, start_response)
-        now = timezone.now().timestamp()
         if not_modified(environ, entry, now):
             start_response("304 Not Modified", headers_of(entry, now, revalidation=True))
             return []

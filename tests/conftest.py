@@ -39,11 +39,15 @@ def pytest_configure(config):
 def _empty_cache():
     from django.core.cache import caches
 
+    from digest.cache import shared
+
     for cache in caches.all(initialized_only=False):
         cache.clear()
     yield
     for cache in caches.all(initialized_only=False):
         cache.clear()
+    # A test that broke the cache on purpose leaves the next one a working cache.
+    shared.closed_until, shared.change_missed = 0.0, False
 
 
 @pytest.fixture
