@@ -148,4 +148,4 @@ class TagFeed(PostFeed):
         return reverse("digest:tag-detail", kwargs={"slug": obj.slug})
 
     def posts(self, obj):
-        return Post.objects.published().filter(tags=obj)
+        return Post.objects.published().tagged(obj)

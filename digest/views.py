@@ -65,7 +65,7 @@ class TagView(PostListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def posts(self):
-        return Post.objects.published().filter(tags=self.tag)
+        return Post.objects.published().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)

@@ -62,6 +62,19 @@ class PostQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Post.Status.DRAFT)
 
+    def tagged(self, tag):
+        """Posts carrying `tag`. Through a subquery rather than `filter(tags=tag)`: taggit's
+        object_id is an integer and our ids are bigints, and the join taggit writes casts
+        the column, which keeps PostgreSQL from using an index (100 ms for a tag of 8,000
+        posts, against 2 ms this way)."""
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
+        # The content type by id (cached per process), not by a join the planner misjudges.
+        post_type = ContentType.objects.get_for_model(Post)
+        items = TaggedItem.objects.filter(tag=tag, content_type=post_type)
+        return self.filter(pk__in=items.values("object_id"))
+
     def for_listing(self):
         """The shape of a list of entries: what an excerpt shows, and nothing of the body.
         Their tags come with `attach_tags` once the page's posts are known."""
