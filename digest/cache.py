@@ -66,6 +66,9 @@ class SharedCache:
     def set(self, key, value, timeout):
         return self._call("set", key, value, timeout=timeout, default=False) is not False
 
+    def set_many(self, values, timeout):
+        self._call("set_many", values, timeout=timeout, default=None)
+
 
 shared = SharedCache()
 

@@ -18,8 +18,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from . import queries
+from .entries import render_entries
 from .http import NotFound
-from .models import Post, Quote, attach_tags, period_bounds
+from .models import Post, Quote, period_bounds
 from .pagination import paginate, requested_page
 from .search import clean_query, highlight, search_posts
 
@@ -35,7 +36,7 @@ class PostListMixin:
     paginate_by = settings.POSTS_PER_PAGE
     count_name = None
     empty_reason = None
-    shows_tags = True
+    shows_entries = True  # each post as an entry (digest/_post_excerpt.html)
 
     def posts(self):
         return Post.objects.published()
@@ -48,8 +49,8 @@ class PostListMixin:
         page = paginate(self.request, queryset, count=count, per_page=page_size)
         if self.empty_reason and not page.paginator.count:
             raise NotFound(self.empty_reason)
-        if self.shows_tags:
-            page.object_list = attach_tags(list(page.object_list))
+        if self.shows_entries:
+            page.object_list = render_entries(list(page.object_list))
         return page.paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -263,7 +264,7 @@ class MonthArchiveView(PostListMixin, ListView):
 
 class SearchView(PostListMixin, ListView):
     template_name = "digest/search.html"
-    shows_tags = False  # results show a snippet, not the entry
+    shows_entries = False  # results show a snippet, not the entry
 
     def get(self, request, *args, **kwargs):
         self.query = clean_query(request.GET.get("q", ""))

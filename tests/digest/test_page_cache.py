@@ -125,8 +125,10 @@ def test_the_second_anonymous_get_of_a_public_page_is_a_hit_with_no_queries(
     assert cache_status(first) == "miss"
     assert cache_status(second) == "hit"
     assert second.content == first.content
-    for header in ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary"):
+    for header in ("Content-Type", "ETag", "Cache-Control", "Vary"):
         assert second.get(header) == first.get(header), header
+    # Last-Modified appears once the second after the change has begun (the validator
+    # tests below freeze the clock to check it).
     assert "public" in second["Cache-Control"]
 
 
@@ -145,7 +147,7 @@ def test_the_wsgi_callable_answers_a_stored_page_with_no_queries(every_page, kin
     assert cache_status(second) == "hit"
     assert second.content == first.content
     assert int(second["Content-Length"]) == len(second.content)
-    for header in ("Content-Type", "ETag", "Last-Modified", "X-Content-Type-Options"):
+    for header in ("Content-Type", "ETag", "X-Content-Type-Options"):
         assert second.get(header) == first.get(header), header
 
 
