@@ -12,16 +12,31 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.digest.factories import PostFactory
+from sponsors.models import Listing, this_week
+from tests.digest.factories import PostFactory, digest_with_parts
+from tests.sponsors.factories import ListingFactory
 
 TAGS = ["caching", "queues", "databases", "cloud", "latency", "storage"]
 
 
 def build_site(posts_count):
+    """Posts with more tags, digests with more quotes, and more sponsors running this week,
+    all growing with `posts_count`."""
     posts = [
         PostFactory(title=f"Kafka lesson {n}", tags=TAGS[: 1 + n % len(TAGS)])
         for n in range(posts_count)
     ]
+    for n in range(max(1, posts_count // 3)):
+        digest_with_parts(
+            title=f"Stuff about Kafka {posts_count}-{n}",
+            tags=["caching"],
+            stats=[(f"{k}M", f"Kafka messages {k}") for k in range(n + 1)],
+            quotes=[("@antirez", f"Kafka quote {k} of {n}", True) for k in range(n + 1)],
+            items=[(f"Kafka item {k}", True) for k in range(n + 1)],
+        )
+    ListingFactory.create_batch(
+        max(1, posts_count // 3), status=Listing.Status.APPROVED, weeks=[this_week()]
+    )
     return posts[len(posts) // 2]
 
 
@@ -39,6 +54,9 @@ def pages(post):
             8,
         ),
         "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 9),
+        "quotes": (reverse("digest:quote-list"), 7),
+        "speaker": (reverse("digest:quote-speaker", kwargs={"key": "antirez"}), 7),
+        "sponsors": (reverse("sponsors:about"), 5),
         "search": (reverse("digest:search") + "?q=kafka", 8),
         "rss": (reverse("digest:feed-rss"), 4),
         "atom": (reverse("digest:feed-atom"), 4),
