@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check serve bench clean
+.PHONY: run test lint format check serve bench bench-pages clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts fast.
 $(STAMP): pyproject.toml
@@ -45,7 +45,13 @@ serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	SERVE_MEDIA=$${SERVE_MEDIA-1} $(BIN)/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT)
 
+# Load benchmarks: PostgreSQL with 100,000 posts (kept in /tmp/scalepress-bench-pg), Redis,
+# wrk against gunicorn, ceilings from a minimal WSGI function and nginx (see bench/run).
 bench: $(STAMP)
+	bench/run
+
+# Milliseconds and queries per page in-process, on SQLite demo content unless DATABASE_URL.
+bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py
 
 clean:

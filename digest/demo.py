@@ -201,6 +201,7 @@ def demo_authors():
 
 # Below this many objects, rendering in worker processes costs more than it saves.
 PARALLEL_FROM = 5000
+CHUNK = 500
 
 
 def _render_chunk(objects):
@@ -209,16 +210,18 @@ def _render_chunk(objects):
     return objects
 
 
-def render_all(objects):
-    """Call render() on every object (bulk_create skips save(), which renders); returns the
-    rendered objects in order, copies when they were rendered in worker processes."""
+def rendered_chunks(objects):
+    """Call render() on every object (bulk_create skips save(), which renders) and yield them
+    in order, a chunk at a time, so the caller writes one chunk while the next is rendered.
+    Many objects are rendered in one process per core: the chunks are then copies."""
+    chunks = [objects[start : start + CHUNK] for start in range(0, len(objects), CHUNK)]
     workers = os.cpu_count() or 1
     if len(objects) < PARALLEL_FROM or workers < 2:
-        return _render_chunk(objects)
+        yield from map(_render_chunk, chunks)
+        return
     # Forked workers only render: they never touch the parent's database connection.
-    chunks = [objects[start : start + 500] for start in range(0, len(objects), 500)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return [obj for chunk in pool.imap(_render_chunk, chunks) for obj in chunk]
+        yield from pool.imap(_render_chunk, chunks)
 
 
 def create_parts(parts_by_post):
@@ -234,9 +237,9 @@ def create_parts(parts_by_post):
             quotes.append(quote)
         for position, (text, on_index) in enumerate(post_items):
             items.append(Item(post_id=post.pk, position=position, text=text, on_index=on_index))
-    parts = render_all([*stats, *quotes, *items])
-    for model in (Stat, Quote, Item):
-        model.objects.bulk_create([p for p in parts if type(p) is model], batch_size=1000)
+    for chunk in rendered_chunks([*stats, *quotes, *items]):
+        for model in (Stat, Quote, Item):
+            model.objects.bulk_create([part for part in chunk if type(part) is model])
     for post in parts_by_post:
         post.refresh_parts()
 
@@ -326,8 +329,10 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
         posts.append(post)
         post_tags.append(names)
 
-    posts = render_all(posts)
-    Post.objects.bulk_create(posts, batch_size=500)
+    written = []
+    for chunk in rendered_chunks(posts):
+        written += Post.objects.bulk_create(chunk)
+    posts = written
     create_parts({posts[index]: parts for index, parts in digest_parts.items()})
     content_type = ContentType.objects.get_for_model(Post)
     for name in {n for names in post_tags for n in names} - tags.keys():
