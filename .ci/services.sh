@@ -88,7 +88,7 @@ EOF
 stop_postgres() {
   [[ -n $PG_TMP && -d $PG_TMP ]] || return 0
   [[ ! -f $PG_TMP/data/postmaster.pid ]] || as_pg "$PGBIN/pg_ctl" -D "$PG_TMP/data" -m fast -w stop >/dev/null || true
-  rm -rf "$PG_TMP"
+  [[ -n ${PG_KEEP:-} ]] || rm -rf "$PG_TMP"   # a kept cluster (start_postgres FOLDER) stays
 }
 
 
