@@ -132,7 +132,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, reusing its client objects (see digest/redis_cache.py).
+            "BACKEND": "digest.redis_cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "scalepress",
             # A Redis that is down or hung costs a request at most this long, then the page
@@ -154,6 +155,11 @@ else:
 
 # Whole-page cache for anonymous readers (digest.page_cache); off only to measure without it.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# How long a worker trusts the content token it last read from the shared cache, serving the
+# pages it keeps in memory (at most PAGE_CACHE_LOCAL_MB) without asking Redis: the longest a
+# change made through another worker or server takes to show. 0 asks Redis every time.
+PAGE_CACHE_SYNC_SECONDS = float(os.environ.get("PAGE_CACHE_SYNC_SECONDS", "0.5"))
+PAGE_CACHE_LOCAL_MB = int(os.environ.get("PAGE_CACHE_LOCAL_MB", "32"))
 
 # Rate limits (django-ratelimit) count in a cache of their own. It must increment atomically
 # and be shared by every worker: Redis when REDIS_URL is set; otherwise each process counts

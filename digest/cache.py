@@ -39,6 +39,17 @@ class SharedCache:
     def __init__(self):
         self.closed_until = 0.0
         self.change_missed = False
+        self.noted_state, self.noted_at = None, float("-inf")
+
+    def note_state(self, state):
+        """Remember the state just read from or written to the cache, and when."""
+        self.noted_state, self.noted_at = state, time.monotonic()
+
+    def recent_state(self, seconds):
+        """The state noted less than `seconds` ago, else None."""
+        if seconds > 0 and time.monotonic() - self.noted_at < seconds:
+            return self.noted_state
+        return None
 
     def available(self):
         return time.monotonic() >= self.closed_until
@@ -108,7 +119,11 @@ def _read_state(now):
 
 def _stored_state():
     state = shared.get(STATE_KEY)
-    return state if state is not None and len(state) == 4 else None
+    return valid_state(state)
+
+
+def valid_state(state):
+    return state if isinstance(state, tuple) and len(state) == 4 else None
 
 
 def _state(now=None):
@@ -124,6 +139,7 @@ def _state(now=None):
         if _stored_state() == state and not shared.set(STATE_KEY, renewed, timeout=None):
             return None
         state = _stored_state() or renewed
+        shared.note_state(state)
     return state if shared.available() else None
 
 
@@ -164,7 +180,9 @@ def content_version(now=None):
 
 def _renew():
     renewed = _read_state(timezone.now())
-    if not shared.set(STATE_KEY, renewed, timeout=None):
+    if shared.set(STATE_KEY, renewed, timeout=None):
+        shared.note_state(renewed)
+    else:
         shared.change_missed = True
 
 

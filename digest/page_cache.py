@@ -13,13 +13,17 @@ logged in, anyone with a message waiting), or an Authorization header. What is n
 anything but a 200 to a plain GET, a response that sets a cookie (a page with a form sets
 the CSRF cookie), or one marked private or no-cache (post previews).
 
-`serve_cached` wraps the WSGI application so that a hit costs two cache reads in one round
-trip and no Django request handling at all; the middleware answers hits too, for servers and
-test clients that don't go through config.wsgi.
+`serve_cached` wraps the WSGI application so that a hit costs no Django request handling at
+all; the middleware answers hits too, for servers and test clients that don't go through
+config.wsgi. Each worker also keeps the pages it served lately (`LocalPages`) and trusts the
+content state it last read for PAGE_CACHE_SYNC_SECONDS (half a second): most hits then need
+no round trip to Redis, a change made through this worker shows at once, and a change made
+through any other worker or server shows within that half second.
 """
 
 import hashlib
 import logging
+from collections import OrderedDict
 from functools import wraps
 from http import HTTPStatus
 
@@ -30,7 +34,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
-from .cache import STATE_KEY, content_state, is_current, lifetime, shared
+from .cache import STATE_KEY, content_state, is_current, lifetime, shared, valid_state
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,44 @@ def page_key(environ):
     return "page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+class LocalPages:
+    """This worker's recently served pages, least recently used dropped first, within a
+    byte budget (PAGE_CACHE_LOCAL_MB). Entries carry their token, so a stale one is never
+    served: it is only a copy of what the shared cache holds."""
+
+    def __init__(self):
+        self.pages = OrderedDict()
+        self.size = 0
+
+    def get(self, key):
+        entry = self.pages.get(key)
+        if entry is not None:
+            self.pages.move_to_end(key)
+        return entry
+
+    def put(self, key, entry):
+        budget = getattr(settings, "PAGE_CACHE_LOCAL_MB", 32) * 1024 * 1024
+        if len(entry["body"]) > budget // 8:
+            return
+        old = self.pages.pop(key, None)
+        self.size += len(entry["body"]) - (len(old["body"]) if old else 0)
+        self.pages[key] = entry
+        while self.size > budget:
+            _, dropped = self.pages.popitem(last=False)
+            self.size -= len(dropped["body"])
+
+    def clear(self):
+        self.pages.clear()
+        self.size = 0
+
+
+local_pages = LocalPages()
+
+
+def _sync_seconds():
+    return getattr(settings, "PAGE_CACHE_SYNC_SECONDS", 0.5)
+
+
 def _allowed_host(environ):
     """The Host check Django makes, made here too: a host taken off ALLOWED_HOSTS must get
     its 400 at once, not the pages stored while it was allowed."""
@@ -108,12 +150,21 @@ def lookup(environ, now):
     if not enabled() or not is_shareable_request(environ) or not _allowed_host(environ):
         return None
     key = page_key(environ)
+    state = shared.recent_state(_sync_seconds())
+    if is_current(state, now):
+        entry = local_pages.get(key)
+        if entry is not None and entry["token"] == state[0]:
+            environ[ENVIRON_STATE] = state
+            return entry
     found = shared.get_many([STATE_KEY, key])
-    state, entry = found.get(STATE_KEY), found.get(key)
+    state, entry = valid_state(found.get(STATE_KEY)), found.get(key)
+    if state is not None:
+        shared.note_state(state)
     if not is_current(state, now):
         state = None
     environ[ENVIRON_STATE] = state
     if state is not None and entry is not None and entry["token"] == state[0]:
+        local_pages.put(key, entry)
         return entry
     return None
 
@@ -138,8 +189,10 @@ def not_modified(environ, entry, now):
     if tags is not None:
         ours = _opaque(entry["etag"])
         return tags.strip() == "*" or any(_opaque(tag) == ours for tag in tags.split(","))
-    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE") or "")
-    modified = last_modified(entry, now)
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since is None:
+        return False
+    since, modified = parse_http_date_safe(since), last_modified(entry, now)
     return since is not None and modified is not None and since >= modified
 
 
@@ -221,7 +274,9 @@ class PageCacheMiddleware:
         if request.method != "GET" or state is None or not enabled():
             return
         response[HIT_HEADER] = "miss"
-        shared.set(page_key(request.META), entry, timeout=lifetime(state))
+        key = page_key(request.META)
+        if shared.set(key, entry, timeout=lifetime(state)):
+            local_pages.put(key, entry)
 
 
 # Headers a 304 repeats (RFC 9110 15.4.5).

@@ -40,6 +40,7 @@ def _empty_cache():
     from django.core.cache import caches
 
     from digest.cache import shared
+    from digest.page_cache import local_pages
 
     for cache in caches.all(initialized_only=False):
         cache.clear()
@@ -48,6 +49,8 @@ def _empty_cache():
         cache.clear()
     # A test that broke the cache on purpose leaves the next one a working cache.
     shared.closed_until, shared.change_missed = 0.0, False
+    shared.note_state(None)
+    local_pages.clear()
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_several_app_servers_share_cache_sessions_and_media():
     values = read_settings("CACHES", "SESSION_ENGINE", "STORAGES", "PAGE_CACHE", **SCALE_OUT)
 
     for alias in ("default", "ratelimit"):
-        assert values["CACHES"][alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert values["CACHES"][alias]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
         assert values["CACHES"][alias]["LOCATION"] == SCALE_OUT["REDIS_URL"]
     # Rate-limit counters never collide with cached pages.
     assert values["CACHES"]["default"]["KEY_PREFIX"] != values["CACHES"]["ratelimit"]["KEY_PREFIX"]

@@ -1015,7 +1015,7 @@ def production_caches(monkeypatch, redis_url):
 
 def test_with_the_cache_server_down_pages_are_built_uncached(client, posts, settings, monkeypatch):
     settings.CACHES = production_caches(monkeypatch, "redis://127.0.0.1:1/0")
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
     pages = {
         reverse("digest:post-index"): "Caching at the edge",
         posts.article.get_absolute_url(): "The full story of the edge.",
