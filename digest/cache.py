@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -83,6 +84,35 @@ class SharedCache:
 
 shared = SharedCache()
 
+
+class LocalValues:
+    """This process's copies of values cached under the current token: a value kept under a
+    token never changes, so a copy is as good as the shared one until the token does. The
+    values are shared by every request of the process: read them, never change them."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self.token, self.values = None, {}
+
+    def get(self, token, key):
+        if token != self.token:
+            self.token, self.values = token, {}
+        return self.values.get(key, MISSING)
+
+    def put(self, token, key, value):
+        if token == self.token and len(self.values) < self.LIMIT:
+            self.values[key] = value
+
+
+local_values = LocalValues()
+
+
+def sync_seconds():
+    """How long this process trusts the state it last read (settings.PAGE_CACHE_SYNC_SECONDS)."""
+    return getattr(settings, "PAGE_CACHE_SYNC_SECONDS", 0.5)
+
+
 # Functions `now -> datetime or None` naming the next moment readers' pages change with no
 # write to the database (sponsors.apps registers the start of next week's sponsorships).
 _next_change_sources = []
@@ -132,6 +162,9 @@ def _state(now=None):
     now = now or timezone.now()
     if not shared.available():
         return None
+    recent = shared.recent_state(sync_seconds())
+    if is_current(recent, now.timestamp()):
+        return recent
     state = _stored_state()
     if not is_current(state, now.timestamp()):
         renewed = _read_state(now)
@@ -139,8 +172,10 @@ def _state(now=None):
         if _stored_state() == state and not shared.set(STATE_KEY, renewed, timeout=None):
             return None
         state = _stored_state() or renewed
+    if state is not None and shared.available():
         shared.note_state(state)
-    return state if shared.available() else None
+        return state
+    return None
 
 
 # A state written by a server whose clock is ahead, or read after a clock was set back, is
@@ -204,8 +239,11 @@ def cached(name, build, now=None):
     if state is None:
         return build()
     key = f"content:{name}:{state[0]}"
-    value = shared.get(key, MISSING)
+    value = local_values.get(state[0], key)
     if value is MISSING:
-        value = build()
-        shared.set(key, value, timeout=lifetime(state, now))
+        value = shared.get(key, MISSING)
+        if value is MISSING:
+            value = build()
+            shared.set(key, value, timeout=lifetime(state, now))
+        local_values.put(state[0], key, value)
     return value

@@ -9,17 +9,26 @@ a stored entry is never out of date: any change a reader could see sets a new to
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .cache import content_state, lifetime, shared
+from .cache import MISSING, content_state, lifetime, local_values, shared
 from .models import SiteSettings, attach_tags
 
 
 def render_entries(posts):
-    """Give each post `entry_html`, from the cache where it is there, in one round trip."""
+    """Give each post `entry_html`: from this process's copies, else from the shared cache
+    in one round trip, else rendered (and kept in both)."""
     state = content_state()
-    keys = (
-        {post.pk: f"entry:{state[0]}:{post.pk}:{post.version}" for post in posts} if state else {}
-    )
-    found = shared.get_many(list(keys.values())) if keys else {}
+    if state is None:
+        found, keys = {}, {}
+    else:
+        keys = {post.pk: f"entry:{state[0]}:{post.pk}:{post.version}" for post in posts}
+        found = {key: local_values.get(state[0], key) for key in keys.values()}
+        found = {key: html for key, html in found.items() if html is not MISSING}
+        wanted = [key for key in keys.values() if key not in found]
+        if wanted:
+            fetched = shared.get_many(wanted)
+            for key, html in fetched.items():
+                local_values.put(state[0], key, html)
+            found.update(fetched)
     missing = [post for post in posts if keys.get(post.pk) not in found]
     if missing:
         attach_tags(missing)
@@ -27,12 +36,13 @@ def render_entries(posts):
         rendered = {}
         for post in missing:
             html = render_to_string("digest/_post_excerpt.html", {"post": post, "site": site})
-            post.entry_html = mark_safe(html)  # noqa: S308 -- our template's output
-            if state:
+            if state is not None:
                 rendered[keys[post.pk]] = html
+                local_values.put(state[0], keys[post.pk], html)
+            found[keys.get(post.pk, post.pk)] = html
         if rendered:
             shared.set_many(rendered, timeout=lifetime(state))
     for post in posts:
-        if post.pk in keys and keys[post.pk] in found:
-            post.entry_html = mark_safe(found[keys[post.pk]])  # noqa: S308 -- as stored above
+        # Our own template's output, escaped where it needs to be.
+        post.entry_html = mark_safe(found[keys.get(post.pk, post.pk)])  # noqa: S308
     return posts

@@ -39,7 +39,7 @@ def pytest_configure(config):
 def _empty_cache():
     from django.core.cache import caches
 
-    from digest.cache import shared
+    from digest.cache import local_values, shared
     from digest.page_cache import local_pages
 
     for cache in caches.all(initialized_only=False):
@@ -51,6 +51,7 @@ def _empty_cache():
     shared.closed_until, shared.change_missed = 0.0, False
     shared.note_state(None)
     local_pages.clear()
+    local_values.token, local_values.values = None, {}
 
 
 @pytest.fixture

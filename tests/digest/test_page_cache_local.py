@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from digest.cache import STATE_KEY, _read_state, shared
 from digest.models import Post
@@ -97,3 +98,20 @@ def test_with_the_window_at_zero_every_request_asks_the_shared_cache(settings):
     wsgi_request(url)
     cache.clear()
     assert status(wsgi_request(url)) == "miss"
+
+
+def test_kept_sidebar_and_entries_change_with_the_content(settings):
+    """The sidebar, counts and entries this worker keeps are keyed by the content token: a
+    renamed tag shows in the sidebar and in every entry on the next request."""
+    settings.PAGE_CACHE = False  # the parts, not the whole page
+    PostFactory(title="Caching at the edge", tags=["caching"])
+    url = reverse("digest:post-index")
+    assert ">caching</a>" in wsgi_request(url).content.decode()
+
+    tag = Tag.objects.get(name="caching")
+    tag.name = "edge-caching"
+    tag.save()
+    html = wsgi_request(url).content.decode()
+
+    assert ">caching</a>" not in html
+    assert html.count(">edge-caching</a>") == 2  # the sidebar and the entry's tags
