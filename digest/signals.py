@@ -15,8 +15,12 @@ from .models import Post, SiteSettings
 PRIVATE_USER_FIELDS = {"last_login", "password", "email_verified_at"}
 
 
-def _changed(sender, update_fields=None, **kwargs):
+def _changed(sender, update_fields=None, created=False, **kwargs):
     if update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS:
+        return
+    if sender is SiteSettings and created:
+        # The defaults record, made by the first page that needed it: the page already
+        # shows those defaults, so nothing changed for readers.
         return
     content_changed()
 
