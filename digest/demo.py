@@ -19,6 +19,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
 
+from safe_images import make_renditions
+
 from . import cache
 from .models import SLUG_LENGTH, Item, Post, Quote, Stat, digest_title, slug_from_title
 from .search import refresh_search_vectors
@@ -186,6 +188,16 @@ def demo_images(count=8):
     return names
 
 
+def demo_renditions(names):
+    """The smaller copies a saved post would get (Post.make_lead_renditions), made once per
+    demo picture rather than once per post."""
+    storage = Post._meta.get_field("lead_image").storage
+    return {
+        name: {"source": name, "sizes": make_renditions(storage, name, Post.LEAD_IMAGE_WIDTHS)}
+        for name in names
+    }
+
+
 def demo_authors():
     User = get_user_model()
     editor, _ = User.objects.get_or_create(
@@ -278,6 +290,7 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
     User = get_user_model()
     guests = {}
     images = demo_images()
+    renditions = demo_renditions(images)
     tags = {name: Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in TAGS}
 
     # Newest ending today: a Friday's first entry is the digest. Days that already have a
@@ -318,6 +331,7 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
         if rng.random() < 0.3:
             post.lead_image = rng.choice(images)
             post.lead_image_width, post.lead_image_height = 960, 400
+            post.lead_image_renditions = renditions[post.lead_image.name]
             post.lead_image_caption = f"{rng.choice(COMPANIES)} at a glance."
         post.slug = slug_from_title(post.title)
         counter = 2
