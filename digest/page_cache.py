@@ -22,7 +22,6 @@ through any other worker or server shows within that half second.
 """
 
 import hashlib
-import logging
 from collections import OrderedDict
 from functools import wraps
 from http import HTTPStatus
@@ -35,8 +34,6 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import STATE_KEY, content_state, is_current, lifetime, shared, valid_state
-
-log = logging.getLogger(__name__)
 
 # Cookies whose holder may see a page made for them alone.
 PRIVATE_COOKIES = ("messages",)
