@@ -155,6 +155,8 @@ else:
 
 # Whole-page cache for anonymous readers (digest.page_cache); off only to measure without it.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# Set to the deployed version (e.g. the git commit): a new value retires every cached page.
+RELEASE = os.environ.get("RELEASE", "")
 # How long a worker trusts the content token it last read from the shared cache, serving the
 # pages it keeps in memory (at most PAGE_CACHE_LOCAL_MB) without asking Redis: the longest a
 # change made through another worker or server takes to show. 0 asks Redis every time.
@@ -165,11 +167,17 @@ PAGE_CACHE_LOCAL_MB = int(os.environ.get("PAGE_CACHE_LOCAL_MB", "32"))
 # and be shared by every worker: Redis when REDIS_URL is set; otherwise each process counts
 # for itself (the embedded default runs one process; with N workers a limit is at most N×).
 CACHES["ratelimit"] = (
-    {**CACHES["default"], "KEY_PREFIX": "scalepress-rl"}
+    {
+        **CACHES["default"],
+        "BACKEND": "digest.redis_cache.FailSoftRedisCache",
+        "KEY_PREFIX": "scalepress-rl",
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
 )
 RATELIMIT_USE_CACHE = "ratelimit"
+# With Redis unreachable nothing can be counted: let requests through rather than refuse all.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "digest.views.too_many_requests"
 # The request header that holds the reader's address. Behind nginx set it to HTTP_X_REAL_IP
 # (and make nginx set X-Real-IP); never trust a header a client can send straight to us.
@@ -182,13 +190,9 @@ SILENCED_SYSTEM_CHECKS = [
     *([] if REDIS_URL else ["django_ratelimit.E003"]),
 ]
 
-# Sessions live in the database, which every app server shares; with Redis they are read
-# through the cache as well, so a logged-in page costs no session query.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions live in the database, which every app server shares (not in Redis: a Redis outage
+# must not log everyone out or turn their pages into errors).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

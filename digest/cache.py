@@ -18,10 +18,12 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-STATE_KEY = "content:state:v3"
+# A deploy that sets a new RELEASE starts from a new token: pages and fragments made by the
+# old code are not mixed into the new one's.
+STATE_KEY = f"content:state:v3:{settings.RELEASE}"
 DEFAULT_TIMEOUT = 3600
 MISSING = object()
 # After a failed cache call this process leaves the cache alone this long: a hung Redis
@@ -55,19 +57,22 @@ class SharedCache:
     def available(self):
         return time.monotonic() >= self.closed_until
 
-    def _call(self, method, *args, default=None, **kwargs):
-        if not self.available():
+    def _call(self, method, *args, default=None, force=False, **kwargs):
+        if not (force or self.available()):
             return default
+        if self.change_missed and not force:
+            # Record the missed change first, and answer this call as a miss: what it would
+            # read was cached before the change.
+            _renew()
+            if self.change_missed:
+                return default
+            return default if method.startswith("get") else self._call(method, *args, **kwargs)
         try:
-            result = getattr(cache, method)(*args, **kwargs)
+            return getattr(cache, method)(*args, **kwargs)
         except Exception:  # noqa: BLE001 -- a cache outage must not take pages down
             self.closed_until = time.monotonic() + BREAKER_SECONDS
             log.exception("cache unreachable; not used for %s s", BREAKER_SECONDS)
             return default
-        if self.change_missed:
-            self.change_missed = False
-            _renew()
-        return result
 
     def get(self, key, default=None):
         return self._call("get", key, default, default=default)
@@ -75,8 +80,9 @@ class SharedCache:
     def get_many(self, keys):
         return self._call("get_many", keys, default={})
 
-    def set(self, key, value, timeout):
-        return self._call("set", key, value, timeout=timeout, default=False) is not False
+    def set(self, key, value, timeout, force=False):
+        result = self._call("set", key, value, timeout=timeout, default=False, force=force)
+        return result is not False
 
     def set_many(self, values, timeout):
         self._call("set_many", values, timeout=timeout, default=None)
@@ -214,8 +220,17 @@ def content_version(now=None):
 
 
 def _renew():
-    renewed = _read_state(timezone.now())
-    if shared.set(STATE_KEY, renewed, timeout=None):
+    """Set a new state. Tried even while the breaker is open (a change must not be lost to
+    one slow call); if the cache still cannot take it, the next call that finds the cache
+    working records it before anything else."""
+    try:
+        renewed = _read_state(timezone.now())
+    except DatabaseError:
+        log.exception("database unreachable; content change not recorded yet")
+        shared.change_missed = True
+        return
+    if shared.set(STATE_KEY, renewed, timeout=None, force=True):
+        shared.change_missed = False
         shared.note_state(renewed)
     else:
         shared.change_missed = True

@@ -22,12 +22,13 @@ through any other worker or server shows within that half second.
 """
 
 import hashlib
+import logging
 from collections import OrderedDict
 from functools import wraps
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
@@ -35,6 +36,13 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import STATE_KEY, content_state, is_current, lifetime, shared, valid_state
 
+log = logging.getLogger(__name__)
+
+# Query parameters our public views read. A page asked for with any other is built but not
+# stored: `/?x=1`, `/?x=2`, … must not each take a place in the cache.
+QUERY_PARAMETERS = {"page", "q", "p"}
+# What a stored page costs beyond its body (headers, the entry itself), for LocalPages.
+ENTRY_OVERHEAD = 4096
 # Cookies whose holder may see a page made for them alone.
 PRIVATE_COOKIES = ("messages",)
 ENVIRON_STATE = "scalepress.page_cache.state"
@@ -76,9 +84,10 @@ def is_shareable_request(environ):
 
 
 def _scheme(environ):
+    """The scheme as Django's request.scheme reads it (a proxy's header's first value)."""
     header = settings.SECURE_PROXY_SSL_HEADER
-    if header and environ.get(header[0]) == header[1]:
-        return "https"
+    if header and header[0] in environ:
+        return "https" if environ[header[0]].split(",", 1)[0].strip() == header[1] else "http"
     return environ.get("wsgi.url_scheme", "http")
 
 
@@ -112,14 +121,18 @@ class LocalPages:
 
     def put(self, key, entry):
         budget = getattr(settings, "PAGE_CACHE_LOCAL_MB", 32) * 1024 * 1024
-        if len(entry["body"]) > budget // 8:
+        if self.cost(entry) > budget // 8:
             return
         old = self.pages.pop(key, None)
-        self.size += len(entry["body"]) - (len(old["body"]) if old else 0)
+        self.size += self.cost(entry) - (self.cost(old) if old else 0)
         self.pages[key] = entry
-        while self.size > budget:
+        while self.size > budget and self.pages:
             _, dropped = self.pages.popitem(last=False)
-            self.size -= len(dropped["body"])
+            self.size -= self.cost(dropped)
+
+    @staticmethod
+    def cost(entry):
+        return len(entry["body"]) + ENTRY_OVERHEAD
 
     def clear(self):
         self.pages.clear()
@@ -232,7 +245,7 @@ class PageCacheMiddleware:
     def replay(self, request, entry, now):
         revalidated = not_modified(request.META, entry, now)
         if revalidated:
-            response = HttpResponse(status=HTTPStatus.NOT_MODIFIED)
+            response = HttpResponseNotModified()
         else:
             response = HttpResponse(entry["body"], status=entry["status"])
         for name, value in headers_of(entry, now, revalidation=revalidated):
@@ -270,6 +283,8 @@ class PageCacheMiddleware:
             response["Last-Modified"] = http_date(modified)
         if request.method != "GET" or state is None or not enabled():
             return
+        if not set(request.GET) <= QUERY_PARAMETERS:
+            return
         response[HIT_HEADER] = "miss"
         key = page_key(request.META)
         if shared.set(key, entry, timeout=lifetime(state)):
@@ -285,7 +300,12 @@ def serve_cached(application):
 
     def app(environ, start_response):
         now = environ[ENVIRON_STARTED] = timezone.now().timestamp()
-        entry = lookup(environ, now)
+        try:
+            entry = lookup(environ, now)
+        except Exception:  # noqa: BLE001 -- Django builds the page, and reports what breaks
+            log.exception("page cache lookup failed")
+            environ[ENVIRON_STATE] = None  # the middleware does not look again
+            entry = None
         if entry is None:
             return application(environ, start_response)
         if not_modified(environ, entry, now):

@@ -7,6 +7,7 @@ connection from the pool), and the pool itself notices a fork and reconnects.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
@@ -26,3 +27,27 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+class FailSoftRedisCache(SharedClientRedisCache):
+    """For django-ratelimit's counters: a Redis that cannot be reached counts nothing
+    (add is refused, incr finds no key) instead of raising, so the limit fails open
+    (RATELIMIT_FAIL_OPEN) rather than turning a sign-up into a 500."""
+
+    def add(self, *args, **kwargs):
+        try:
+            return super().add(*args, **kwargs)
+        except RedisError:
+            return False
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            return None
+
+    def incr(self, *args, **kwargs):
+        try:
+            return super().incr(*args, **kwargs)
+        except RedisError as exc:
+            raise ValueError("rate-limit counter unreachable") from exc

@@ -98,13 +98,15 @@ SCALE_OUT = {
 def test_several_app_servers_share_cache_sessions_and_media():
     values = read_settings("CACHES", "SESSION_ENGINE", "STORAGES", "PAGE_CACHE", **SCALE_OUT)
 
+    assert values["CACHES"]["default"]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
+    # Rate limits fail open, not with a 500, when Redis is unreachable.
+    assert values["CACHES"]["ratelimit"]["BACKEND"] == "digest.redis_cache.FailSoftRedisCache"
     for alias in ("default", "ratelimit"):
-        assert values["CACHES"][alias]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
         assert values["CACHES"][alias]["LOCATION"] == SCALE_OUT["REDIS_URL"]
     # Rate-limit counters never collide with cached pages.
     assert values["CACHES"]["default"]["KEY_PREFIX"] != values["CACHES"]["ratelimit"]["KEY_PREFIX"]
-    # Sessions are in the shared database (read through the shared cache): nothing per process.
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    # Sessions are in the shared database: nothing per process, nothing lost with Redis.
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
     media = values["STORAGES"]["default"]
     assert media["BACKEND"] == "storages.backends.s3.S3Storage"
     assert media["OPTIONS"]["bucket_name"] == "scalepress-media"

@@ -112,6 +112,16 @@ class PostQuerySet(models.QuerySet):
         return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
 
 
+def searchable_now(post_id):
+    """After a commit: refresh the post's search document, then tell readers' caches, so no
+    search result page is cached under the new token from the old document."""
+    from ..cache import content_changed
+    from ..search import refresh_search_vectors
+
+    refresh_search_vectors([post_id])
+    content_changed()
+
+
 class TagLink(NamedTuple):
     name: str
     slug: str
@@ -312,9 +322,8 @@ class Post(models.Model):
                 self.version += 1
                 super().save(*args, **kwargs)
         self.make_lead_renditions()
-        from ..search import refresh_search_vectors
 
-        transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
+        transaction.on_commit(lambda: searchable_now(self.pk))
 
     def get_absolute_url(self):
         day = timezone.localtime(self.publish_at)
@@ -414,7 +423,6 @@ class Post(models.Model):
     def refresh_parts(self):
         """Render the digest's stats, quotes and items into the stored HTML and text."""
         from ..cache import content_changed
-        from ..search import refresh_search_vectors
 
         stats, quotes, items = (
             list(self.stats.all()),
@@ -444,7 +452,7 @@ class Post(models.Model):
             parts_text=self.parts_text,
         )
         content_changed()
-        transaction.on_commit(lambda: refresh_search_vectors([self.pk]))
+        transaction.on_commit(lambda: searchable_now(self.pk))
 
     def make_preview_token(self):
         """A new secret preview link (the old one stops working)."""

@@ -88,7 +88,7 @@ def test_copies_stay_within_their_byte_budget(settings):
     assert local_pages.size <= 1024 * 1024
     assert local_pages.get("page:29") is not None  # the newest stay
     assert local_pages.get("page:0") is None  # the oldest went first
-    assert local_pages.size == sum(len(e["body"]) for e in local_pages.pages.values())
+    assert local_pages.size == sum(local_pages.cost(e) for e in local_pages.pages.values())
 
 
 def test_with_the_window_at_zero_every_request_asks_the_shared_cache(settings):
@@ -115,3 +115,55 @@ def test_kept_sidebar_and_entries_change_with_the_content(settings):
 
     assert ">caching</a>" not in html
     assert html.count(">edge-caching</a>") == 2  # the sidebar and the entry's tags
+
+
+# What a review of the page cache found ---------------------------------------------------------
+
+
+def test_a_page_asked_for_with_an_unknown_parameter_is_not_stored():
+    PostFactory(title="Caching at the edge")
+    url = reverse("digest:post-index")
+    for n in range(3):
+        response = wsgi_request(f"{url}?utm_source=feed{n % 2}")
+        assert response.status_code == 200
+        assert status(response) is None
+    wsgi_request(f"{url}?page=1")
+    assert status(wsgi_request(f"{url}?page=1")) == "hit"
+
+
+def test_a_failing_lookup_falls_back_to_django(monkeypatch):
+    PostFactory(title="Caching at the edge")
+
+    def broken(environ, now):
+        raise RuntimeError("cache client bug")
+
+    monkeypatch.setattr("digest.page_cache.lookup", broken)
+    response = wsgi_request(reverse("digest:post-index"))
+    assert response.status_code == 200
+    assert "Caching at the edge" in response.content.decode()
+
+
+def test_with_the_rate_limit_store_unreachable_a_limited_form_still_answers(client, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "digest.redis_cache.FailSoftRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    user = get_user_model().objects.create_user("ada", "ada@example.com", "an-old-pass-phrase")
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "an-old-pass-phrase",
+            "new_password1": "a-new-long-pass-phrase",
+            "new_password2": "a-new-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302  # counted nowhere, let through: not a 500
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-pass-phrase")
