@@ -43,6 +43,8 @@ class SharedCache:
         self.closed_until = 0.0
         self.change_missed = False
         self.noted_state, self.noted_at = None, float("-inf")
+        # A change made in this process's open transaction, not yet in the state it reads.
+        self.change_pending = False
 
     def note_state(self, state):
         """Remember the state just read from or written to the cache, and when."""
@@ -166,6 +168,8 @@ def _state(now=None):
     """The current state, renewed when its next change has come; None when the cache cannot
     be reached."""
     now = now or timezone.now()
+    if shared.change_pending:
+        _renew()
     if not shared.available():
         return None
     recent = shared.recent_state(sync_seconds())
@@ -230,7 +234,7 @@ def _renew():
         shared.change_missed = True
         return
     if shared.set(STATE_KEY, renewed, timeout=None, force=True):
-        shared.change_missed = False
+        shared.change_missed = shared.change_pending = False
         shared.note_state(renewed)
     else:
         shared.change_missed = True
@@ -239,13 +243,20 @@ def _renew():
 def content_changed():
     """Call on every change readers could see.
 
-    The token is renewed at once, so this process's next read sees the change even inside
-    its transaction, and again when the transaction commits: a page another process built
-    between the two from data read before the commit carries the first token, which is
-    then already out of date, so it is never served.
+    Outside a transaction the token is renewed at once. Inside one it is renewed when this
+    process next reads it (so its own pages show the change even before the commit), and
+    again when the transaction commits: a page another process built in between from data
+    read before the commit carries the earlier token, which is then already out of date,
+    so it is never served. A transaction that changes many things (an import) renews once
+    at its commit, not once per change.
     """
-    _renew()
-    transaction.on_commit(_renew)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _renew()
+        return
+    shared.change_pending = True
+    if not any(entry[1] is _renew for entry in connection.run_on_commit):
+        transaction.on_commit(_renew)
 
 
 def cached(name, build, now=None):

@@ -159,6 +159,8 @@ def lookup(environ, now):
     middleware does not read the cache again on a miss."""
     if not enabled() or not is_shareable_request(environ) or not _allowed_host(environ):
         return None
+    if shared.change_pending:  # a change this process made is not in the state yet
+        content_state()
     key = page_key(environ)
     state = shared.recent_state(_sync_seconds())
     if is_current(state, now):

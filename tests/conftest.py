@@ -48,7 +48,7 @@ def _empty_cache():
     for cache in caches.all(initialized_only=False):
         cache.clear()
     # A test that broke the cache on purpose leaves the next one a working cache.
-    shared.closed_until, shared.change_missed = 0.0, False
+    shared.closed_until, shared.change_missed, shared.change_pending = 0.0, False, False
     shared.note_state(None)
     local_pages.clear()
     local_values.token, local_values.values = None, {}

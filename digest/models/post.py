@@ -112,16 +112,6 @@ class PostQuerySet(models.QuerySet):
         return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
 
 
-def searchable_now(post_id):
-    """After a commit: refresh the post's search document, then tell readers' caches, so no
-    search result page is cached under the new token from the old document."""
-    from ..cache import content_changed
-    from ..search import refresh_search_vectors
-
-    refresh_search_vectors([post_id])
-    content_changed()
-
-
 class TagLink(NamedTuple):
     name: str
     slug: str
@@ -296,6 +286,8 @@ class Post(models.Model):
     }
 
     def save(self, *args, **kwargs):
+        from ..search import refresh_search_vectors
+
         self.render()
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
@@ -321,9 +313,10 @@ class Post(models.Model):
                     )
                 self.version += 1
                 super().save(*args, **kwargs)
+            # In the same transaction as the text, so search never answers from an older
+            # document than the pages show (the content token is renewed at the commit).
+            refresh_search_vectors([self.pk])
         self.make_lead_renditions()
-
-        transaction.on_commit(lambda: searchable_now(self.pk))
 
     def get_absolute_url(self):
         day = timezone.localtime(self.publish_at)
@@ -423,6 +416,7 @@ class Post(models.Model):
     def refresh_parts(self):
         """Render the digest's stats, quotes and items into the stored HTML and text."""
         from ..cache import content_changed
+        from ..search import refresh_search_vectors
 
         stats, quotes, items = (
             list(self.stats.all()),
@@ -446,13 +440,14 @@ class Post(models.Model):
             self.parts_text = html_to_text(self.parts_full_html)
         else:
             self.parts_index_html = self.parts_full_html = self.parts_text = ""
-        Post.objects.filter(pk=self.pk).update(
-            parts_index_html=self.parts_index_html,
-            parts_full_html=self.parts_full_html,
-            parts_text=self.parts_text,
-        )
-        content_changed()
-        transaction.on_commit(lambda: searchable_now(self.pk))
+        with transaction.atomic():
+            Post.objects.filter(pk=self.pk).update(
+                parts_index_html=self.parts_index_html,
+                parts_full_html=self.parts_full_html,
+                parts_text=self.parts_text,
+            )
+            refresh_search_vectors([self.pk])
+            content_changed()
 
     def make_preview_token(self):
         """A new secret preview link (the old one stops working)."""

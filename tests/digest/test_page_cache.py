@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date, urlencode
 from taggit.models import Tag
 
-from digest.cache import content_changed
+from digest.cache import content_changed, content_state
 from digest.models import Post, SiteSettings
 from sponsors.models import Listing, this_week
 from sponsors.showcase import next_week_starts
@@ -673,6 +673,7 @@ def settled(posts, monkeypatch):
     article.refresh_from_db()
     article.body = "The full story of the edge, revised."
     article.save()
+    content_state()  # the change takes effect (at the commit in production; here, when read)
     set_clock(monkeypatch, start + timedelta(seconds=5))
     return posts
 
@@ -800,14 +801,17 @@ def test_a_reader_holding_the_previous_versions_date_gets_the_new_page(client, p
     def at(offset):
         set_clock(monkeypatch, datetime.fromtimestamp(second + offset, tz=UTC))
 
+    # Each change takes effect when it is made (at its commit in production; here a read).
     at(0.1)
     article.title = "First take"
     article.save()
+    content_state()
     at(1.5)
     first = client.get(url)
     at(1.6)
     article.title = "Second take"
     article.save()
+    content_state()
 
     assert "First take" in text(first)
     for offset in (1.7, 2.5, 4.0):
