@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The suite runs on every core, a file's tests together (they share module fixtures).
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 .PHONY: run test lint format check serve bench bench-pages clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes, so a second `make run` starts fast.

@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
+def ensure_site_settings(using="default", **kwargs):
+    """The one SiteSettings record, there after every migrate or flush (a flush empties the
+    table its data migration filled), so no page view has to create it."""
+    from .models import SiteSettings
+
+    SiteSettings.objects.using(using).get_or_create(pk=1)
+
+
 class DigestConfig(AppConfig):
     name = "digest"
     verbose_name = "Posts"
@@ -12,3 +20,4 @@ class DigestConfig(AppConfig):
 
         signals.connect()
         post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="digest-grants")
+        post_migrate.connect(ensure_site_settings, sender=self, dispatch_uid="digest-site")
