@@ -3,6 +3,7 @@ processes: tests/faults breaks things under one, tests/scaleout runs two side by
 what talks to them: `fetch` for anonymous reads, `Browser` for a person with cookies, and
 `production_password` for accounts that log in through them."""
 
+import fcntl
 import functools
 import os
 import signal
@@ -32,13 +33,17 @@ def free_port():
 
 @functools.cache
 def collect_static():
-    """Once per run: DEBUG off serves hashed static names from the manifest this writes."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "0"},
-        check=True,
-    )
+    """Once per process: DEBUG off serves hashed static names from the manifest this writes.
+    Under a lock, since the suite's processes share the project's staticfiles folder."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    with (ROOT / "var" / ".collectstatic.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "0"},
+            check=True,
+        )
 
 
 def fetch(url, data=None, timeout=10, headers=None):

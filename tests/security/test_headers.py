@@ -21,6 +21,7 @@ from accounts.models import Role
 from tests.accounts.factories import PASSWORD
 from tests.digest.conftest import staff
 from tests.digest.factories import PostFactory
+from tests.servers import collect_static
 from tests.sponsors.factories import ListingFactory, SponsorFactory, SponsorUserFactory
 
 ONE_YEAR = 31536000
@@ -216,6 +217,7 @@ HTTPS_PROBE = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def https(tmp_path_factory):
+    collect_static()  # production settings serve hashed names from the manifest
     tmp_path = tmp_path_factory.mktemp("production")
     result = run(["-c", HTTPS_PROBE], production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
