@@ -11,6 +11,10 @@ import tempfile
 import pytest
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="scalepress-test-media-")
+# This process's WhiteNoise reads its own (empty) static folder: the project's staticfiles/
+# belongs to the servers tests start, and is rewritten by collectstatic while other test
+# processes run.
+STATIC_ROOT = tempfile.mkdtemp(prefix="scalepress-test-static-")
 
 
 def pytest_configure(config):
@@ -18,6 +22,7 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = MEDIA_ROOT
+    settings.STATIC_ROOT = STATIC_ROOT
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
