@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The suite runs on every core, a file's tests together (they share module fixtures).
+# The suite runs on every core, a file's tests together (they share module fixtures); then the
+# tests that kill and time real servers run alone (marked serial in tests/conftest.py).
 PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test lint format check serve bench bench-pages clean
@@ -39,7 +40,8 @@ check: $(STAMP)
 	SECRET_KEY=$${SECRET_KEY:-checks-only-not-a-secret} $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # Production-like local server: DEBUG off, hashed static files, gunicorn; uploads served by
 # Django since no nginx is in front here.

@@ -40,6 +40,17 @@ def pytest_configure(config):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL.")
 
 
+SERIAL_FOLDERS = ("faults", "scaleout")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that run real servers and time them run alone, after the parallel part of the
+    suite (see the Makefile): a test process beside them would skew their clocks."""
+    for item in items:
+        if any(f"tests/{folder}/" in item.nodeid for folder in SERIAL_FOLDERS):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     from django.core.cache import caches
