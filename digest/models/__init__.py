@@ -1,4 +1,5 @@
 from .calendar import digest_title, next_issue_day, period_bounds
+from .links import attach_tags, tag_url
 from .parts import Item, Quote, Stat
 from .post import (
     LEAD_IMAGE_MAX_BYTES,
@@ -6,10 +7,8 @@ from .post import (
     Post,
     PostQuerySet,
     StaleEdit,
-    attach_tags,
     lead_image_path,
     slug_from_title,
-    tag_url,
 )
 from .revision import Revision
 from .site import SiteSettings

@@ -1,16 +1,13 @@
 import logging
 import secrets
 import uuid
-from functools import lru_cache
 from pathlib import PurePath
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, router, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -27,6 +24,7 @@ from ..markdown import (
 )
 from ..validators import MaxFileSize
 from .calendar import period_bounds
+from .links import post_url
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
@@ -110,56 +108,6 @@ class PostQuerySet(models.QuerySet):
         if bounds is None:
             return self.none()
         return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
-
-
-class TagLink(NamedTuple):
-    name: str
-    slug: str
-
-    @property
-    def url(self):
-        return tag_url(self.slug)
-
-
-# An address depends only on its parts (and the prefix the site is served under), and
-# reversing one for every link of every entry was a tenth of an index page's time.
-@lru_cache(maxsize=65536)
-def _reverse(prefix, name, *args):
-    return reverse(name, args=args)
-
-
-def post_url(year, month, day, slug):
-    return _reverse(get_script_prefix(), "digest:post-detail", year, month, day, slug)
-
-
-def tag_url(slug):
-    return _reverse(get_script_prefix(), "digest:tag-detail", slug)
-
-
-def attach_tags(posts):
-    """Give each post `tag_list`, its tags in the order they were added, in one query.
-
-    taggit's prefetch builds a queryset per post; a list page needs names and slugs only.
-    """
-    from taggit.models import TaggedItem
-
-    by_post = {post.pk: post for post in posts}
-    for post in posts:
-        post.tag_list = []
-    if not by_post:
-        return posts
-    rows = (
-        TaggedItem.objects.filter(
-            content_type__app_label="digest",
-            content_type__model="post",
-            object_id__in=by_post,
-        )
-        .order_by("pk")
-        .values_list("object_id", "tag__name", "tag__slug")
-    )
-    for post_id, name, slug in rows:
-        by_post[post_id].tag_list.append(TagLink(name, slug))
-    return posts
 
 
 class Post(models.Model):
