@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
-from ..markdown import render_markdown, render_markdown_inline
+from ..markdown import render_markdown, render_markdown_inline, sanitize_html
 from ..parsing import MAX_LABEL_LENGTH, speaker_key
 from .post import Post
 
@@ -62,6 +62,8 @@ class PartQuerySet(models.QuerySet):
                 "speaker_key",
                 "text_html",
                 "source_url",
+                "source_on",
+                "anchor",
                 "post__title",
                 "post__slug",
                 "post__publish_at",
@@ -71,8 +73,20 @@ class PartQuerySet(models.QuerySet):
 
 
 class DigestPart(models.Model):
+    """What stats, quotes and items share: their post, their order, their anchor and the
+    format of their text (Markdown from editors, sanitised HTML from imports)."""
+
+    Format = Post.Format
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE)
     position = models.PositiveIntegerField(default=0)
+    # The number in the part's address on the post page (#quote-7), given once when the part
+    # is created and never changed, so deep links survive edits, reordering and re-imports.
+    # Parts from before anchors existed kept their id, which was their address then.
+    anchor = models.PositiveIntegerField(editable=False)
+    text_format = models.CharField(
+        "format", max_length=10, choices=Format.choices, default=Format.MARKDOWN
+    )
 
     objects = PartQuerySet.as_manager()
 
@@ -80,12 +94,37 @@ class DigestPart(models.Model):
         abstract = True
         ordering = ["position", "pk"]
         indexes = [models.Index(fields=["post", "position"], name="%(class)s_post_position_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "anchor"], name="%(class)s_unique_anchor")
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.anchor is None:
+            self.anchor = self.next_anchor(self.post_id)
+        self.render()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def next_anchor(cls, post_id):
+        last = cls.objects.filter(post_id=post_id).aggregate(last=models.Max("anchor"))["last"]
+        return (last or 0) + 1
+
+    def rendered(self, text, inline=True):
+        """`text` as safe HTML: imported HTML is sanitised as it is, Markdown is rendered."""
+        if self.text_format == self.Format.HTML:
+            return sanitize_html(text or "")
+        return render_markdown_inline(text) if inline else render_markdown(text)
 
 
 class Stat(DigestPart):
     """A headline number: "200K : msgs send per second through iMessage"."""
 
-    figure = models.CharField(max_length=80)
+    figure = models.CharField(
+        max_length=80, blank=True, help_text="Empty for a stat kept as text as it was written."
+    )
+    figure_url = models.URLField(
+        "figure link", max_length=500, blank=True, help_text="Where the figure comes from."
+    )
     label = models.CharField(max_length=MAX_LABEL_LENGTH, help_text="Markdown, one line.")
     label_html = models.TextField(blank=True, editable=False)
 
@@ -93,24 +132,35 @@ class Stat(DigestPart):
         default_related_name = "stats"
 
     def __str__(self):
-        return f"{self.figure} : {self.label}"
-
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)
+        return f"{self.figure} : {self.label}" if self.figure else self.label
 
     def render(self):
-        self.label_html = render_markdown_inline(self.label)
+        self.figure = " ".join(self.figure.split())
+        self.label_html = self.rendered(self.label)
 
 
 class Quote(DigestPart):
     """A quotable quote, with its speaker exactly as written ("@antirez", "Joseph Bradley")."""
 
-    speaker = models.CharField(max_length=120)
+    class SourceOn(models.TextChoices):
+        AFTER = "after", "after the quote, as “(source)”"
+        SPEAKER = "speaker", "on the speaker"
+        TEXT = "text", "on the quote’s text"
+
+    speaker = models.CharField(
+        max_length=120, blank=True, help_text="Empty for a quote whose speaker is not named."
+    )
     speaker_key = models.SlugField(max_length=120, editable=False, db_index=True)
     text = models.TextField(help_text="Markdown, one paragraph.")
     text_html = models.TextField(blank=True, editable=False)
-    source_url = models.URLField("source link", blank=True)
+    source_url = models.URLField("source link", max_length=500, blank=True)
+    source_on = models.CharField(
+        "source link shown",
+        max_length=10,
+        choices=SourceOn.choices,
+        default=SourceOn.AFTER,
+        help_text="Imported quotes keep the link where the original had it.",
+    )
     on_index = models.BooleanField(
         "on the index", default=True, help_text="Show this quote in the excerpt on the index."
     )
@@ -119,19 +169,15 @@ class Quote(DigestPart):
         default_related_name = "quotes"
 
     def __str__(self):
-        return f"{self.speaker} : {self.text[:60]}"
-
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)
+        return f"{self.speaker} : {self.text[:60]}" if self.speaker else self.text[:60]
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#quote-{self.pk}"
+        return f"{self.post.get_absolute_url()}#quote-{self.anchor}"
 
     def render(self):
         self.speaker = " ".join(self.speaker.split())
         self.speaker_key = speaker_key(self.speaker)
-        self.text_html = render_markdown_inline(self.text)
+        self.text_html = self.rendered(self.text)
 
     def speaker_url(self):
         if not self.speaker_key:
@@ -154,12 +200,8 @@ class Item(DigestPart):
     def __str__(self):
         return self.text[:80]
 
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)
-
     def render(self):
-        self.text_html = render_markdown(self.text)
+        self.text_html = self.rendered(self.text, inline=False)
 
 
 for _model in (Stat, Quote, Item):

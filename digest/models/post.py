@@ -200,6 +200,26 @@ class Post(models.Model):
         max_length=500, unique=True, null=True, blank=True, editable=False
     )
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The old platform's own id of the post (a WXR post id, a Squarespace item id), for its
+    # /blog/recommend/<id> addresses.
+    legacy_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    date_is_guessed = models.BooleanField(
+        "date guessed",
+        default=False,
+        editable=False,
+        help_text="Imported from archive text without a date: placed between its dated "
+        "neighbours until an import with its real address (feed, WXR, URL list) corrects it.",
+    )
+    excerpt_only = models.BooleanField(
+        "only the excerpt was imported",
+        default=False,
+        editable=False,
+        help_text="The feed it came from carried only the start of the post; a WXR export "
+        "with the full text fills it in.",
+    )
+    # A digest's own support paragraph as the original had it (imported, sanitised HTML);
+    # empty: the site's blurb is shown.
+    support_html = models.TextField(blank=True, editable=False)
     preview_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )

@@ -43,6 +43,14 @@ class SiteSettings(models.Model):
         help_text="Placeholder for a sponsored-post section without listings.",
     )
 
+    favourites_url = models.CharField(
+        "all-time favourites page",
+        max_length=300,
+        blank=True,
+        help_text="Where the old site's /all-time-favorites/ address leads: a tag or page "
+        "of this site, e.g. /tags/all-time-favorites/. Empty: that address is not found.",
+    )
+
     class Meta:
         verbose_name = verbose_name_plural = "site settings"
 

@@ -18,7 +18,7 @@ def quote_entries(response):
 
 
 def quote_link(quote):
-    return f"{quote.post.get_absolute_url()}#quote-{quote.pk}"
+    return f"{quote.post.get_absolute_url()}#quote-{quote.anchor}"
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def test_the_quote_link_leads_to_the_quote_on_its_issue_page(client, issues):
 
     response = client.get(newer.get_absolute_url())
 
-    assert f'id="quote-{quote.pk}"' in response.content.decode()
+    assert f'id="quote-{quote.anchor}"' in response.content.decode()
 
 
 @pytest.mark.parametrize("key", ["nobody-at-all", "unfinished"])

@@ -306,13 +306,13 @@ def test_every_stat_quote_and_item_has_its_own_anchor_on_the_post_page(client, i
 
     anchors = [id_ for id_ in page.ids if id_.startswith(("stat-", "quote-", "item-"))]
     assert anchors == [
-        *[f"stat-{stat.pk}" for stat in issue.stats.all()],
-        *[f"quote-{quote.pk}" for quote in issue.quotes.all()],
-        *[f"item-{item.pk}" for item in issue.items.all()],
+        *[f"stat-{stat.anchor}" for stat in issue.stats.all()],
+        *[f"quote-{quote.anchor}" for quote in issue.quotes.all()],
+        *[f"item-{item.anchor}" for item in issue.items.all()],
     ]
     html = response.content.decode()
     antirez = issue.quotes.get(speaker="@antirez")
-    line = html[html.index(f'id="quote-{antirez.pk}"') :]
+    line = html[html.index(f'id="quote-{antirez.anchor}"') :]
     assert "@Nick_Craver" in line[: line.index("</li>")]
 
 
