@@ -303,7 +303,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Content-Security-Policy (django-csp): scripts only from our own files, never inline, so an
 # injected <script> or onerror= cannot run even if it got past the sanitiser. Styles may be
 # inline (the admin's widgets set style attributes); images may come from any HTTPS host
-# (imported posts embed them).
+# (imported posts embed them). Frames only from the two video players digest.embeds allows,
+# which static/js/embeds.js loads when a reader plays a video.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -312,6 +313,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],

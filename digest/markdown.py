@@ -1,7 +1,8 @@
 """Markdown to safe HTML, done once when content is saved, never on a page view.
 
 Everything written by a person (editor, guest author, sponsor) goes through `render_markdown`;
-HTML that arrives already formed (imported feeds) goes through `sanitize_html`.
+HTML that arrives already formed (imported feeds) goes through `sanitize_html`. Both turn
+iframes into privacy-friendly video embeds or links first (digest.embeds).
 """
 
 import html
@@ -9,6 +10,8 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+
+from .embeds import LINK_CLASS, filter_attribute, replace_iframes
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption", "figure",
@@ -23,7 +26,15 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "ol": {"start"},
 }
+# A figure's class and data-embed, only with the values digest.embeds writes: its
+# filter_attribute drops any other. Only markup that has a figure pays for the filter (a
+# Python call per attribute), and outsiders' text never keeps them.
+WITH_EMBEDS = {**ALLOWED_ATTRIBUTES, "figure": {"class", "data-embed"}}
+ATTRIBUTE_VALUES = {"p": {"class": {LINK_CLASS}}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# Content browsers never show, dropped with its tag (an iframe replace_iframes did not see).
+CLEAN_CONTENT_TAGS = {"script", "style", "iframe"}
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 
 # html=True lets editors mix in raw HTML; the sanitiser below decides what survives.
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
@@ -31,14 +42,25 @@ _markdown.enable(["table", "strikethrough", "linkify"])
 
 
 def sanitize_html(markup, images=True):
-    return nh3.clean(
+    """Safe HTML of `markup`. In this order: iframes are replaced by markup built from
+    validated addresses only (digest.embeds), then nh3 cleans everything, keeping an embed's
+    attributes only with exactly the values digest.embeds writes. `images=False` (outsiders'
+    text) also means no video embeds: an iframe there is a link at most."""
+    markup, replaced = replace_iframes(markup, embeds=images)
+    embeds = images and "<figure" in markup.lower()
+    cleaned = nh3.clean(
         markup,
         tags=ALLOWED_TAGS if images else ALLOWED_TAGS - {"img"},
-        attributes=ALLOWED_ATTRIBUTES,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
+        attributes=WITH_EMBEDS if embeds else ALLOWED_ATTRIBUTES,
+        attribute_filter=filter_attribute if embeds else None,
+        tag_attribute_values=ATTRIBUTE_VALUES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # A figure cannot sit in a paragraph, so an embed split the one it was in.
+    return _EMPTY_PARAGRAPH.sub("", cleaned) if replaced else cleaned
 
 
 def render_markdown(text, images=True):
