@@ -241,32 +241,16 @@ def create_parts(parts_by_post):
     stats, quotes, items = [], [], []
     # post_id rather than post: a part sent to a worker process then carries no copy of it.
     for post, (post_stats, post_quotes, post_items) in parts_by_post.items():
+
+        def place(position, post=post):
+            return {"post_id": post.pk, "position": position, "anchor": position + 1}
+
         for position, (figure, label) in enumerate(post_stats):
-            stats.append(
-                Stat(
-                    post_id=post.pk,
-                    position=position,
-                    anchor=position + 1,
-                    figure=figure,
-                    label=label,
-                )
-            )
+            stats.append(Stat(**place(position), figure=figure, label=label))
         for position, (speaker, text, on_index) in enumerate(post_quotes):
-            quote = Quote(
-                post_id=post.pk, position=position, anchor=position + 1, speaker=speaker, text=text
-            )
-            quote.on_index = on_index
-            quotes.append(quote)
+            quotes.append(Quote(**place(position), speaker=speaker, text=text, on_index=on_index))
         for position, (text, on_index) in enumerate(post_items):
-            items.append(
-                Item(
-                    post_id=post.pk,
-                    position=position,
-                    anchor=position + 1,
-                    text=text,
-                    on_index=on_index,
-                )
-            )
+            items.append(Item(**place(position), text=text, on_index=on_index))
     for chunk in rendered_chunks([*stats, *quotes, *items]):
         for model in (Stat, Quote, Item):
             model.objects.bulk_create([part for part in chunk if type(part) is model])
