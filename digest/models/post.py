@@ -24,6 +24,7 @@ from ..markdown import (
 )
 from ..validators import MaxFileSize
 from .calendar import period_bounds
+from .import_record import ImportRecord
 from .links import post_url
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
@@ -110,7 +111,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
 
 
-class Post(models.Model):
+class Post(ImportRecord):
     """An entry of the blog: an article, a weekly digest or a sponsored post.
 
     Excerpt, body and byline are Markdown; their sanitised HTML and plain text are derived on
@@ -194,29 +195,6 @@ class Post(models.Model):
     parts_index_html = models.TextField(blank=True, editable=False)
     parts_full_html = models.TextField(blank=True, editable=False)
     parts_text = models.TextField(blank=True, editable=False)
-    # Where an imported post came from ("archive:/blog/2016/2/19/….html", "feed:<guid>"), and a
-    # hash of what was imported, so a second import finds it and knows if anything changed.
-    import_ref = models.CharField(
-        max_length=500, unique=True, null=True, blank=True, editable=False
-    )
-    import_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # The old platform's own id of the post (a WXR post id, a Squarespace item id), for its
-    # /blog/recommend/<id> addresses.
-    legacy_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    date_is_guessed = models.BooleanField(
-        "date guessed",
-        default=False,
-        editable=False,
-        help_text="Imported from archive text without a date: placed between its dated "
-        "neighbours until an import with its real address (feed, WXR, URL list) corrects it.",
-    )
-    excerpt_only = models.BooleanField(
-        "only the excerpt was imported",
-        default=False,
-        editable=False,
-        help_text="The feed it came from carried only the start of the post; a WXR export "
-        "with the full text fills it in.",
-    )
     # A digest's own support paragraph as the original had it (imported, sanitised HTML);
     # empty: the site's blurb is shown.
     support_html = models.TextField(blank=True, editable=False)
