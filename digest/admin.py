@@ -10,11 +10,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from . import admin_views
-from .forms import PostAdminForm
+from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
     Item,
     Post,
@@ -217,6 +217,16 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             self.add_pasted_parts(post, form.pasted)
         post.refresh_from_db()
         Revision.record(post, by=request.user)
+        for field, notes in form.paste_notes.items():
+            if notes:
+                messages.warning(
+                    request,
+                    format_html(
+                        "{}: every line was added; check these, kept in a looser shape:<ul>{}</ul>",
+                        PASTE_BOXES[field][1],
+                        format_html_join("", "<li>{}</li>", ((str(note),) for note in notes)),
+                    ),
+                )
 
     def add_pasted_parts(self, post, pasted):
         for field, model, build in (

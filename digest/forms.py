@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget, AdminTextInputWidget
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
 from safe_images import FORMAT_NAMES
 from safe_images.pending import accept_upload
@@ -82,25 +81,16 @@ class PostAdminForm(forms.ModelForm):
             self.fields["slug"].required = False
         for name, (_, label, help_text) in PASTE_BOXES.items():
             self.fields[name].label, self.fields[name].help_text = label, help_text
-        self.pasted = {}
+        self.pasted, self.paste_notes = {}, {}
 
     def _clean_paste(self, name):
+        """Every pasted line is added; the ones kept loosely (a quote with no speaker, a stat
+        that stays text) are listed for the editor by `paste_notes`, with their numbers."""
         parser = PASTE_BOXES[name][0]
         text = self.cleaned_data.get(name, "")
         parsed = parser(text) if text.strip() else None
-        if parsed and parsed.errors:
-            # The whole paste is kept in the box; the editor fixes these lines and saves again.
-            raise forms.ValidationError(
-                format_html(
-                    "These lines could not be read, so nothing from this box was added:<ul>{}</ul>",
-                    format_html_join(
-                        "",
-                        "<li>line {}: “{}” — {}</li>",
-                        ((e.line_number, e.line.strip(), e.reason) for e in parsed.errors),
-                    ),
-                )
-            )
         self.pasted[name] = parsed.entries if parsed else []
+        self.paste_notes[name] = parsed.notes if parsed else []
         return text
 
     def clean_slug(self):

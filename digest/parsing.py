@@ -4,12 +4,13 @@ The same functions read the digest parts of archive pages (DESIGN.md, "The archi
 so they accept what the original site's pages look like when copied as text: bullets ("•", "-",
 "*", "–", "—") with any indentation, non-breaking spaces, CRLF line endings, tabs.
 
-Nothing is silently dropped. A parser returns the entries it understood and a `LineError` for every
-line (or stats chunk) it did not, with the 1-based line number within the pasted text, so the admin
-can show the editor what to fix while keeping the good lines. Recognised boilerplate is skipped,
-not reported: the "Quotable Quotes:" header and "There are more Quotable Quotes in the full
-article." among quotes; the support blurb, the closing line and "Click to read more ..." among
-items.
+Nothing is dropped. Real digests have lines that fit no structure: a quote with no speaker, "~"
+instead of ":", a phrase before the first colon, a stats chunk without its colon. Each is kept,
+in place and in order, as the nearest fitting kind (a quote with no speaker, a stat that is only
+text) and noted as a `LineNote` with its 1-based line number, so the admin and the import reports
+can list it. Recognised boilerplate is skipped, not noted: the "Quotable Quotes:" header and
+"There are more Quotable Quotes in the full article." among quotes; the support blurb, the closing
+line and "Click to read more ..." among items.
 
 This module is pure Python: no models, no database.
 """
@@ -23,11 +24,13 @@ from django.utils.text import slugify
 # A figure is a short number with its unit ("200K", "1.5 million messages per second"); anything
 # longer is most likely two stats run together by a missing ";".
 MAX_FIGURE_LENGTH = 60
-# The longest label a Stat stores; a longer one is two stats run together.
-MAX_LABEL_LENGTH = 500
-# Longer than any name or handle: a colon that far into a line is inside the quote, not after
-# its speaker.
+# The longest label a Stat stores (a stat kept as text can be a whole sentence or two).
+MAX_LABEL_LENGTH = 2000
+# Longer than any name, handle or short attribution ("Rob Joyce (NSA)"): text that long before
+# the first colon is the quote's own words, not its speaker.
 MAX_SPEAKER_LENGTH = 80
+# A name has at most this many words ("Emin Gün Sirer", "Martin van der Berg").
+MAX_NAME_WORDS = 5
 # The longest speaker key stored (folding can make a key longer than its speaker: ß -> ss).
 SPEAKER_KEY_LENGTH = 120
 
@@ -45,6 +48,22 @@ _INVISIBLE = dict.fromkeys(
     ),
     None,
 )
+# What separates speaker from quote: ":" or "~", with any spaces (non-breaking ones too).
+_SPEAKER_SEPARATOR_RE = re.compile(r"\s*[:~]\s*")
+# Lower-case words names are made of ("Vint de Cerf", "Ursula von der Leyen").
+_NAME_PARTICLES = frozenset(
+    {"de", "del", "della", "der", "den", "di", "da", "das", "dos", "du", "la", "le", "van",
+     "von", "ten", "ter", "bin", "ibn", "al", "el", "y", "e"}
+)  # fmt: skip
+# A short attribution after a name: "Rob Joyce (NSA)", "Rob Joyce [NSA]", "Werner Vogels, CTO".
+_ATTRIBUTION_RE = re.compile(
+    r"^(?P<name>.+?)\s*(?:\([^()]{1,60}\)|\[[^\[\]]{1,60}\]|,\s*[^,]{1,60})$"
+)
+# A handle or one-word name: "@antirez", "mbrock", "david-given", "js8", "Cantrill".
+_HANDLE_RE = re.compile(r"^@?[\w][\w.\-']{0,39}$")
+# The free-form lines that end the quotes on some weeks: "Don't miss all the Quotable Quotes,
+# there are many more in the full post...".
+MORE_QUOTES_RE = re.compile(r"\b(?:more|all (?:the |of the )?)\b.*\bquot(?:es|able)\b")
 # Letters that Unicode decomposition does not reduce to ASCII.
 _ASCII_FOLD = str.maketrans(
     {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l",
@@ -54,7 +73,8 @@ _ASCII_FOLD = str.maketrans(
 
 @dataclass(frozen=True)
 class ParsedStat:
-    """A headline number: figure "200K", label "msgs send per second through iMessage"."""
+    """A headline number: figure "200K", label "msgs send per second through iMessage".
+    A chunk of the stats line that is no "figure : label" is kept with no figure."""
 
     figure: str
     label: str
@@ -62,7 +82,8 @@ class ParsedStat:
 
 @dataclass(frozen=True)
 class ParsedQuote:
-    """A quote, with its speaker exactly as written ("@antirez", "Joseph Bradley")."""
+    """A quote, with its speaker exactly as written ("@antirez", "Joseph Bradley"); "" when
+    the line names no speaker."""
 
     speaker: str
     text: str
@@ -76,107 +97,157 @@ class ParsedItem:
 
 
 @dataclass(frozen=True)
-class LineError:
-    """A line the parser could not use: its 1-based number, the line as pasted, and why."""
+class LineNote:
+    """A line kept in a looser shape than its kind: its 1-based number, the line as written,
+    and what was made of it ("kept as a quote with no speaker: …")."""
 
     line_number: int
     line: str
     reason: str
 
+    def __str__(self):
+        return f"line {self.line_number}: “{_clip(self.line.strip(), 60)}” {self.reason}"
+
 
 @dataclass
 class Parsed:
-    """What a paste box held: the entries understood, in order, and the lines that were not."""
+    """What a paste box held: every entry, in order, and notes on the lines kept loosely."""
 
     entries: list
-    errors: list[LineError] = field(default_factory=list)
+    notes: list[LineNote] = field(default_factory=list)
     more_quotes: bool = False
-
-    @property
-    def has_errors(self):
-        return bool(self.errors)
 
 
 def parse_stats(text: str) -> Parsed:
     """Read "figure : label; figure : label; …" from one or more lines into `ParsedStat`s.
 
     Each chunk between semicolons is split at its first colon. Whitespace (non-breaking spaces
-    included) is collapsed; empty chunks, such as the one after a trailing ";", are ignored.
+    included) is collapsed; empty chunks, such as the one after a trailing ";", are ignored. A
+    chunk that is no "figure : label" is kept whole as a stat with no figure, and noted.
     """
-    stats, errors = [], []
+    stats, notes = [], []
     for number, line in _numbered_lines(text):
         content = _strip_bullet(line)
         for raw_chunk in content.split(";"):
             chunk = _collapse(raw_chunk)
             if not chunk:
                 continue
-            reason = None
-            figure, colon, label = chunk.partition(":")
-            figure, label = figure.strip(), label.strip()
-            if not colon:
-                reason = f"no “figure : label” separator in “{_clip(chunk)}”"
-            elif not figure:
-                reason = f"no figure before the colon in “{_clip(chunk)}”"
-            elif not label:
-                reason = f"no label after the colon in “{_clip(chunk)}”"
-            elif len(figure) > MAX_FIGURE_LENGTH:
-                reason = (
-                    f"the figure “{_clip(figure)}” is {len(figure)} characters long "
-                    f"(at most {MAX_FIGURE_LENGTH}); is a “;” missing between two stats?"
-                )
-            elif len(label) > MAX_LABEL_LENGTH:
-                reason = (
-                    f"the label after “{_clip(figure)}” is {len(label)} characters long "
-                    f"(at most {MAX_LABEL_LENGTH}); is a “;” missing between two stats?"
-                )
-            if reason:
-                errors.append(LineError(number, line, reason))
-            else:
-                stats.append(ParsedStat(figure=figure, label=label))
-    return Parsed(entries=stats, errors=errors)
+            figure, label, problem = split_stat(chunk)
+            if problem:
+                notes.append(LineNote(number, line, f"kept as text in the stats line: {problem}"))
+                figure, label = "", chunk
+            stats.append(ParsedStat(figure=figure, label=label[:MAX_LABEL_LENGTH]))
+    return Parsed(entries=stats, notes=notes)
+
+
+def split_stat(chunk):
+    """(figure, label, problem) of one stats chunk; `problem` says why it is no stat."""
+    figure, colon, label = chunk.partition(":")
+    figure, label = figure.strip(), label.strip()
+    if not colon:
+        return "", chunk, "no “figure : label” separator"
+    if not figure:
+        return "", chunk, "no figure before the colon"
+    if not label:
+        return "", chunk, "no label after the colon"
+    if len(figure) > MAX_FIGURE_LENGTH:
+        return (
+            "",
+            chunk,
+            (
+                f"the figure is {len(figure)} characters long (at most {MAX_FIGURE_LENGTH}); "
+                "is a “;” missing between two stats?"
+            ),
+        )
+    if len(label) > MAX_LABEL_LENGTH:
+        return "", chunk, f"the label is longer than {MAX_LABEL_LENGTH} characters"
+    return figure, label, ""
 
 
 def parse_quotes(text: str) -> Parsed:
-    """Read one "speaker : text" quote per line into `ParsedQuote`s.
+    """Read one "speaker : text" (or "speaker ~ text") quote per line into `ParsedQuote`s.
 
-    The speaker is what comes before the first colon; the text is everything after it, trimmed
-    but otherwise exactly as written (curly quotes, further colons). The "Quotable Quotes:" header
-    and empty lines are skipped; "There are more Quotable Quotes in the full article." sets
-    `more_quotes` instead of being a quote.
+    The speaker is what comes before the first ":" or "~" when it looks like a name, a handle
+    or a short attribution (`looks_like_speaker`); the text is everything after it, trimmed but
+    otherwise exactly as written (curly quotes, further colons). A line without such a speaker
+    is kept whole as a quote with no speaker, and noted. The "Quotable Quotes:" header and empty
+    lines are skipped; "There are more Quotable Quotes in the full article." (and the free-form
+    teasers some weeks end with) set `more_quotes` instead of being a quote.
     """
-    quotes, errors = [], []
+    quotes, notes = [], []
     more_quotes = False
     for number, line in _numbered_lines(text):
-        content = _strip_bullet(line).strip()
+        content = _collapse(_strip_bullet(line))
         if not content:
             continue
-        folded = _fold_for_matching(content)
+        folded = fold_for_matching(content)
         if folded.rstrip(":").strip() == "quotable quotes":
             continue
         if folded.startswith("there are more quotable quotes"):
             more_quotes = True
             continue
-        speaker, colon, quote = content.partition(":")
-        speaker, quote = _collapse(speaker), quote.strip()
-        reason = None
-        if not colon:
-            reason = "no “speaker : text” separator"
-        elif not speaker:
-            reason = "no speaker before the colon"
-        elif "http" in speaker.lower():
-            reason = "the text before the first colon is a link, not a speaker"
-        elif len(speaker) > MAX_SPEAKER_LENGTH:
-            reason = (
-                f"the text before the first colon is {len(speaker)} characters long, too long "
-                f"for a speaker (at most {MAX_SPEAKER_LENGTH})"
-            )
-        elif not quote:
-            reason = "no quote after the speaker"
-        if reason:
-            errors.append(LineError(number, line, reason))
-        else:
-            quotes.append(ParsedQuote(speaker=speaker, text=quote))
-    return Parsed(entries=quotes, errors=errors, more_quotes=more_quotes)
+        speaker, quote, problem = split_speaker(content)
+        if problem and MORE_QUOTES_RE.search(folded):
+            more_quotes = True
+            notes.append(LineNote(number, line, "read as the “more Quotable Quotes” line"))
+            continue
+        if problem:
+            notes.append(LineNote(number, line, f"kept as a quote with no speaker: {problem}"))
+        quotes.append(ParsedQuote(speaker=speaker, text=quote))
+    return Parsed(entries=quotes, notes=notes, more_quotes=more_quotes)
+
+
+def split_speaker(content):
+    """(speaker, text, problem) of one quote line; with a problem the speaker is "" and the
+    text is the whole line."""
+    match = _SPEAKER_SEPARATOR_RE.search(content)
+    if not match:
+        return "", content, "no “speaker : text” separator"
+    speaker, quote = content[: match.start()].strip(), content[match.end() :].strip()
+    if not speaker:
+        return "", content, "nothing before the colon"
+    if not quote:
+        return "", content, "nothing after the speaker"
+    if not looks_like_speaker(speaker):
+        return "", content, f"“{_clip(speaker)}” is not a name"
+    return speaker, quote, ""
+
+
+def looks_like_speaker(text):
+    """Whether `text` (what stands before a quote's first colon) names who said it: a handle
+    or one-word name ("@antirez", "mbrock"), a name of up to five capitalised words ("Emin Gün
+    Sirer", "Ursula von der Leyen"), either with a short attribution ("Rob Joyce (NSA)",
+    "Werner Vogels, CTO"). A phrase ("The best thing about working at Facebook", "cognitive
+    electronic warfare") is the quote's own text."""
+    text = _collapse(text)
+    if not text or len(text) > MAX_SPEAKER_LENGTH or "http" in text.lower() or "//" in text:
+        return False
+    return _is_name(text) or _is_name(_without_attribution(text))
+
+
+def _is_name(text):
+    words = text.split()
+    if not words:
+        return False
+    if len(words) == 1:
+        return _HANDLE_RE.match(words[0]) is not None
+    if len(words) > MAX_NAME_WORDS or not _is_capitalised(words[0]):
+        return False
+    return all(_is_capitalised(word) or word.lower() in _NAME_PARTICLES for word in words)
+
+
+def _is_capitalised(word):
+    if len(word) == 2 and word[0].isupper() and word[1] == ".":
+        return True  # an initial: "J. Bradley"
+    if word.endswith((".", "?", "!", ",", ";")):
+        return False
+    first = word.lstrip("@\"“'(")[:1]
+    return bool(first) and (first.isupper() or first.isdigit())
+
+
+def _without_attribution(text):
+    match = _ATTRIBUTION_RE.match(text)
+    return match["name"] if match else text
 
 
 def parse_items(text: str) -> Parsed:
@@ -188,7 +259,7 @@ def parse_items(text: str) -> Parsed:
     editor's line structure (a link or emphasis spanning two lines, a backslash hard break) stays
     as written. Trailing spaces are trimmed, so a two-space hard break is not kept.
     The support blurb, the closing line and "Click to read more ..." are skipped and end the
-    current item. Anything else is an item; this parser reports no errors.
+    current item. Anything else is an item; this parser makes no notes.
     """
     items = []
     current: list[str] = []
@@ -207,13 +278,17 @@ def parse_items(text: str) -> Parsed:
                 continue
         current.append(content)
     finish()
-    return Parsed(entries=items, errors=[])
+    return Parsed(entries=items)
 
 
 def speaker_key(speaker: str) -> str:
     """The key that groups a speaker's quotes and names their page: "@antirez" -> "antirez",
-    "Emin Gün Sirer" -> "emin-gun-sirer". Accents are folded to ASCII; "" when nothing is left."""
-    name = speaker.translate(_INVISIBLE).strip().lstrip("@").translate(_ASCII_FOLD)
+    "Emin Gün Sirer" -> "emin-gun-sirer", "Rob Joyce (NSA)" -> "rob-joyce". Accents are folded
+    to ASCII; "" when nothing is left."""
+    name = _collapse(speaker.translate(_INVISIBLE))
+    if _is_name(_without_attribution(name)):
+        name = _without_attribution(name)
+    name = name.lstrip("@").translate(_ASCII_FOLD)
     return slugify(name)[:SPEAKER_KEY_LENGTH].strip("-")
 
 
@@ -232,7 +307,7 @@ def _collapse(value):
     return " ".join(value.split())
 
 
-def _fold_for_matching(value):
+def fold_for_matching(value):
     """Lowercase, collapsed, with typographic apostrophes made plain: for boilerplate checks."""
     value = unicodedata.normalize("NFKC", value).replace("’", "'").replace("‘", "'")
     return _collapse(value).casefold()
@@ -246,7 +321,7 @@ _READ_MORE_RE = re.compile(r"^click to read more\s*(?:\.\.\.|…|\.)?$")
 
 
 def _is_boilerplate(content):
-    folded = _fold_for_matching(content)
+    folded = fold_for_matching(content)
     return folded.startswith(_BOILERPLATE_PREFIXES) or _READ_MORE_RE.match(folded) is not None
 
 

@@ -2,28 +2,36 @@
 
 Each entry becomes a published Post keyed by the address the original site gave it
 ("url:/blog/2016/2/19/stuff-the-internet-says-on-scalability-for-february-19th-201.html",
-the same key a feed item with that link gets),
-so a second import of the same file finds every post again and changes nothing. Each entry
-is written in its own savepoint: a damaged entry is reported with its line number and
-skipped, the others are imported.
+the same key a feed item or a WXR post with that link gets), so a second import of the same
+file finds every post again and changes nothing. The text is kept as written: stored as HTML
+that shows its characters, never re-read as Markdown.
+
+Articles have no date in the text. A list of the old site's addresses (`urls`) gives each the
+date of its address; otherwise it is placed between its dated neighbours and marked as guessed,
+and a guessed post is found again by title and kind (overlapping archive pages never make two
+copies), and moved to its real date when a feed or WXR import brings it.
 """
 
-from django.db import DatabaseError, transaction
+from datetime import date
+from html import escape
+
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Post, slug_from_title
-from .archive_format import GUEST_PREFIX, read_archive, spread_dates
+from ..models import Post, SiteSettings, slug_from_title
+from ..models.site import DEFAULT_SUPPORT_BLURB
+from ..parsing import ParsedStat
+from .archive_format import guest_name, read_archive, spread_dates
 from .base import (
+    LEGACY_LINK_RE,
+    ImportedPost,
     Report,
     default_author,
-    entry_imported,
-    fingerprint,
     legacy_ref,
-    person,
-    replace_parts,
+    run_import,
     writes,
 )
+from .text import paragraphs_to_html, text_to_html, text_to_markdown
 
 SECTION_TITLES = {
     "hiring": "Who's Hiring?",
@@ -47,90 +55,86 @@ def legacy_path(title, moment):
     )
 
 
-def guest_name(byline):
-    """ "This is a guest repost by Bryan Helmig, Co-founder …" -> "Bryan Helmig"."""
-    rest = byline[len(GUEST_PREFIX) :].strip() if byline.startswith(GUEST_PREFIX) else ""
-    return rest.split(",")[0].strip(" .")[:100]
-
-
-def sponsored_markdown(entry, empty_text):
+def sponsored_markdown(listings, empty_text, intro=()):
     """The sponsored post's sections as Markdown, in the fixed order; empty ones say so."""
-    blocks = []
+    blocks = [text_to_markdown(paragraph) for paragraph in intro]
     for key, title in SECTION_TITLES.items():
-        listings = [text for section, text in entry.listings if section == key]
-        bullets = "\n".join(f"- {text}" for text in listings) or f"- {empty_text}"
+        texts = [text for section, text in listings if section == key]
+        bullets = "\n".join(f"- {text}" for text in texts) or f"- {empty_text}"
         blocks.append(f"### {title}\n\n{bullets}")
     return "\n\n".join([*blocks, SPONSOR_CLOSING])
 
 
-def import_archive(text, *, fallback_date=None, author=None, dry_run=False, progress=None):
-    """Import every entry of `text`; returns a Report. Writes nothing when `dry_run`."""
-    from ..models import SiteSettings
+def dates_from_urls(urls):
+    """{slug: date} of the old site's post addresses in `urls` (the rest are ignored)."""
+    found = {}
+    for url in urls:
+        match = LEGACY_LINK_RE.search(url.split("?")[0].split("#")[0])
+        if match:
+            try:
+                found[match["slug"]] = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+    return found
 
+
+def import_archive(text, *, fallback_date=None, author=None, dry_run=False, progress=None, urls=()):
+    """Import every entry of `text`; returns a Report. Writes nothing when `dry_run`."""
     report = Report()
-    entries, damaged = read_archive(text)
-    for error in damaged:
-        report.skip(
-            "unreadable", f"line {error.line_number}", f"“{error.line[:60]}”: {error.reason}"
-        )
+    entries, cut_short = read_archive(text)
+    for note in cut_short:
+        report.note(f"line {note.line_number}", f"“{note.line[:60]}” {note.reason}")
+    known = dates_from_urls(urls)
+    for entry in entries:
+        if entry.day is None and slug_from_title(entry.title) in known:
+            entry.day = known[slug_from_title(entry.title)]
     empty_text = SiteSettings.load().empty_section_text
+    dated = spread_dates(entries, fallback_date or timezone.localdate())
     with writes(dry_run):
         author = author or default_author()
-        dated = spread_dates(entries, fallback_date)
-        for done, (entry, moment) in enumerate(dated, start=1):
-            where = f"line {entry.line_number} (“{entry.title[:50]}”)"
-            if entry.errors:
-                details = "; ".join(f"line {e.line_number}: {e.reason}" for e in entry.errors)
-                report.skip(entry.kind, where, f"not imported: {details}")
-            elif moment is None:
-                report.skip(entry.kind, where, "no date: give --date for undated entries")
-            else:
-                try:
-                    with transaction.atomic():
-                        outcome = _write(entry, timezone.make_aware(moment), author, empty_text)
-                    report.add(entry.kind, outcome)
-                except DatabaseError as error:
-                    report.skip(entry.kind, where, f"could not be saved: {error}")
-            if progress and (done % 100 == 0 or done == len(dated)):
-                progress(done, len(dated))
+        imported = [_imported(entry, moment, empty_text) for entry, moment in dated]
+        run_import(report, imported, author, progress=progress, total=len(imported))
     return report
 
 
-def _write(entry, publish_at, author, empty_text):
-    ref = legacy_ref(legacy_path(entry.title, timezone.localtime(publish_at)))
-    data = {
-        "title": entry.title,
-        "kind": entry.kind,
-        "publish_at": publish_at.isoformat(),
-        "intro": entry.intro,
-        "byline": entry.byline,
-        "stats": [(s.figure, s.label) for s in entry.stats],
-        "quotes": [(q.speaker, q.text) for q in entry.quotes],
-        "items": [i.text for i in entry.items],
-        "more_quotes": entry.more_quotes,
-        "listings": entry.listings,
-        "sponsors": entry.sponsors,
-    }
-    digest = fingerprint(data)
-    post = Post.objects.filter(import_ref=ref).first()
-    if post is not None and post.import_hash == digest:
-        return "unchanged"
-    outcome = "created" if post is None else "updated"
-    post = post or Post(import_ref=ref)
-    post.title, post.slug, post.kind = entry.title, slug_from_title(entry.title), entry.kind
-    post.status, post.publish_at = Post.Status.PUBLISHED, publish_at
-    post.author = person(guest_name(entry.byline), author)
-    post.byline, post.excerpt, post.body = entry.byline, entry.intro, ""
-    if entry.kind == "sponsored":
-        post.excerpt = sponsored_markdown(entry, empty_text)
-    post.more_quotes_marker, post.import_hash = entry.more_quotes, digest
-    post.save()
+def _imported(entry, moment, empty_text):
+    publish_at = timezone.make_aware(moment)
+    post = ImportedPost(
+        ref=legacy_ref(legacy_path(entry.title, timezone.localtime(publish_at))),
+        title=entry.title,
+        kind=entry.kind,
+        publish_at=publish_at,
+        where=f"line {entry.line_number} (“{entry.title[:50]}”)",
+        date_is_guessed=entry.day is None,
+        author_name=guest_name(entry.byline),
+        byline=escape(entry.byline, quote=False),
+        notes=entry.notes,
+        structured=entry.structured,
+        as_text=entry.as_text,
+    )
     if entry.kind == "digest":
-        replace_parts(
-            post,
-            stats=data["stats"],
-            quotes=data["quotes"],
-            items=data["items"],
-        )
-    entry_imported.send(sender=Post, entry=entry, post=post)
-    return outcome
+        post.excerpt = paragraphs_to_html(entry.intro)
+        if entry.support and entry.support != DEFAULT_SUPPORT_BLURB:
+            post.support_html = f"<p>{text_to_html(entry.support)}</p>"
+        post.stats = [_stat(stat) for stat in entry.stats]
+        post.quotes = [
+            {"speaker": q.speaker, "text": text_to_html(q.text), "text_format": "html"}
+            for q in entry.quotes
+        ]
+        post.items = [
+            {"text": paragraphs_to_html(i.text.split("\n")), "text_format": "html"}
+            for i in entry.items
+        ]
+        post.more_quotes = entry.more_quotes
+    elif entry.kind == "sponsored":
+        post.sponsors = entry.sponsors
+        post.listings = [(section, text_to_markdown(text)) for section, text in entry.listings]
+        post.text_format = Post.Format.MARKDOWN
+        post.excerpt = sponsored_markdown(post.listings, empty_text, entry.intro)
+    else:
+        post.excerpt = paragraphs_to_html(entry.intro)
+    return post
+
+
+def _stat(stat: ParsedStat):
+    return {"figure": stat.figure, "label": text_to_html(stat.label), "text_format": "html"}

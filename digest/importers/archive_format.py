@@ -7,15 +7,16 @@ post ("Sponsored Post: <sponsors>") or an article (a guest post when it opens wi
 guest repost by …"). The digest parts are read by digest.parsing, the same code as the
 admin's paste boxes.
 
-Pure Python: no models, no database. Every problem is a LineError with its line number in
-the file; an entry with any error is reported and not imported.
+Pure Python: no models, no database. Nothing is dropped: a line that fits no part of its
+entry is kept as the nearest part (an item, an intro paragraph) with a LineNote giving its
+line number in the file; an entry cut short is read as far as it goes.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..parsing import LineError, parse_items, parse_quotes, parse_stats
+from ..parsing import LineNote, parse_items, parse_quotes, parse_stats
 
 DIGEST_TITLE_RE = re.compile(
     r"^Stuff The Internet Says On Scalability For (?P<month>[A-Z][a-z]+) "
@@ -27,7 +28,10 @@ PAGINATION_RE = re.compile(r"^\s*(?:« Previous \d+ Entries\s*)?Page \d+\b")
 SUPPORT_PREFIX = "If you like this sort of Stuff"
 CLOSING_PREFIX = "Don't miss all that the Internet has to say"
 SPONSOR_CLOSING_PREFIX = "If any of these items interest you"
-GUEST_PREFIX = "This is a guest repost by"
+# "This is a guest repost by …", "This is a guest post by …", "Guest post by …".
+GUEST_BYLINE_RE = re.compile(
+    r"^\s*(?:This is an? )?guest (?:re)?post(?:ed)? (?:written )?by\s+(?P<rest>.+)$", re.IGNORECASE
+)
 EMPTY_SECTION_PREFIX = "Your event could be here"
 SECTIONS = {
     "Who's Hiring?": "hiring",
@@ -54,24 +58,28 @@ class ArchiveEntry:
     title: str
     kind: str = "article"  # "digest", "sponsored" or "article"
     day: date | None = None
-    intro: str = ""  # a digest's intro line, an article's excerpt (Markdown)
+    intro: list = field(default_factory=list)  # paragraphs of plain text, as written
     byline: str = ""
+    support: str = ""  # the digest's own support line, as written
     stats: list = field(default_factory=list)
     quotes: list = field(default_factory=list)
     items: list = field(default_factory=list)
     more_quotes: bool = False
     sponsors: list = field(default_factory=list)
     listings: list = field(default_factory=list)  # (section key, text)
-    errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    structured: int = 0  # lines read as their kind
+    as_text: int = 0  # lines kept as text of a looser kind (each has a note)
 
 
 def looks_like_stats(text):
-    """A stats line: "figure : label;" chunks whose figures are numbers ("200K", "$1bn")."""
+    """A stats line: mostly "figure : label;" chunks whose figures are numbers ("200K", "$1bn")."""
     parsed = parse_stats(text)
+    numbers = [s for s in parsed.entries if any(ch.isdigit() for ch in s.figure)]
     return (
-        bool(parsed.entries)
-        and not parsed.errors
-        and all(any(ch.isdigit() for ch in stat.figure) for stat in parsed.entries)
+        len(parsed.entries) >= 2
+        and len(numbers) * 2 > len(parsed.entries)
+        or (len(parsed.entries) == 1 and len(numbers) == 1 and ";" in text)
     )
 
 
@@ -110,22 +118,30 @@ def split_entries(text):
         elif _starts_entry(line) and (not current[2] or not current[2][-1][1].strip()):
             # A new title where the previous entry should have ended: that one is cut short.
             errors.append(
-                LineError(
-                    current[0], current[1], "this entry is cut short: no “Click to read more”"
+                LineNote(
+                    current[0],
+                    current[1],
+                    "ends without “Click to read more”: imported as far as it goes",
                 )
             )
+            blocks.append(current)
             current = (number, line.strip(), [])
         else:
             current[2].append((number, line))
     if current is not None:
         errors.append(
-            LineError(current[0], current[1], "the file ends inside this entry (truncated)")
+            LineNote(
+                current[0],
+                current[1],
+                "the file ends inside this entry: imported as far as it goes",
+            )
         )
+        blocks.append(current)
     return blocks, errors
 
 
 def read_archive(text):
-    """Entries of an archive text (in file order) and the errors of blocks that are no entry."""
+    """Entries of an archive text (in file order) and notes on entries that were cut short."""
     blocks, errors = split_entries(text)
     entries = []
     for number, title, body in blocks:
@@ -143,29 +159,28 @@ def read_archive(text):
 
 
 def _with_file_numbers(parsed, numbers):
-    """Errors of a parse over selected lines, renumbered to their lines in the file."""
+    """Notes of a parse over selected lines, renumbered to their lines in the file."""
     return [
-        LineError(numbers[error.line_number - 1], error.line, error.reason)
-        for error in parsed.errors
+        LineNote(numbers[note.line_number - 1], note.line, note.reason) for note in parsed.notes
     ]
 
 
 def _read_digest(entry, body):
-    intro, stats_lines, quote_lines, item_lines = [], [], [], []
-    section = "intro"
+    stats_lines, quote_lines, item_lines = [], [], []
+    section, outside = "intro", 0
     for number, line in body:
         bullet = _BULLET_RE.match(line)
         content = line.strip()
         if not content:
             continue
         if content.startswith(SUPPORT_PREFIX):
+            entry.support = " ".join(content.split())
             section = "parts"
         elif content.startswith(CLOSING_PREFIX):
             section = "closing"
         elif section == "intro" and not bullet:
-            intro.append(content)
-        elif section == "closing":
-            entry.errors.append(LineError(number, line, "text after the closing line"))
+            entry.intro.append(content)
+            entry.structured += 1
         elif bullet and _QUOTES_HEADER_RE.match(bullet["text"]):
             section = "quotes"
         elif bullet and section == "quotes" and len(bullet["indent"]) >= 4:
@@ -182,11 +197,15 @@ def _read_digest(entry, body):
         elif bullet:
             item_lines.append((number, "• " + bullet["text"]))
             section = "items"
-        elif item_lines:
+        elif item_lines and section != "closing":
             item_lines.append((number, content))  # an item's next paragraph
         else:
-            entry.errors.append(LineError(number, line, "a line outside any part of the digest"))
-    entry.intro = "\n\n".join(intro)
+            # Text between the parts or after the closing line: kept as an item of its own.
+            where = "after the closing line" if section == "closing" else "outside the parts"
+            entry.notes.append(LineNote(number, line, f"kept as an item ({where})"))
+            entry.as_text += 1
+            outside += 1
+            item_lines.append((number, "• " + content))
     for lines, parser, target in (
         (stats_lines, parse_stats, "stats"),
         (quote_lines, parse_quotes, "quotes"),
@@ -194,7 +213,10 @@ def _read_digest(entry, body):
     ):
         parsed = parser("\n".join(text for _, text in lines))
         setattr(entry, target, parsed.entries)
-        entry.errors += _with_file_numbers(parsed, [n for n, _ in lines])
+        notes = _with_file_numbers(parsed, [n for n, _ in lines])
+        entry.notes += notes
+        entry.as_text += len(notes)
+        entry.structured += len(parsed.entries) - len(notes) - (outside if target == "items" else 0)
         if target == "quotes":
             entry.more_quotes = parsed.more_quotes
 
@@ -209,38 +231,48 @@ def _read_sponsored(entry, body):
         bullet = _BULLET_RE.match(line)
         if not content or content.startswith(SPONSOR_CLOSING_PREFIX):
             continue
-        if bullet:
-            if section is None:
-                entry.errors.append(LineError(number, line, "a listing before any section"))
-            elif bullet["text"].strip(" :") and not bullet["text"].startswith(EMPTY_SECTION_PREFIX):
-                entry.listings.append((section, bullet["text"].strip()))
+        if bullet and section is not None:
+            text = bullet["text"].strip()
+            if text.strip(" :") and not text.startswith(EMPTY_SECTION_PREFIX):
+                entry.listings.append((section, text))
+                entry.structured += 1
         elif content in SECTIONS:
             section = SECTIONS[content]
         else:
-            entry.errors.append(
-                LineError(
-                    number, line, "unknown section (expected one of: " + ", ".join(SECTIONS) + ")"
-                )
-            )
+            # Text before the first section, or a heading of no known section: the post's
+            # own words, kept in its text.
+            where = "before any section" if section is None else "not a known section"
+            entry.notes.append(LineNote(number, line, f"kept as text of the post ({where})"))
+            entry.as_text += 1
+            entry.intro.append(bullet["text"].strip() if bullet else content)
 
 
 def _read_article(entry, body):
     paragraphs, current = [], []
     for _, line in body:
         content = line.strip()
-        bullet = _BULLET_RE.match(line)
         if not content:
             if current:
                 paragraphs.append(current)
                 current = []
             continue
-        current.append(f"- {bullet['text']}" if bullet else content)
+        bullet = _BULLET_RE.match(line)
+        current.append(f"• {bullet['text']}" if bullet else content)
     if current:
         paragraphs.append(current)
-    blocks = ["\n".join(lines) for lines in paragraphs]
-    if blocks and blocks[0].startswith(GUEST_PREFIX):
-        entry.byline = blocks.pop(0)
-    entry.intro = "\n\n".join(blocks)
+    if paragraphs and GUEST_BYLINE_RE.match(paragraphs[0][0]):
+        entry.byline = " ".join(paragraphs.pop(0))
+    entry.intro = ["\n".join(lines) for lines in paragraphs]
+    entry.structured += len(paragraphs)
+
+
+def guest_name(byline):
+    """ "This is a guest repost by Bryan Helmig, Co-founder …" -> "Bryan Helmig"."""
+    match = GUEST_BYLINE_RE.match(byline or "")
+    if not match:
+        return ""
+    name = re.split(r",|\s+(?:of|from|at|who|is)\s+|\.\s", match["rest"], maxsplit=1)[0]
+    return name.strip(" .")[:100]
 
 
 def spread_dates(entries, fallback=None):

@@ -21,23 +21,37 @@ def one_line(text):
     return " ".join((text or "").split())
 
 
+def _plain(part, value):
+    return one_line(html_to_text(value) if part.text_format == Post.Format.HTML else value)
+
+
 def write_digest(post):
     # The format's own boilerplate lines, whatever the site settings say today: they are how
     # the reader finds where the intro ends and where the digest is over.
-    lines = [post.title, "", one_line(post.excerpt), "", "", DEFAULT_SUPPORT_BLURB]
+    support = html_to_text(post.support_html) or DEFAULT_SUPPORT_BLURB
+    lines = [post.title, "", one_line(_text_of(post, "excerpt")), "", "", support]
     stats = list(post.stats.all())
     if stats:
-        lines.append("  • " + " ".join(f"{s.figure} : {one_line(s.label)};" for s in stats))
+        chunks = [
+            f"{s.figure} : {_plain(s, s.label)};" if s.figure else f"{_plain(s, s.label)};"
+            for s in stats
+        ]
+        lines.append("  • " + " ".join(chunks))
         lines.append("")
     quotes = list(post.quotes.all())
     if quotes:
         lines.append("  • Quotable Quotes:")
-        lines += [f"    • {q.speaker} : {one_line(q.text)}" for q in quotes]
+        lines += [
+            f"    • {q.speaker} : {_plain(q, q.text)}"
+            if q.speaker
+            else f"    • {_plain(q, q.text)}"
+            for q in quotes
+        ]
         if post.more_quotes_marker:
             lines.append("    • There are more Quotable Quotes in the full article.")
         lines.append("")
     for item in post.items.all():
-        lines += [f"  • {one_line(item.text)}", ""]
+        lines += [f"  • {_plain(item, item.text)}", ""]
     lines += [DEFAULT_CLOSING_LINE, "", READ_MORE]
     return lines
 

@@ -1,17 +1,31 @@
-"""What every importer shares: the report, per-entry transactions, natural keys, authors."""
+"""What every importer shares: the report, natural keys, authors, and the one write path.
+
+Each importer reads its input into `ImportedPost`s (sanitised HTML, parts as field values, the
+notes on what was kept loosely) and hands them to `write_post`, which finds the post again by
+its natural key, or by title and kind when the date was only guessed, writes what changed and
+nothing else, and keeps every part's anchor.
+"""
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
 
-from ..models.parts import Item, Quote, Stat, parts_batch
+from ..models import Post, slug_from_title
+from ..models.parts import sync_parts
+
+# The old site's post addresses: /blog/<y>/<m>/<d>/<slug>.html (Squarespace links drop .html).
+LEGACY_LINK_RE = re.compile(
+    r"/blog/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<slug>[^/?#]+?)(?:\.html)?/?$"
+)
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped")
 
@@ -23,10 +37,14 @@ entry_imported = Signal()
 
 @dataclass
 class Report:
-    """What an import did: counts per kind and outcome, and every problem with its place."""
+    """What an import did: counts per kind and outcome, every problem with its place, and how
+    many lines (stats chunks, quotes, items, paragraphs) were kept as their structured kind or
+    only as text (the notes say which and why)."""
 
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     problems: list = field(default_factory=list)
+    structured: int = 0
+    as_text: int = 0
 
     def add(self, kind, outcome):
         self.counts[kind][outcome] += 1
@@ -34,6 +52,10 @@ class Report:
     def skip(self, kind, where, reason):
         self.add(kind, "skipped")
         self.problems.append(f"{where}: {reason}")
+
+    def note(self, where, message):
+        """Something kept in a looser shape than it came in (the post itself was imported)."""
+        self.problems.append(f"{where}: {message}")
 
     def total(self, outcome):
         return sum(counts[outcome] for counts in self.counts.values())
@@ -96,14 +118,134 @@ def default_author(username=None):
     return user
 
 
-def replace_parts(post, stats=(), quotes=(), items=()):
-    """Make the digest's parts exactly these (figure, label) / (speaker, text) / text lists."""
-    with parts_batch():
-        for model in (Stat, Quote, Item):
-            model.objects.filter(post=post).delete()
-        for position, (figure, label) in enumerate(stats):
-            Stat.objects.create(post=post, position=position, figure=figure, label=label)
-        for position, (speaker, text) in enumerate(quotes):
-            Quote.objects.create(post=post, position=position, speaker=speaker, text=text)
-        for position, text in enumerate(items):
-            Item.objects.create(post=post, position=position, text=text)
+# A post whose date was guessed is the same post as one of the same title and kind within
+# this many days (archive pages overlap; their guesses differ by days, not months).
+GUESS_WINDOW = timedelta(days=60)
+
+
+@dataclass
+class ImportedPost:
+    """One post as an importer read it, before it is written. Texts are sanitised HTML (or
+    Markdown for `text_format="markdown"`); parts are lists of field values (PART_CONTENT)."""
+
+    ref: str
+    title: str
+    kind: str
+    publish_at: datetime
+    where: str = ""
+    date_is_guessed: bool = False
+    slug: str = ""
+    status: str = Post.Status.PUBLISHED
+    author_name: str = ""
+    byline: str = ""
+    excerpt: str = ""
+    body: str = ""
+    text_format: str = Post.Format.HTML
+    support_html: str = ""
+    tags: list = field(default_factory=list)
+    stats: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    more_quotes: bool = False
+    legacy_id: str = ""
+    excerpt_only: bool = False
+    # Sponsored posts: sponsor names in the title's order, and (section key, Markdown) listings.
+    sponsors: list = field(default_factory=list)
+    listings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    structured: int = 0
+    as_text: int = 0
+
+    def fingerprint(self):
+        data = asdict(self)
+        for transient in ("where", "notes", "structured", "as_text"):
+            data.pop(transient)
+        return fingerprint(data)
+
+
+def find_post(imported):
+    """The post this import is about: by its natural key; else, when either side's date is
+    only a guess, the post of the same title and kind published near it."""
+    post = Post.objects.filter(import_ref=imported.ref[:500]).first()
+    if post is not None:
+        return post
+    near = Post.objects.filter(
+        title=imported.title[:200],
+        kind=imported.kind,
+        publish_at__range=(
+            imported.publish_at - GUESS_WINDOW,
+            imported.publish_at + GUESS_WINDOW,
+        ),
+    )
+    if not imported.date_is_guessed:
+        near = near.filter(date_is_guessed=True)
+    return near.order_by("date_is_guessed", "publish_at").first()
+
+
+def write_post(imported, default):
+    """Create or update the post `imported` describes; returns "created", "updated" or
+    "unchanged". Raises ValueError when it cannot be stored at all (the caller reports it)."""
+    if not imported.title:
+        raise ValueError("has no title")
+    post = find_post(imported)
+    digest = imported.fingerprint()
+    if post is not None and post.import_hash == digest:
+        return "unchanged"
+    outcome = "created" if post is None else "updated"
+    post = post or Post()
+    keeps_date = imported.date_is_guessed and post.pk and not post.date_is_guessed
+    if not keeps_date:
+        # A real date (or the first guess) decides the address; a guess never moves a post
+        # whose real date is known.
+        post.import_ref = imported.ref[:500]
+        post.publish_at, post.date_is_guessed = imported.publish_at, imported.date_is_guessed
+        post.slug = imported.slug or slug_from_title(imported.title)
+    post.title, post.kind, post.status = imported.title[:200], imported.kind, imported.status
+    post.author = person(imported.author_name.strip()[:100], default)
+    post.byline = imported.byline
+    if not (imported.excerpt_only and post.pk and not post.excerpt_only):
+        # An excerpt-only feed never replaces a full text already imported (from WXR).
+        post.text_format, post.excerpt, post.body = (
+            imported.text_format,
+            imported.excerpt,
+            imported.body,
+        )
+        post.excerpt_only = imported.excerpt_only
+    post.support_html = imported.support_html
+    post.more_quotes_marker = imported.more_quotes
+    post.legacy_id = imported.legacy_id[:64] or post.legacy_id
+    post.import_hash = digest
+    post.save()
+    post.tags.set(imported.tags)
+    if imported.kind == Post.Kind.DIGEST:
+        sync_parts(
+            post,
+            stats=imported.stats,
+            quotes=imported.quotes,
+            items=imported.items,
+            refresh=False,
+        )
+    post.refresh_parts()
+    entry_imported.send(sender=Post, entry=imported, post=post)
+    return outcome
+
+
+def run_import(report, imported_posts, default, *, progress=None, total=None):
+    """Write each post in its own savepoint (one that cannot be stored is reported and the
+    others are written) and count what was kept structured and as text."""
+    for done, imported in enumerate(imported_posts, start=1):
+        try:
+            with transaction.atomic():
+                report.add(imported.kind, write_post(imported, default))
+        except ValueError as error:
+            report.skip(imported.kind, imported.where, str(error))
+            continue
+        except DatabaseError as error:
+            report.skip(imported.kind, imported.where, f"could not be saved: {error}")
+            continue
+        report.structured += imported.structured
+        report.as_text += imported.as_text
+        for note in imported.notes:
+            report.note(imported.where, str(note))
+        if progress and total and (done % 100 == 0 or done == total):
+            progress(done, total)

@@ -8,26 +8,31 @@ a weekly digest has its HTML lists read back into stats, quotes and items.
 
 import calendar
 import io
-import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import feedparser
-from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..markdown import html_to_text, sanitize_html
-from ..models import SLUG_LENGTH, Post, slug_from_title
-from ..parsing import parse_quotes, parse_stats
-from .archive_format import CLOSING_PREFIX, SUPPORT_PREFIX, digest_date
-from .base import Report, default_author, fingerprint, legacy_ref, person, replace_parts, writes
-from .html_tree import parse_html
-
-LEGACY_LINK_RE = re.compile(
-    r"/blog/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<slug>[^/]+)\.html$"
+from ..markdown import html_to_text
+from ..models import SLUG_LENGTH, Post, SiteSettings, slug_from_title
+from .archive import sponsored_markdown
+from .archive_format import SPONSORED_PREFIX, digest_date
+from .base import (
+    LEGACY_LINK_RE,
+    ImportedPost,
+    Report,
+    default_author,
+    legacy_ref,
+    run_import,
+    writes,
 )
+from .html_digest import clean_html, read_digest_html, read_sponsored_html
+from .html_tree import parse_html
+from .text import html_to_markdown
+
 EXCERPT_CHARACTERS = 500
 
 
@@ -39,22 +44,27 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
     if feed.bozo and not feed.entries:
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
         return report
+    empty_text = SiteSettings.load().empty_section_text
     with writes(dry_run):
         author = author or default_author()
+        imported = []
         for number, item in enumerate(feed.entries, start=1):
             title = _title(item)
-            kind = "digest" if digest_date(title) else "article"
             where = f"item {number} (“{title[:50]}”)"
             try:
-                with transaction.atomic():
-                    report.add(kind, _write(item, title, kind, author))
+                imported.append(read_item(item, title, where, empty_text))
             except ValueError as error:
-                report.skip(kind, where, str(error))
-            except DatabaseError as error:
-                report.skip(kind, where, f"could not be saved: {error}")
-            if progress and (number % 100 == 0 or number == len(feed.entries)):
-                progress(number, len(feed.entries))
+                report.skip(kind_of(title), where, str(error))
+        run_import(report, imported, author, progress=progress, total=len(imported))
     return report
+
+
+def kind_of(title):
+    if digest_date(title):
+        return Post.Kind.DIGEST
+    if title.startswith(SPONSORED_PREFIX):
+        return Post.Kind.SPONSORED
+    return Post.Kind.ARTICLE
 
 
 def _title(item):
@@ -77,15 +87,16 @@ def _published(item):
 
 
 def _content(item):
+    """(HTML, whether it is only the excerpt): the full content when the feed carries it."""
     for content in item.get("content") or []:
         if content.get("value"):
-            return content["value"]
-    return item.get("summary") or ""
+            return content["value"], False
+    return item.get("summary") or "", True
 
 
-def _address(item, title, published):
+def address(link, title, published):
     """(slug, publish time): the old link's slug and day when it has the legacy shape."""
-    match = LEGACY_LINK_RE.search(urlsplit(_link(item)).path)
+    match = LEGACY_LINK_RE.search(urlsplit(link).path)
     if not match:
         return slug_from_title(title), published
     slug = slugify(match["slug"])[:SLUG_LENGTH].strip("-") or slug_from_title(title)
@@ -93,7 +104,7 @@ def _address(item, title, published):
     try:
         day = local.replace(year=int(match["y"]), month=int(match["m"]), day=int(match["d"]))
     except ValueError as error:
-        raise ValueError(f"has a link with an impossible date: {_link(item)}") from error
+        raise ValueError(f"has a link with an impossible date: {link}") from error
     # Keep the time of day; the day is the one in the address readers have bookmarked.
     return slug, day if day.date() != local.date() else published
 
@@ -123,77 +134,65 @@ def split_excerpt(markup):
     return "".join(as_html[:cut]), "".join(as_html[cut:])
 
 
-def read_digest(markup):
-    """(intro HTML, stats, quotes, items) of a digest's HTML, in the shape the site renders."""
-    tree = parse_html(sanitize_html(markup))
-    intro, stats, quotes, items = [], [], [], []
-    for block in tree.elements():
-        text = " ".join(block.text().split())
-        if block.tag not in ("ul", "ol"):
-            if text and not text.startswith((SUPPORT_PREFIX, CLOSING_PREFIX)):
-                intro.append(block.html())
-            continue
-        for entry in block.elements("li"):
-            nested = entry.elements("ul") + entry.elements("ol")
-            own_text = " ".join(
-                (c if isinstance(c, str) else c.text()) for c in entry.children if c not in nested
-            ).split()
-            own_text = " ".join(own_text)
-            if nested and own_text.lower().startswith("quotable quotes"):
-                lines = [" ".join(li.text().split()) for ul in nested for li in ul.elements("li")]
-                parsed = parse_quotes("\n".join(lines))
-                if parsed.errors:
-                    raise ValueError(f"has a quote that cannot be read: {parsed.errors[0].line}")
-                quotes += [(q.speaker, q.text) for q in parsed.entries]
-            elif not stats and not items and not quotes and ";" in own_text and ":" in own_text:
-                parsed = parse_stats(own_text)
-                if parsed.errors:
-                    raise ValueError(
-                        f"has a stats line that cannot be read: {parsed.errors[0].reason}"
-                    )
-                stats = [(s.figure, s.label) for s in parsed.entries]
-            elif own_text:
-                items.append(entry.inner_html().strip())
-    return "\n".join(intro), stats, quotes, items
+def natural_key(link, slug, publish_at, fallback):
+    """The old address when the link has its shape (every importer finds the same post by
+    it), else what the source calls the post."""
+    if LEGACY_LINK_RE.search(urlsplit(link).path):
+        return legacy_ref(reverse_post(slug, publish_at))
+    return fallback
 
 
-def _write(item, title, kind, author):
+def fill_content(post, content, empty_text):
+    """The text and parts of `post` (an ImportedPost of known kind) from its HTML."""
+    if post.kind == Post.Kind.DIGEST:
+        read = read_digest_html(content)
+        post.excerpt, post.support_html = read.intro, read.support
+        post.stats, post.quotes, post.items = read.stats, read.quotes, read.items
+        post.more_quotes = read.more_quotes
+        post.notes += read.notes
+        post.structured, post.as_text = read.structured, read.as_text
+    elif post.kind == Post.Kind.SPONSORED:
+        read = read_sponsored_html(content)
+        post.sponsors = [
+            name.strip() for name in post.title[len(SPONSORED_PREFIX) :].split(",") if name.strip()
+        ]
+        post.listings = read.listings
+        post.text_format = Post.Format.MARKDOWN
+        post.excerpt = sponsored_markdown(read.listings, empty_text)
+        # The post's own words outside the sections stay, after them.
+        post.body = "\n\n".join(html_to_markdown(block) for block in read.intro)
+        post.notes += read.notes
+        post.structured, post.as_text = read.structured, read.as_text
+    else:
+        post.excerpt, post.body = split_excerpt(clean_html(content))
+        post.structured = 1
+    if not html_to_text(post.excerpt + post.body) and not post.stats and not post.quotes:
+        raise ValueError("has no content")
+
+
+def read_item(item, title, where, empty_text):
     if not title:
         raise ValueError("has no title")
     published = _published(item)
-    slug, publish_at = _address(item, title, published)
-    if LEGACY_LINK_RE.search(urlsplit(_link(item)).path):
-        # The old address is the key: the archive importer finds the very same post.
-        ref = legacy_ref(reverse_post(slug, publish_at))
-    else:
-        ref = "feed:" + (item.get("id") or _link(item) or f"{title}@{published.isoformat()}")
-    content = _content(item)
-    tags = sorted(
-        {" ".join(t.get("term", "").split())[:100] for t in item.get("tags") or []} - {""}
+    link = _link(item)
+    slug, publish_at = address(link, title, published)
+    fallback = "feed:" + (item.get("id") or link or f"{title}@{published.isoformat()}")
+    content, excerpt_only = _content(item)
+    guid = item.get("id") or ""
+    post = ImportedPost(
+        ref=natural_key(link, slug, publish_at, fallback),
+        title=title[:200],
+        kind=kind_of(title),
+        publish_at=publish_at,
+        where=where,
+        slug=slug,
+        author_name=(item.get("author_detail") or {}).get("name") or item.get("author") or "",
+        tags=sorted(
+            {" ".join(t.get("term", "").split())[:100] for t in item.get("tags") or []} - {""}
+        ),
+        # Squarespace guids end with the item's own id ("1036891:10970307:21836478").
+        legacy_id=guid.rsplit(":", 1)[-1] if guid.count(":") >= 2 else "",
+        excerpt_only=excerpt_only and kind_of(title) == Post.Kind.ARTICLE,
     )
-    name = (item.get("author_detail") or {}).get("name") or item.get("author") or ""
-    if kind == "digest":
-        intro, stats, quotes, items = read_digest(content)
-        excerpt, body, text_format = intro, "", Post.Format.MARKDOWN
-    else:
-        stats = quotes = items = ()
-        excerpt, body = split_excerpt(sanitize_html(content))
-        text_format = Post.Format.HTML
-    data = [title, slug, publish_at, name, tags, excerpt, body, stats, quotes, items]
-    digest = fingerprint(data)
-    post = Post.objects.filter(import_ref=ref[:500]).first()
-    if post is not None and post.import_hash == digest:
-        return "unchanged"
-    outcome = "created" if post is None else "updated"
-    post = post or Post(import_ref=ref[:500])
-    post.title, post.slug, post.kind, post.text_format = title[:200], slug, kind, text_format
-    post.status, post.publish_at = Post.Status.PUBLISHED, publish_at
-    post.author = person(name.strip()[:100], author)
-    post.excerpt, post.body, post.import_hash = excerpt, body, digest
-    if not html_to_text(post.excerpt + post.body) and not stats and not quotes:
-        raise ValueError("has no content")
-    post.save()
-    post.tags.set(tags)
-    if kind == "digest":
-        replace_parts(post, stats=stats, quotes=quotes, items=items)
-    return outcome
+    fill_content(post, content, empty_text)
+    return post

@@ -1,4 +1,5 @@
 from .calendar import digest_title, next_issue_day, period_bounds
+from .imported import ImportedComment
 from .links import attach_tags, tag_url
 from .parts import Item, Quote, Stat
 from .post import (
@@ -15,6 +16,7 @@ from .site import SiteSettings
 
 __all__ = [
     "LEAD_IMAGE_MAX_BYTES",
+    "ImportedComment",
     "SLUG_LENGTH",
     "Item",
     "Post",

@@ -8,7 +8,7 @@ once per post when the batch ends (the admin saves a whole digest in one batch).
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
@@ -207,3 +207,111 @@ class Item(DigestPart):
 for _model in (Stat, Quote, Item):
     post_save.connect(parts_changed, sender=_model, dispatch_uid=f"parts-save-{_model.__name__}")
     post_delete.connect(parts_changed, sender=_model, dispatch_uid=f"parts-del-{_model.__name__}")
+
+
+# What makes two parts the same part, for `sync_parts`: the fields an import or a restore writes.
+PART_CONTENT = {
+    Stat: ("figure", "figure_url", "label", "text_format"),
+    Quote: ("speaker", "text", "source_url", "source_on", "text_format"),
+    Item: ("text", "text_format"),
+}
+
+
+def sync_parts(post, stats=None, quotes=None, items=None, refresh=True):
+    """Make the digest's parts these, in this order, touching only what changed.
+
+    Each of `stats`, `quotes`, `items` (None leaves that kind alone) is a list of dicts of field
+    values (see PART_CONTENT; `on_index` and `anchor` may be given too). A part already there
+    with the same content keeps its row and its anchor (only its position may change); an
+    edited part at the same place keeps its anchor too; the rest are created with new anchors
+    (or the anchor given, when it is free) and deleted. The post's rendering is refreshed once,
+    if anything changed (or never, with `refresh=False`, for a caller that refreshes it anyway).
+    Returns the number of rows written or deleted.
+    """
+    written = 0
+    with transaction.atomic():
+        for model, wanted in ((Stat, stats), (Quote, quotes), (Item, items)):
+            if wanted is not None:
+                written += _sync(model, post, wanted)
+        if written and refresh:
+            post.refresh_parts()
+    return written
+
+
+def _sync(model, post, wanted):
+    fields = PART_CONTENT[model]
+    defaults = {f: model._meta.get_field(f).get_default() for f in fields}
+    existing = list(model.objects.filter(post=post).order_by("position", "pk"))
+    key = lambda values: tuple(values.get(f, defaults[f]) for f in fields)  # noqa: E731
+    by_content = {}
+    for part in existing:
+        by_content.setdefault(key(vars(part)), []).append(part)
+    by_anchor = {part.anchor: part for part in existing}
+    kept, rest = [None] * len(wanted), []
+    # Same content first (whatever moved), then a given anchor, then an edit in place.
+    for index, values in enumerate(wanted):
+        given = by_anchor.get(values.get("anchor"))
+        if given is not None and key(vars(given)) == key(values):
+            kept[index] = given
+        elif by_content.get(key(values)):
+            kept[index] = by_content[key(values)][0]
+        else:
+            continue
+        by_content[key(vars(kept[index]))].remove(kept[index])
+        by_anchor.pop(kept[index].anchor, None)
+    unused = [part for parts in by_content.values() for part in parts]
+    for index, values in enumerate(wanted):
+        if kept[index] is None:
+            candidate = by_anchor.get(values.get("anchor"))
+            if candidate is None and index < len(existing) and existing[index] in unused:
+                candidate = existing[index]
+            if candidate is not None and candidate in unused:
+                unused.remove(candidate)
+                by_anchor.pop(candidate.anchor, None)
+                kept[index] = candidate
+            else:
+                rest.append(index)
+    written = 0
+    changed = []
+    for index, part in enumerate(kept):
+        if part is None:
+            continue
+        values = {**wanted[index], "position": index}
+        values.pop("anchor", None)
+        if any(getattr(part, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(part, f, v)
+            part.render()
+            changed.append(part)
+    if unused:
+        model.objects.filter(pk__in=[part.pk for part in unused]).delete()
+        written += len(unused)
+    if changed:
+        update = sorted({f for part in changed for f in vars(part) if f in _writable(model)})
+        model.objects.bulk_update(changed, update)
+        written += len(changed)
+    taken = {part.anchor for part in kept if part is not None}
+    next_anchor = max([*taken, *(p.anchor for p in existing)], default=0) + 1
+    created = []
+    for index in rest:
+        values = dict(wanted[index])
+        anchor = values.pop("anchor", None)
+        if anchor is None or anchor in taken:
+            anchor, next_anchor = next_anchor, next_anchor + 1
+        taken.add(anchor)
+        next_anchor = max(next_anchor, anchor + 1)
+        part = model(post=post, position=index, anchor=anchor, **values)
+        part.render()
+        created.append(part)
+    if created:
+        model.objects.bulk_create(created)
+        written += len(created)
+    return written
+
+
+def _writable(model):
+    return {
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in ("post", "anchor")
+    }

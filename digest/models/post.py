@@ -331,8 +331,12 @@ class Post(ImportRecord):
         """Derive the stored HTML and text from the Markdown fields."""
         for name in ("title", "excerpt", "body", "byline", "lead_image_caption"):
             setattr(self, name, strip_control(getattr(self, name)))
-        render = sanitize_html if self.text_format == self.Format.HTML else render_markdown
-        self.byline_html = render_markdown_inline(self.byline)
+        imported = self.text_format == self.Format.HTML
+        render = sanitize_html if imported else render_markdown
+        self.byline_html = (
+            sanitize_html(self.byline) if imported else render_markdown_inline(self.byline)
+        )
+        self.support_html = sanitize_html(self.support_html)
         self.excerpt_html = render(self.excerpt)
         self.body_html = render(self.body)
         self.excerpt_text = html_to_text(self.excerpt_html)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models, transaction
 
-from .parts import Item, Quote, Stat, parts_batch
+from .parts import Item, Quote, Stat, sync_parts
 from .post import Post
 
 POST_FIELDS = [
@@ -17,9 +17,12 @@ POST_FIELDS = [
 ]
 RESTORED_FIELDS = [f for f in POST_FIELDS if f not in ("slug", "status", "lead_image")]
 PART_FIELDS = {
-    "stats": (Stat, ["figure", "label"]),
-    "quotes": (Quote, ["speaker", "text", "source_url", "on_index"]),
-    "items": (Item, ["text", "on_index"]),
+    "stats": (Stat, ["figure", "figure_url", "label", "text_format", "anchor"]),
+    "quotes": (
+        Quote,
+        ["speaker", "text", "source_url", "source_on", "text_format", "on_index", "anchor"],
+    ),
+    "items": (Item, ["text", "text_format", "on_index", "anchor"]),
 }
 
 
@@ -76,14 +79,14 @@ class Revision(models.Model):
         if not image or post.lead_image.storage.exists(image):
             post.lead_image = image
         post.author_id = data["author_id"]
-        with parts_batch():
-            post.save()
-            post.tags.set(data["tags"])
-            for name, (model, fields) in PART_FIELDS.items():
-                getattr(post, name).all().delete()
-                for position, values in enumerate(data[name]):
-                    model.objects.create(
-                        post=post, position=position, **{f: values[f] for f in fields}
-                    )
+        post.save()
+        post.tags.set(data["tags"])
+        # Revisions from before a field existed lack it: the model's default stands in.
+        parts = {
+            name: [{f: values[f] for f in fields if f in values} for values in data.get(name, [])]
+            for name, (_, fields) in PART_FIELDS.items()
+        }
+        sync_parts(post, **parts, refresh=False)
+        post.refresh_parts()
         post.refresh_from_db()
         return Revision.record(post, by=by, note=f"Restored version {self.version}")
