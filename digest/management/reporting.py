@@ -20,6 +20,12 @@ def write_report(command, report, dry_run):
         command.stdout.write(f"  {line}")
     for problem in report.problems:
         command.stdout.write(command.style.WARNING(f"  skipped {problem}"))
+    for note in report.notes:
+        command.stdout.write(command.style.NOTICE(f"  note: {note}"))
+    if report.structured or report.as_text:
+        command.stdout.write(
+            f"  lines: {report.structured} kept structured, {report.as_text} kept as text"
+        )
     written = report.total("created") + report.total("updated")
     if dry_run:
         command.stdout.write(command.style.NOTICE("  Dry run: nothing was written."))
