@@ -281,6 +281,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         "support_url",
         "closing_line",
         "empty_section_text",
+        "favourites_url",
     )
 
     def has_add_permission(self, request):
