@@ -43,6 +43,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "High Scalability")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Building bigger, faster, more reliable websites.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
+# The original site's domains (with or without "www."): imported links to them are rewritten
+# to this site's addresses (digest/importers/old_links.py).
+LEGACY_DOMAINS = env_list("LEGACY_DOMAINS", "highscalability.com,www.highscalability.com")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -23,6 +23,7 @@ from .archive_format import (
     looks_like_stats,
 )
 from .html_tree import Node, parse_html
+from .old_links import rewrite_old_links
 from .text import html_to_markdown
 
 _READ_MORE_RE = re.compile(r"^click to read more\s*(?:\.\.\.|…|\.)?$")
@@ -30,9 +31,9 @@ _INLINE = {"a", "strong", "b", "em", "i", "span", "code", "mark", "abbr", "sub",
 
 
 def clean_html(markup):
-    """Imported HTML as it is stored: sanitised (rewriting links to the old site's pages is
-    still to come, see issue 12's note)."""
-    return sanitize_html(markup or "")
+    """Imported HTML as it is stored: sanitised, with its links to the old site's pages
+    pointed at this site's addresses (old_links)."""
+    return rewrite_old_links(sanitize_html(markup or ""))
 
 
 @dataclass
