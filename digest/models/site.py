@@ -25,9 +25,15 @@ DEFAULT_FAVOURITES_TAGS = ("all-time-favorites", "favorites", "favourites")
 _TAG_SLUG = re.compile(r"[-\w]+")
 
 
+def _is_the_favourites_address(path):
+    # With or without its slash: a redirect from /all-time-favorites/ to itself never ends.
+    own = reverse("digest:legacy-favourites").rstrip("/")
+    return urlsplit(path).path.rstrip("/") == own
+
+
 def favourites_shape_problem(value):
-    """Why `value` cannot be where /all-time-favorites/ leads, judged by its shape alone
-    (no query), or None. It must be a tag's slug or a path of this site: never an address
+    """Why `value` cannot be where /all-time-favorites/ leads, judged without a query, or
+    None. It must be a tag's slug or a path of this site other than that address: never one
     with a scheme or a host ("//evil.example" and "/\\evil.example" are hosts to browsers),
     so the redirect can't send readers to another site."""
     if not value.startswith("/"):
@@ -41,11 +47,13 @@ def favourites_shape_problem(value):
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return "Give a path of this site, without a host."
+    if _is_the_favourites_address(value):
+        return "That is the old favourites address itself."
     return None
 
 
 def validate_favourites_address(value):
-    """The shape rule, and the tag or page must exist (and not be this address itself)."""
+    """favourites_shape_problem's rule, and the tag or page must exist."""
     value = value.strip()
     problem = favourites_shape_problem(value)
     if problem is None and not value.startswith("/"):
@@ -53,12 +61,9 @@ def validate_favourites_address(value):
             problem = f"No tag has the slug “{value}”."
     elif problem is None:
         try:
-            match = resolve(urlsplit(value).path)
+            resolve(urlsplit(value).path)
         except Resolver404:
             problem = "No page of this site has this address."
-        else:
-            if match.view_name == "digest:legacy-favourites":
-                problem = "That is the old favourites address itself."
     if problem:
         raise ValidationError(problem)
 
