@@ -186,7 +186,9 @@ def fill_content(post, content, empty_text):
         # Split before sanitising, which drops the comment: WXR keeps WordPress's <!--more-->.
         head, more, tail = content.partition("<!--more-->")
         post.excerpt, post.body = (
-            (clean_html(head), clean_html(tail)) if more else split_excerpt(clean_html(content))
+            (clean_html(head).strip(), clean_html(tail).strip())
+            if more
+            else split_excerpt(clean_html(content))
         )
         byline, post.excerpt = split_byline(post.excerpt)
         if byline:
