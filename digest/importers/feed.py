@@ -41,8 +41,12 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
     report = Report()
     # A stream, always: given a string, feedparser would fetch URLs and open file names. Its own
     # sanitiser is off: it drops video iframes; fill_content sanitises everything with ours.
+    # Nor does it rewrite the HTML to resolve links (against a base a stream does not have):
+    # that reorders attributes, and an item must give the very post its WXR twin gives.
     feed = feedparser.parse(
-        io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data), sanitize_html=False
+        io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data),
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     if feed.bozo and not feed.entries:
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
