@@ -2,7 +2,7 @@
 place: /blog/author/<name>, /blog/recommend/<id>, /rss.xml, /blog/rss.xml and
 /all-time-favorites/ (where the editor chooses, never another site)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from digest.models import SiteSettings
 from tests.accounts.factories import UserFactory
 from tests.digest.factories import PostFactory
 
-FEB_19 = timezone.make_aware(timezone.datetime(2016, 2, 19, 16, 0))
+FEB_19 = timezone.make_aware(datetime(2016, 2, 19, 16, 0))
 # The old platform's id of a post, the last part of its Squarespace guid ("426227:4867632:…").
 ITEM_ID = "28815239"
 
