@@ -58,7 +58,10 @@ def _rewrite_match(match):
 
 def new_address(url):
     """This site's address for `url` when it is a page of the old site, else None."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[not-an-ipv6" and the like: not a link this can place
+        return None
     if parts.scheme.lower() not in ("http", "https", "") or not parts.netloc:
         return None
     host = (parts.hostname or "").removeprefix("www.")

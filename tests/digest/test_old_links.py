@@ -42,6 +42,7 @@ def tag(slug):
         "ftp://highscalability.com/pub/file",
         "/blog/2016/2/19/already-relative.html",
         "#quote-7",
+        "http://[highscalability.com/blog/",
         # The old site's files: this site does not serve them.
         "https://highscalability.com/storage/2016/03/cold-aisle.jpg",
         "http://highscalability.com/storage/scaling-slides.pdf?__SQUARESPACE_CACHEVERSION=1",
