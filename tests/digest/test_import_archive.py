@@ -414,6 +414,10 @@ def test_the_sponsored_post_has_each_listing_in_its_section_in_order(client, sam
         assert len(texts) == len(beginnings)
         for (text,), beginning in zip(texts, beginnings, strict=True):
             assert beginning in text_of(render_markdown(text))
+    # Text stays text ("InMemory.Net" is no link), while an address written out still links.
+    in_memory = render_markdown(Listing.objects.get(sponsor__name="InMemory.Net").text)
+    assert in_memory.count("<a ") == 1
+    assert '<a href="http://InMemory.Net"' in in_memory
     week = week_of(timezone.localtime(post.publish_at).date())
     assert not Listing.objects.exclude(status=Listing.Status.APPROVED).exists()
     assert ListingWeek.objects.filter(week=week).count() == 17
