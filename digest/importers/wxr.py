@@ -39,6 +39,8 @@ from django.utils.text import slugify
 
 from ..markdown import html_to_text
 from ..models import SLUG_LENGTH, ImportedComment, Post, SiteSettings, slug_from_title
+from .archive import SECTION_TITLES
+from .archive_format import EMPTY_SECTION_PREFIX
 from .base import LEGACY_LINK_RE, ImportedPost, Report, default_author, run_import, writes
 from .feed import address, fill_content, kind_of, natural_key
 from .html_digest import clean_html
@@ -67,6 +69,7 @@ SITE_TYPES = {
     "wp_global_styles",
     "wp_navigation",
 }
+SECTION_KEYS = {title: key for key, title in SECTION_TITLES.items()}
 COMMENT_STATUSES = {"1": "1", "0": "0", "spam": "spam", "trash": "trash", "post-trashed": "trash"}
 # Squarespace guids end with the item's own id ("1036891:10970307:21836478"), as in feeds.
 SQUARESPACE_GUID_PARTS = 3
@@ -155,7 +158,7 @@ class _Reader:
         if meta:
             # What the HTML reading noted is moot: the record's text and parts are used.
             post.notes = item_notes
-            _apply(post, meta, self._author(item))
+            _apply(post, meta, self._author(item), empty_text)
         else:
             _keep_excerpt(post, item.excerpt, content)
         for domain, names in item.terms.items():
@@ -209,7 +212,7 @@ class _Reader:
         return ""
 
 
-def _apply(post, meta, author_name):
+def _apply(post, meta, author_name, empty_text):
     """Scalepress's own record wins over what was read from the HTML."""
     post.ref = meta.ref or post.ref
     if meta.publish_at and abs((meta.publish_at - post.publish_at).total_seconds()) < 1:
@@ -223,8 +226,30 @@ def _apply(post, meta, author_name):
         post.stats, post.quotes, post.items = meta.stats, meta.quotes, meta.items
         post.structured = len(meta.stats) + len(meta.quotes) + len(meta.items)
         post.as_text = 0
+    elif meta.kind == Post.Kind.SPONSORED and meta.text_format == Post.Format.MARKDOWN:
+        post.listings = listings_of(meta.excerpt, empty_text)
+        post.structured, post.as_text = len(post.listings), 0
     else:
         post.structured, post.as_text = 1, 0
+
+
+def listings_of(markdown, empty_text):
+    """The (section, Markdown) listings of a sponsored post's sections as
+    archive.sponsored_markdown writes them: "### <section>", a blank line, then one "- "
+    bullet each (the empty section's placeholder is none)."""
+    listings, section, in_list = [], None, False
+    for line in markdown.splitlines():
+        if line.startswith("### "):
+            section, in_list = SECTION_KEYS.get(line[4:].strip()), False
+        elif section and line.startswith("- "):
+            text, in_list = line[2:], True
+            if text != empty_text and not text.startswith(EMPTY_SECTION_PREFIX):
+                listings.append([section, text])
+        elif in_list and line.strip() and listings and listings[-1][0] == section:
+            listings[-1][1] += "\n" + line  # a listing of several lines
+        elif not line.strip() and in_list:
+            section, in_list = None, False
+    return [tuple(listing) for listing in listings]
 
 
 def _keep_excerpt(post, excerpt, content):
