@@ -139,7 +139,8 @@ def _imported(entry, moment, empty_text):
         post.text_format = Post.Format.MARKDOWN
         post.excerpt = sponsored_markdown(post.listings, empty_text, entry.intro)
     else:
-        post.excerpt = paragraphs_to_html(entry.intro)
+        # An archive page shows an article's excerpt only ("Click to read more ...").
+        post.excerpt, post.excerpt_only = paragraphs_to_html(entry.intro), True
     return post
 
 
