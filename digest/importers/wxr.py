@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..markdown import html_to_text
+from ..markdown import html_to_text, sanitize_html
 from ..models import SLUG_LENGTH, ImportedComment, Post, SiteSettings, slug_from_title
 from .archive import SECTION_TITLES
 from .archive_format import EMPTY_SECTION_PREFIX
@@ -70,6 +70,17 @@ SITE_TYPES = {
     "wp_navigation",
 }
 SECTION_KEYS = {title: key for key, title in SECTION_TITLES.items()}
+COMMENT_FIELDS = (
+    "source_id",
+    "parent_source_id",
+    "author_name",
+    "author_email",
+    "author_url",
+    "posted_at",
+    "body_html",
+    "status",
+    "kind",
+)
 COMMENT_STATUSES = {"1": "1", "0": "0", "spam": "spam", "trash": "trash", "post-trashed": "trash"}
 # Squarespace guids end with the item's own id ("1036891:10970307:21836478"), as in feeds.
 SQUARESPACE_GUID_PARTS = 3
@@ -273,15 +284,19 @@ def _keep_excerpt(post, excerpt, content):
 
 
 def keep_comments(comments_by_ref):
-    """Keep each written post's comments aside (ImportedComment), exactly those of the file."""
-    posts = Post.objects.filter(import_ref__in=list(comments_by_ref)).only("pk", "import_ref")
-    with_comments = set(
-        ImportedComment.objects.filter(post__in=posts).values_list("post_id", flat=True)
-    )
+    """Keep each written post's comments aside (ImportedComment), exactly those of the file;
+    a post whose comments are already kept as they are is not touched."""
+    posts = list(Post.objects.filter(import_ref__in=list(comments_by_ref)).only("pk", "import_ref"))
+    kept = {}
+    for row in ImportedComment.objects.filter(post__in=posts).values("post_id", *COMMENT_FIELDS):
+        kept.setdefault(row.pop("post_id"), {})[row["source_id"]] = row
     for post in posts:
-        comments = comments_by_ref[post.import_ref]
-        if comments or post.pk in with_comments:
-            ImportedComment.keep(post, [_comment(c, n) for n, c in enumerate(comments, 1)])
+        comments = [_comment(c, n) for n, c in enumerate(comments_by_ref[post.import_ref], 1)]
+        wanted = {
+            c["source_id"]: {**c, "body_html": sanitize_html(c["body_html"])} for c in comments
+        }
+        if wanted != kept.get(post.pk, {}):
+            ImportedComment.keep(post, comments)
 
 
 def _comment(comment, number):

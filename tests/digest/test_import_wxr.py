@@ -342,6 +342,7 @@ def test_a_second_run_changes_nothing_and_touches_no_part_row(imported):
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
     assert not [sql for sql in writes if "digest_stat" in sql or "digest_quote" in sql]
     assert not [sql for sql in writes if "digest_item" in sql or "digest_post" in sql]
+    assert not [sql for sql in writes if "digest_importedcomment" in sql]
 
 
 def test_a_dry_run_writes_nothing(db, media):
