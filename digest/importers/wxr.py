@@ -117,7 +117,7 @@ class _Reader:
     """Turns the export's items into ImportedPosts."""
 
     def __init__(self, document, attachments):
-        self.document, self.attachments = document, attachments
+        self.attachments = attachments
         self.newest = max((i.published for i in document.items if i.published), default=None)
         logins = {item.author_login for item in document.items if item.author_login}
         self.local_logins = set(
@@ -164,8 +164,8 @@ class _Reader:
         content = self.attachments.rewrite(item.content, post.notes)
         try:
             fill_content(post, content, empty_text)
-        except ValueError:
-            post.notes.append("has no text; stored with an empty one")
+        except ValueError as error:  # a post with a title can be stored, even empty
+            post.notes.append(f"{error}; stored as it is")
         if meta:
             # What the HTML reading noted is moot: the record's text and parts are used.
             post.notes = item_notes

@@ -109,6 +109,29 @@ def test_trash_and_menus_are_not_imported_and_each_is_named(imported):
     assert not Post.objects.filter(title__in=["An Old Post Nobody Wanted", "Archive"]).exists()
 
 
+def test_a_post_with_a_title_alone_is_kept_and_an_impossible_address_noted(db):
+    export = EXPORT.read_text().split("<item>")[0] + (
+        "<item><title>Only a Title</title>"
+        "<link>http://highscalability.com/blog/2016/2/30/only-a-title.html</link>"
+        "<dc:creator>toddhoff</dc:creator><wp:post_id>1</wp:post_id>"
+        "<wp:post_date_gmt>2016-03-01 10:00:00</wp:post_date_gmt>"
+        "<wp:post_name>only-a-title</wp:post_name><wp:status>publish</wp:status>"
+        "<wp:post_type>post</wp:post_type></item></channel></rss>"
+    )
+
+    report = import_wxr_data(export)
+
+    post = Post.objects.get()
+    assert (post.title, post.excerpt, post.body) == ("Only a Title", "", "")
+    assert post.get_absolute_url() == "/blog/2016/3/1/only-a-title.html"
+    assert report.notes == [
+        "item 1 (line 26, “Only a Title”): has a link with an impossible date: "
+        "http://highscalability.com/blog/2016/2/30/only-a-title.html; its date and name are "
+        "used instead",
+        "item 1 (line 26, “Only a Title”): has no content; stored as it is",
+    ]
+
+
 # A digest, losslessly
 
 
