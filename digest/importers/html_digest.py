@@ -12,6 +12,8 @@ chunk without its colon) is kept in place as the nearest part, with a note.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from ..markdown import sanitize_html
 from ..parsing import MORE_QUOTES_RE, fold_for_matching, looks_like_speaker, split_stat
 from .archive_format import (
@@ -268,7 +270,12 @@ def _only_link(children):
 
 
 def _href(node):
-    return next((value or "" for name, value in node.attrs if name == "href"), "")
+    """A link's address as a figure or source link stores it: absolute, since those fields
+    hold web addresses (a link to the old site's page was made a path of this site)."""
+    href = next((value or "" for name, value in node.attrs if name == "href"), "")
+    if href.startswith("/") and not href.startswith("//"):
+        return settings.SITE_URL.rstrip("/") + href
+    return href
 
 
 def _html(children):

@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from digest.importers.html_digest import read_digest_html
 from digest.markdown import html_to_text
 from digest.models import Item, Post, Quote, Stat
 from sponsors.models import Listing, Sponsor
@@ -307,3 +308,15 @@ def test_the_same_week_pasted_into_the_boxes_keeps_every_line(client, editor):
     page = client.get(response["Location"]).content.decode()
     for number in (7, 8, 9):  # the three speakerless quotes, counted in the quotes box
         assert f"line {number}:" in page
+
+
+def test_a_source_link_to_the_old_sites_page_becomes_this_sites_address(settings):
+    settings.SITE_URL = "https://scalepress.example"
+    read = read_digest_html(
+        "<ul><li>Quotable Quotes:<ul><li>"
+        '<a href="http://highscalability.com/blog/2016/2/19/a-post.html">Todd Hoff</a>: '
+        "Read last week's issue.</li></ul></li></ul>"
+    )
+
+    [quote] = read.quotes
+    assert quote["source_url"] == "https://scalepress.example/blog/2016/2/19/a-post.html"
