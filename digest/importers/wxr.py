@@ -12,7 +12,8 @@ What becomes of each item:
   (`wp:post_date_gmt`, else `wp:post_date` in the site's TIME_ZONE), slug and address from the
   old link or `wp:post_name`. Statuses: publish → published; future → published at its future
   date (scheduled); draft, pending and private → draft; trash and auto-draft → not imported,
-  with a note; any other status → draft, with a note.
+  with a note; any other status → draft, with a note. A post readers needed a password for
+  is kept as a draft.
 - Pages and post types WordPress plugins add are kept as draft articles, with a note giving
   their old address: Scalepress has no pages, and a draft keeps the text for an editor to
   publish or to point the old address at. Menus, revisions, templates, styles and other
@@ -205,6 +206,10 @@ class _Reader:
                 post.notes.append(f"has the status “{item.status}”; kept as a draft")
             elif item.status == "private":
                 post.notes.append("was private; kept as a draft")
+        if item.other.get("wp:post_password", "").strip() and post.status != Post.Status.DRAFT:
+            # Readers needed a password for it: it must not become public by moving here.
+            post.status = Post.Status.DRAFT
+            post.notes.append("was protected by a password; kept as a draft")
         if published is None:
             published = self.newest or timezone.now().replace(microsecond=0)
             if post.status == Post.Status.PUBLISHED:

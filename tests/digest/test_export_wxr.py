@@ -6,14 +6,11 @@ links, anchors and comments. The HTML alone (without Scalepress's `_scalepress_p
 the readable digest other tools get, and reads back into the same parts.
 """
 
-import io
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import F
 from taggit.models import Tag
 
@@ -22,10 +19,9 @@ from digest.models import ImportedComment, Item, Post, Quote, Stat
 from digest.models.parts import PART_CONTENT
 from sponsors.models import Listing, Sponsor
 from tests.digest.factories import PostFactory, digest_with_parts
+from tests.digest.wxr_helpers import EXPORT, UPLOADS
+from tests.digest.wxr_helpers import run as command
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXPORT = FIXTURES / "wxr-highscalability.xml"
-UPLOADS = FIXTURES / "wxr-uploads"
 RECORD_RE = re.compile(
     r"<wp:postmeta>\s*<wp:meta_key>_scalepress_post</wp:meta_key>.*?</wp:postmeta>", re.S
 )
@@ -34,12 +30,6 @@ POST_FIELDS = (
     "support_html", "more_quotes_marker", "import_ref", "legacy_id", "date_is_guessed",
     "excerpt_only", "excerpt_html", "body_html", "parts_full_html",
 )  # fmt: skip
-
-
-def command(name, *args):
-    out = io.StringIO()
-    call_command(name, *map(str, args), stdout=out)
-    return out.getvalue()
 
 
 def export(tmp_path, *args):

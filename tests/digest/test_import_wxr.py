@@ -11,56 +11,37 @@ Fixtures (tests/digest/fixtures/), written by hand from the WXR 1.2 format:
 - `wxr-companion.rss`: the old FeedBurner feed of two of those posts (the digest in full, the
   guest post as an excerpt only).
 - `wxr-windows-1252.xml`: a WXR 1.1 file in Windows-1252 with bare "&" and HTML entities.
-Attachments and comments are in test_import_wxr_files.py.
+Posts, statuses, dates and addresses are in test_import_wxr_posts.py; attachments and comments
+in test_import_wxr_files.py.
 """
 
-import io
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from digest.importers.wxr import import_wxr as import_wxr_data
 from digest.markdown import html_to_text
-from digest.models import Item, Post, Quote, Stat
-from sponsors.models import Listing, Sponsor
+from digest.models import Post
+from tests.digest.wxr_helpers import (
+    DIGEST_ADDRESS,
+    EXPORT,
+    FEED,
+    GUEST_ADDRESS,
+    UPLOADS,
+    part_rows,
+    post_at,
+    run,
+)
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXPORT = FIXTURES / "wxr-highscalability.xml"
-FEED = FIXTURES / "wxr-companion.rss"
-WINDOWS = FIXTURES / "wxr-windows-1252.xml"
-DIGEST_ADDRESS = "/blog/2016/4/1/stuff-the-internet-says-on-scalability-for-april-1st-2016.html"
-GUEST_ADDRESS = "/blog/2016/3/28/sharding-postgres-without-tears.html"
 DIGEST_ITEM = "item 1 (line 26, “Stuff The Internet Says On Scalability For April …”)"
-
-
-def run(command, *args):
-    """Run an import command as an operator would; its report is what they read."""
-    out = io.StringIO()
-    call_command(command, *map(str, args), stdout=out)
-    return out.getvalue()
-
-
-def post_at(address):
-    return next(p for p in Post.objects.all() if p.get_absolute_url() == address)
 
 
 def words(text):
     """The words of a text, without the separators that parts store apart ("200K: msgs")."""
     return Counter(w.strip(":;~") for w in text.split() if w.strip(":;~"))
-
-
-def part_rows():
-    return {
-        model.__name__: sorted(model.objects.values_list("pk", "anchor", "position"))
-        for model in (Stat, Quote, Item)
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -107,29 +88,6 @@ def test_trash_and_menus_are_not_imported_and_each_is_named(imported):
     assert "item 8 (line 300, “Archive”): is a WordPress nav_menu_item: not a post" in imported
     assert "nav_menu_item: 0 created, 0 updated, 0 unchanged, 1 skipped" in imported
     assert not Post.objects.filter(title__in=["An Old Post Nobody Wanted", "Archive"]).exists()
-
-
-def test_a_post_with_a_title_alone_is_kept_and_an_impossible_address_noted(db):
-    export = EXPORT.read_text().split("<item>")[0] + (
-        "<item><title>Only a Title</title>"
-        "<link>http://highscalability.com/blog/2016/2/30/only-a-title.html</link>"
-        "<dc:creator>toddhoff</dc:creator><wp:post_id>1</wp:post_id>"
-        "<wp:post_date_gmt>2016-03-01 10:00:00</wp:post_date_gmt>"
-        "<wp:post_name>only-a-title</wp:post_name><wp:status>publish</wp:status>"
-        "<wp:post_type>post</wp:post_type></item></channel></rss>"
-    )
-
-    report = import_wxr_data(export)
-
-    post = Post.objects.get()
-    assert (post.title, post.excerpt, post.body) == ("Only a Title", "", "")
-    assert post.get_absolute_url() == "/blog/2016/3/1/only-a-title.html"
-    assert report.notes == [
-        "item 1 (line 26, “Only a Title”): has a link with an impossible date: "
-        "http://highscalability.com/blog/2016/2/30/only-a-title.html; its date and name are "
-        "used instead",
-        "item 1 (line 26, “Only a Title”): has no content; stored as it is",
-    ]
 
 
 # A digest, losslessly
@@ -248,109 +206,6 @@ def test_the_report_names_each_line_kept_as_text(imported):
     assert "lines: 29 kept structured, 6 kept as text" in imported
 
 
-# Posts, statuses, dates and addresses
-
-
-def test_statuses(imported):
-    by_title = {p.title: p for p in Post.objects.all()}
-
-    assert by_title["Why We Moved Our Queues Off the Cloud"].is_published
-    assert by_title[
-        "Coming Soon: The Architecture of a Queue That Never Loses a Message"
-    ].is_scheduled
-    assert by_title["Notes on Consistent Hashing for the Next Article"].status == "draft"
-    assert by_title["Our Private Postmortem of the March Outage"].status == "draft"
-    assert "“Our Private Postmortem of the March Outage”): was private; kept as a draft" in imported
-    assert "article: 7 created, 0 updated, 0 unchanged, 2 skipped" in imported
-
-
-def test_dates_are_gmt_else_the_local_date_in_the_sites_time_zone(db, settings):
-    settings.TIME_ZONE = "America/New_York"
-    run("import_wxr", EXPORT)
-
-    assert post_at(DIGEST_ADDRESS).publish_at == datetime(2016, 4, 1, 16, tzinfo=UTC)
-    borg = Post.objects.get(legacy_id="21910012")
-    assert borg.publish_at == datetime(2016, 3, 4, 13, 15, tzinfo=UTC)
-    draft = Post.objects.get(title__startswith="Notes on Consistent Hashing")
-    assert draft.publish_at == datetime(2016, 3, 30, 13, tzinfo=UTC)
-
-
-def test_squarespace_links_and_post_names_give_the_old_addresses(imported, client):
-    guest = post_at(GUEST_ADDRESS)  # link and post name are paths without .html
-
-    assert guest.import_ref == f"url:{GUEST_ADDRESS}"
-    assert client.get(GUEST_ADDRESS).status_code == 200
-    assert client.get(DIGEST_ADDRESS).status_code == 200
-
-
-def test_pages_are_kept_as_draft_articles_with_a_note(imported):
-    page = Post.objects.get(title="All Time Favorites")
-
-    assert (page.kind, page.status, page.slug) == ("article", "draft", "all-time-favorites")
-    assert "/blog/2008/11/22/google-architecture.html" in page.excerpt
-    assert "is a WordPress page (its address was /all-time-favorites/)" in imported
-
-
-def test_authors_are_guest_accounts_with_the_old_sites_display_names(imported):
-    User = get_user_model()
-    todd, jane = User.objects.get(username="todd-hoff"), User.objects.get(username="jane-doe")
-
-    assert (todd.display_name, jane.display_name) == ("Todd Hoff", "Jane Doe")
-    assert not todd.has_usable_password()
-    assert post_at(GUEST_ADDRESS).author == jane
-
-
-def test_an_account_with_the_wordpress_login_is_used_again(db):
-    todd = get_user_model().objects.create(username="toddhoff", email="todd@example.org")
-    run("import_wxr", EXPORT)
-
-    assert post_at(DIGEST_ADDRESS).author == todd
-
-
-def test_categories_and_tags_are_tags_and_a_post_format_is_noted(imported, digest):
-    assert sorted(digest.tags.names()) == ["Hot Links", "Stuff The Internet Says On Scalability"]
-    assert sorted(post_at(GUEST_ADDRESS).tags.names()) == ["Guest Post", "Postgres", "Sharding"]
-    assert "its post_format “Aside” is not kept" in imported
-
-
-def test_a_guest_post_gets_its_byline_and_its_more_split(imported):
-    guest = post_at(GUEST_ADDRESS)
-
-    assert guest.byline == "This is a guest post by Jane Doe, CTO of Example."
-    assert guest.excerpt.startswith("<p>We ran one Postgres server for six years.")
-    assert "this is what it cost us.</p>" in guest.excerpt
-    assert guest.body.startswith("<p>The first rule: shard by tenant")
-    assert "*Every* query" in guest.body_html
-
-
-def test_a_hand_written_excerpt_not_in_the_text_is_kept_and_noted(imported):
-    post = Post.objects.get(title="Why We Moved Our Queues Off the Cloud")
-
-    assert post.excerpt == "<p>The cloud is great until the invoice arrives.</p>"
-    assert post.body.startswith("<p>Our bill for managed queues")
-    assert "hand-written excerpt that is not in its text" in imported
-
-
-def test_a_sponsored_post_becomes_sponsors_and_listings(imported):
-    post = Post.objects.get(kind=Post.Kind.SPONSORED)
-
-    assert sorted(Sponsor.objects.values_list("name", flat=True)) == ["InMemory.Net", "Varnish"]
-    sections = Counter(Listing.objects.values_list("section", flat=True))
-    assert sections == {"hiring": 2, "event": 1, "product": 2}
-    assert "### Fun and Informative Events" in post.excerpt
-    assert "\\*profilers\\*" in post.excerpt  # literal asterisks stay literal
-
-
-def test_an_export_in_windows_1252_with_loose_entities_is_read(db):
-    output = run("import_wxr", WINDOWS)
-    post = Post.objects.get()
-
-    assert post.title == "Caching & Queues — What’s Next for “Web Scale”"
-    assert "Café" in post.excerpt and "€4,000" in post.excerpt and "&nbsp;It’s" in post.excerpt
-    assert list(post.tags.names()) == ["Caching & Co"]
-    assert "bare “&” or an HTML entity outside CDATA on line 13" in output
-
-
 # Running again, dry runs, and the other importers
 
 
@@ -369,7 +224,7 @@ def test_a_second_run_changes_nothing_and_touches_no_part_row(imported):
 
 
 def test_a_dry_run_writes_nothing(db, media):
-    output = run("import_wxr", EXPORT, "--dry-run", "--attachments", FIXTURES / "wxr-uploads")
+    output = run("import_wxr", EXPORT, "--dry-run", "--attachments", UPLOADS)
 
     assert "Dry run: nothing was written." in output
     assert "digest: 1 created" in output

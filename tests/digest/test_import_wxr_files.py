@@ -8,29 +8,16 @@ Comments are kept aside for the comments feature. Fixture: `fixtures/wxr-highsca
 (see test_import_wxr.py).
 """
 
-import io
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
 from digest.models import ImportedComment, Post
+from tests.digest.wxr_helpers import DIGEST_ADDRESS, EXPORT, UPLOADS, post_at, run
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXPORT = FIXTURES / "wxr-highscalability.xml"
-UPLOADS = FIXTURES / "wxr-uploads"
-DIGEST_ADDRESS = "/blog/2016/4/1/stuff-the-internet-says-on-scalability-for-april-1st-2016.html"
 ORIGINAL = "http://highscalability.com/wp-content/uploads/2016/03/"
 
 
 def import_wxr(*args):
-    out = io.StringIO()
-    call_command("import_wxr", *map(str, args), stdout=out)
-    return out.getvalue()
-
-
-def post_at(address):
-    return next(p for p in Post.objects.all() if p.get_absolute_url() == address)
+    return run("import_wxr", *args)
 
 
 @pytest.fixture(autouse=True)
