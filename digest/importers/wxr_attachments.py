@@ -122,15 +122,17 @@ class Attachments:
         source = self._source(attachment)
         if source is None:
             return None
-        name = self._storage_name(attachment)
-        digest = _sha256(source)
-        if default_storage.exists(name) and _stored_sha256(name) == digest:
+        name, digest = self._storage_name(attachment), _sha256(source)
+        if default_storage.exists(name) and _stored_sha256(name) != digest:
+            # Another file has that name: this one gets a name of its own, the same every run.
+            stem, dot, suffix = name.rpartition(".")
+            name = f"{stem}-{digest[:12]}{dot}{suffix}"
+        if default_storage.exists(name):
             attachment.copy, self.outcomes[attachment] = name, "unchanged"
         elif self.dry_run:
             attachment.copy, self.outcomes[attachment] = name, "created"
         else:
             with source.open("rb") as handle:
-                # A different file already has this name: storage picks a free one.
                 attachment.copy = default_storage.save(name, File(handle, name=source.name))
             self.outcomes[attachment] = "created"
         return attachment.copy
