@@ -148,13 +148,13 @@ class Gunicorn(Process):
 class Nginx(Process):
     """nginx run as an ordinary user with every file in `folder`, in front of `upstreams`."""
 
-    def __init__(self, folder, upstreams, port=None, static_root=None, media_root=None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, folder, upstreams, port=None, host="127.0.0.1", **roots):
+        self.host, self.port = host, port or free_port()
+        self.url = f"http://{host}:{self.port}"
         self.folder = Path(folder)
         self.upstreams = list(upstreams)
-        self.static_root = static_root or ROOT / "staticfiles"
-        self.media_root = media_root or os.environ.get("MEDIA_ROOT", ROOT / "media")
+        self.static_root = roots.get("static_root") or ROOT / "staticfiles"
+        self.media_root = roots.get("media_root") or os.environ.get("MEDIA_ROOT", ROOT / "media")
         self.log = self.folder / "error.log"
 
     def __str__(self):
@@ -166,7 +166,7 @@ class Nginx(Process):
         modules = "\n".join(f"load_module {m};" for m in BROTLI_MODULES) if has_brotli() else ""
         (self.folder / "scalepress.conf").write_text(
             render_site(
-                f"127.0.0.1:{self.port}",
+                f"{self.host}:{self.port}",
                 self.upstreams,
                 self.folder / "cache",
                 self.static_root,
@@ -177,6 +177,9 @@ class Nginx(Process):
             fill(
                 "nginx.conf.template",
                 PREFIX=self.folder,
+                # Started as root (a container, CI), nginx would run its workers as nobody,
+                # who cannot write this folder; as anyone else, workers stay that user.
+                USER="user root;" if os.geteuid() == 0 else "",
                 LOAD_MODULES=modules,
                 ACCESS_LOG=access_log,
             )
@@ -204,7 +207,7 @@ def serve(host, port, app_servers):
     shutil.rmtree(folder / "cache", ignore_errors=True)  # pages of an older run
     env = {"SERVE_MEDIA": "0", "SITE_URL": os.environ.get("SITE_URL", f"http://{host}:{port}")}
     apps = [Gunicorn(folder, env=env).start() for _ in range(app_servers)]
-    edge = Nginx(folder, [app.address for app in apps], port=port)
+    edge = Nginx(folder, [app.address for app in apps], port=port, host=host)
     stopping = []
 
     def stop(*_):

@@ -93,6 +93,9 @@ class AppServer:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                # The deployed settings; the options after it override a few for the tests.
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "config.wsgi",
                 "--workers",
                 str(self.workers),
