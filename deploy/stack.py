@@ -160,7 +160,9 @@ class Nginx(Process):
     def __str__(self):
         return f"nginx on {self.port}"
 
-    def write_config(self, access_log="off"):
+    access_log = "off"
+
+    def write_config(self):
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "cache"):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         modules = "\n".join(f"load_module {m};" for m in BROTLI_MODULES) if has_brotli() else ""
@@ -181,7 +183,7 @@ class Nginx(Process):
                 # who cannot write this folder; as anyone else, workers stay that user.
                 USER="user root;" if os.geteuid() == 0 else "",
                 LOAD_MODULES=modules,
-                ACCESS_LOG=access_log,
+                ACCESS_LOG=self.access_log,
             )
         )
 
@@ -189,7 +191,8 @@ class Nginx(Process):
         binary = nginx_binary()
         if binary is None:
             raise RuntimeError("nginx is not installed (apt-get install nginx-light)")
-        self.write_config(access_log)
+        self.access_log = access_log
+        self.write_config()
         self.process = subprocess.Popen(
             [binary, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf")],
             stdout=(self.folder / "nginx.out").open("ab"),
@@ -218,7 +221,7 @@ def serve(host, port, app_servers):
     try:
         for app in apps:
             app.wait_ready(f"http://{app.address}/healthz")
-        edge.start(access_log=str(folder / "access.log"))
+        edge.start(access_log=f"{folder / 'access.log'} scalepress")
         edge.wait_ready(f"{edge.url}/healthz")
         print(f"Serving on http://{host}:{port}/ (nginx, {app_servers} app servers); Ctrl+C stops")
         while not stopping and all(p.process.poll() is None for p in [edge, *apps]):
