@@ -249,9 +249,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 messages.warning(
                     request,
                     format_html(
-                        "{}: every line was added; check these, kept in a looser shape:<ul>{}</ul>",
+                        # Lines, not a nested list: the admin styles every <li> of a message
+                        # as a message of its own.
+                        "{}: every line was added; check these, kept in a looser shape:{}",
                         PASTE_BOXES[field][1],
-                        format_html_join("", "<li>{}</li>", ((str(note),) for note in notes)),
+                        format_html_join("", "<br>{}", ((str(note),) for note in notes)),
                     ),
                 )
 
