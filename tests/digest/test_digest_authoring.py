@@ -242,7 +242,8 @@ def test_pasted_parts_are_added_after_the_parts_already_there(client, editor):
                 ("", "750 million xactions per week"),
                 ("11 million", "subscribers"),
             ],
-            "line 2: “750 million xactions per week; 11 million : subscribers;” kept as text",
+            "line 2: “750 million xactions per week; 11 million : subscribers;” "
+            "“750 million xactions per week” kept as text",
         ),
     ],
 )

@@ -225,7 +225,7 @@ def test_stats_keep_each_bad_chunk_as_text_in_place_and_note_its_line():
         (4, "1.5 million messages per second and a lot more words than a figure has: label"),
     ]
     no_colon, no_figure, no_label, too_long = (n.reason for n in parsed.notes)
-    assert no_colon.startswith("kept as text in the stats line")
+    assert no_colon.startswith("“11 million subscribers” kept as text in the stats line")
     assert "separator" in no_colon
     assert "no figure" in no_figure
     assert "no label" in no_label
