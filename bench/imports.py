@@ -15,6 +15,7 @@ between runs, and refuses to start on one that has any).
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -258,12 +259,15 @@ def main():
     )
     for name, (function, data) in documents.items():
         first, again = [], []
-        for _ in range(args.runs):
+        for number in range(1, args.runs + 1):
             empty_database()
             seconds, report = timed(function, data)
             first.append(seconds)
             seconds, rerun = timed(function, data)
             again.append(seconds)
+            print(
+                f"  {name} run {number}: {first[-1]:.1f}s, re-run {again[-1]:.1f}s", file=sys.stderr
+            )
         size = len(data) / 1024 / 1024
         print(f"{name:<12} {size:5.1f} MB  first run {spread(first)}   re-run {spread(again)}")
         print(f"{'':<12} first: {report.summary()[-1]}; re-run: {rerun.summary()[-1]}")
@@ -271,4 +275,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
