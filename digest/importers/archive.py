@@ -107,6 +107,7 @@ def import_archive(text, *, fallback_date=None, author=None, dry_run=False, prog
 def _imported(entry, moment, empty_text):
     publish_at = timezone.make_aware(moment)
     post = ImportedPost(
+        source="archive",
         ref=legacy_ref(legacy_path(entry.title, timezone.localtime(publish_at))),
         title=entry.title,
         kind=entry.kind,

@@ -133,6 +133,7 @@ class ImportedPost:
     title: str
     kind: str
     publish_at: datetime
+    source: str = "feed"  # archive, feed or wxr (SOURCE_RANK)
     where: str = ""
     date_is_guessed: bool = False
     slug: str = ""
@@ -159,39 +160,55 @@ class ImportedPost:
 
     def fingerprint(self):
         data = asdict(self)
-        for transient in ("where", "notes", "structured", "as_text"):
+        for transient in ("where", "notes", "structured", "as_text", "source"):
             data.pop(transient)
         return fingerprint(data)
 
 
-def find_post(imported):
+def find_post(imported, taken=()):
     """The post this import is about: by its natural key; else, when either side's date is
-    only a guess, the post of the same title and kind published near it."""
+    only a guess, the imported post of the same title and kind published nearest to it. A post
+    written earlier in the same run (`taken`) is never matched by title: one file or feed that
+    lists the same title twice (a weekly sponsored post) means two posts."""
     post = Post.objects.filter(import_ref=imported.ref[:500]).first()
     if post is not None:
         return post
     near = Post.objects.filter(
+        import_ref__isnull=False,
         title=imported.title[:200],
         kind=imported.kind,
         publish_at__range=(
             imported.publish_at - GUESS_WINDOW,
             imported.publish_at + GUESS_WINDOW,
         ),
-    )
+    ).exclude(pk__in=taken)
     if not imported.date_is_guessed:
         near = near.filter(date_is_guessed=True)
-    return near.order_by("date_is_guessed", "publish_at").first()
+    return min(near, key=lambda post: abs(post.publish_at - imported.publish_at), default=None)
 
 
-def write_post(imported, default):
+# How much of a post each source carries: archive pages show what the index showed, a feed
+# the post as HTML (often only its excerpt), a WXR export everything.
+SOURCE_RANK = {"archive": 1, "feed": 2, "wxr": 3}
+
+
+def write_post(imported, default, taken):
     """Create or update the post `imported` describes; returns "created", "updated" or
-    "unchanged". Raises ValueError when it cannot be stored at all (the caller reports it)."""
+    "unchanged". Raises ValueError when it cannot be stored at all (the caller reports it).
+
+    A source poorer than the one that wrote the post (SOURCE_RANK) changes nothing of it but a
+    guessed date, which its real one corrects: an archive page never replaces a feed's links
+    and pictures, nor a feed a WXR export's full text, tags, author or draft status."""
     if not imported.title:
         raise ValueError("has no title")
-    post = find_post(imported)
+    post = find_post(imported, taken)
+    if post is not None:
+        taken.add(post.pk)
     digest = imported.fingerprint()
     if post is not None and post.import_hash == digest:
         return "unchanged"
+    if post is not None and SOURCE_RANK.get(post.import_source, 0) > SOURCE_RANK[imported.source]:
+        return _correct_date(post, imported)
     outcome = "created" if post is None else "updated"
     post = post or Post()
     keeps_date = imported.date_is_guessed and post.pk and not post.date_is_guessed
@@ -215,7 +232,7 @@ def write_post(imported, default):
     post.support_html = imported.support_html
     post.more_quotes_marker = imported.more_quotes
     post.legacy_id = imported.legacy_id[:64] or post.legacy_id
-    post.import_hash = digest
+    post.import_hash, post.import_source = digest, imported.source
     post.save()
     post.tags.set(imported.tags)
     if imported.kind == Post.Kind.DIGEST:
@@ -227,17 +244,36 @@ def write_post(imported, default):
             refresh=False,
         )
     post.refresh_parts()
+    taken.add(post.pk)
     entry_imported.send(sender=Post, entry=imported, post=post)
     return outcome
+
+
+def _correct_date(post, imported):
+    """A poorer source's only say: the real date and address of a post whose date is a guess."""
+    if imported.date_is_guessed or not post.date_is_guessed:
+        imported.notes.append(
+            f"kept as the {post.get_import_source_display()} brought it (a richer source)"
+        )
+        return "unchanged"
+    post.import_ref = imported.ref[:500]
+    post.publish_at, post.date_is_guessed = imported.publish_at, False
+    post.slug = imported.slug or post.slug
+    post.save(update_fields=["import_ref", "publish_at", "date_is_guessed", "slug", "updated"])
+    imported.notes.append(
+        f"given its real date; the rest kept as the {post.get_import_source_display()} brought it"
+    )
+    return "updated"
 
 
 def run_import(report, imported_posts, default, *, progress=None, total=None):
     """Write each post in its own savepoint (one that cannot be stored is reported and the
     others are written) and count what was kept structured and as text."""
+    taken = set()
     for done, imported in enumerate(imported_posts, start=1):
         try:
             with transaction.atomic():
-                report.add(imported.kind, write_post(imported, default))
+                report.add(imported.kind, write_post(imported, default, taken))
         except ValueError as error:
             report.skip(imported.kind, imported.where, str(error))
             continue

@@ -142,6 +142,7 @@ class _Reader:
             report.skip(kind, item.where, "has no title, so it cannot be stored: not imported")
             return None
         post = ImportedPost(
+            source="wxr",
             ref="",
             title=item.title[:200],
             kind=kind,

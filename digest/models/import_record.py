@@ -22,6 +22,14 @@ class ImportRecord(models.Model):
         help_text="Imported from archive text without a date: placed between its dated "
         "neighbours until an import with its real address (feed, WXR, URL list) corrects it.",
     )
+    # Which importer wrote the post last; a poorer source (archive text < feed < WXR export)
+    # never replaces what a richer one brought (digest.importers.base.write_post).
+    import_source = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        choices=[("archive", "archive text"), ("feed", "feed"), ("wxr", "WXR export")],
+    )
     excerpt_only = models.BooleanField(
         "only the excerpt was imported",
         default=False,

@@ -276,7 +276,9 @@ def _sync(model, post, wanted):
     for index, part in enumerate(kept):
         if part is None:
             continue
-        values = {**wanted[index], "position": index}
+        # Every content field is written, a missing one as its default: an edit in place must
+        # not keep the old row's link (a quote without one would carry its predecessor's).
+        values = {**defaults, **wanted[index], "position": index}
         values.pop("anchor", None)
         if any(getattr(part, f) != v for f, v in values.items()):
             for f, v in values.items():
@@ -294,7 +296,7 @@ def _sync(model, post, wanted):
     next_anchor = max([*taken, *(p.anchor for p in existing)], default=0) + 1
     created = []
     for index in rest:
-        values = dict(wanted[index])
+        values = {**defaults, **wanted[index]}
         anchor = values.pop("anchor", None)
         if anchor is None or anchor in taken:
             anchor, next_anchor = next_anchor, next_anchor + 1

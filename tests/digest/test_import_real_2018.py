@@ -13,17 +13,20 @@ The WXR path has its own file (test_import_wxr.py).
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from digest.importers.base import ImportedPost, default_author, write_post
 from digest.importers.html_digest import read_digest_html
 from digest.markdown import html_to_text
 from digest.models import Item, Post, Quote, Stat
+from digest.models.parts import sync_parts
 from sponsors.models import Listing, Sponsor
+from tests.digest.factories import PostFactory
 from tests.digest.test_digest_authoring import new_digest_url, submit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -320,3 +323,101 @@ def test_a_source_link_to_the_old_sites_page_becomes_this_sites_address(settings
 
     [quote] = read.quotes
     assert quote["source_url"] == "https://scalepress.example/blog/2016/2/19/a-post.html"
+
+
+# Importers combined: a poorer source never replaces what a richer one brought
+
+
+def test_archive_text_after_the_feed_keeps_the_feeds_links_pictures_and_time(feed):
+    post = Post.objects.get(title=MARCH_9)
+    before = (
+        list(post.quotes.values_list("anchor", "speaker", "source_url")),
+        list(post.stats.values_list("figure", "figure_url")),
+        post.excerpt_html,
+        post.publish_at,
+        list(post.tags.names()),
+    )
+
+    output = run("import_archive", PAGE_1)
+
+    post.refresh_from_db()
+    assert before == (
+        list(post.quotes.values_list("anchor", "speaker", "source_url")),
+        list(post.stats.values_list("figure", "figure_url")),
+        post.excerpt_html,
+        post.publish_at,
+        list(post.tags.names()),
+    )
+    assert "kept as the feed brought it" in output
+    assert Post.objects.filter(title=MARCH_9).count() == 1
+    # And again, the other way round: nothing moves back and forth between runs.
+    assert "0 updated" in run("import_feed", FEED)
+    assert "0 updated" in run("import_archive", PAGE_1)
+
+
+def imported(**fields):
+    values = {
+        "ref": "url:/blog/2018/3/8/a-protected-post.html",
+        "title": "A protected post",
+        "kind": Post.Kind.ARTICLE,
+        "publish_at": timezone.make_aware(datetime(2018, 3, 8, 9)),
+        "slug": "a-protected-post",
+        "excerpt": "<p>The whole protected text.</p>",
+        **fields,
+    }
+    return ImportedPost(**values)
+
+
+def test_a_draft_from_a_wxr_export_is_not_published_by_a_feed_that_lists_it(db):
+    author = default_author()
+    write_post(imported(source="wxr", status=Post.Status.DRAFT), author, set())
+
+    outcome = write_post(
+        imported(source="feed", excerpt="<p>There is no excerpt.</p>", excerpt_only=True),
+        author,
+        set(),
+    )
+
+    post = Post.objects.get()
+    assert outcome == "unchanged"
+    assert post.status == Post.Status.DRAFT
+    assert "The whole protected text." in post.excerpt_html
+
+
+def test_the_same_title_twice_in_one_archive_file_gives_two_posts(db, tmp_path):
+    page = tmp_path / "two-weeks.txt"
+    page.write_text(
+        "Ask HighScalability: What Should I Read?\n\nMy team wants a reading list.\n\n"
+        "Click to read more ...\n\n\n"
+        "Ask HighScalability: What Should I Read?\n\nA different reader, a different list.\n\n"
+        "Click to read more ...\n",
+        encoding="utf-8",
+    )
+
+    output = run("import_archive", page)
+
+    posts = Post.objects.filter(title="Ask HighScalability: What Should I Read?")
+    assert posts.count() == 2
+    assert "2 created" in output
+    texts = sorted(html_to_text(p.excerpt_html) for p in posts)
+    assert texts == ["A different reader, a different list.", "My team wants a reading list."]
+
+
+def test_a_part_edited_in_place_does_not_keep_its_predecessors_link(db):
+    post = PostFactory(kind=Post.Kind.DIGEST)
+    sync_parts(
+        post,
+        quotes=[{"speaker": "Werner Vogels", "text": "Everything fails.",
+                 "source_url": "https://twitter.com/Werner/status/2", "source_on": "speaker"}],
+    )  # fmt: skip
+    anchor = post.quotes.get().anchor
+
+    sync_parts(post, quotes=[{"speaker": "Rob Joyce", "text": "The patch is the product."}])
+
+    quote = post.quotes.get()
+    assert (quote.anchor, quote.speaker, quote.source_url, quote.source_on) == (
+        anchor,
+        "Rob Joyce",
+        "",
+        Quote.SourceOn.AFTER,
+    )
