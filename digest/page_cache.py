@@ -13,7 +13,8 @@ therefore reaches every reader through every app server within about a second.
 
 A view opts in with `@public_page`. Nobody with a session, messages or CSRF cookie, or an
 Authorization header, is served or shares a stored page (nginx bypasses its cache for them
-too). Only a 200 to a plain GET is stored here, and a 200, 301 or 404 marked for nginx; never a
+too). Only a 200 to a plain GET is stored here, and only a 200 or 301 of a public view (a 404
+too, should a public view return one rather than raise it) is marked for nginx; never a
 response that sets a cookie, is private or no-cache, or answers a query parameter the view
 does not read.
 """
@@ -109,7 +110,7 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if may_share(request, response):
                 self.label(response, state)
-                if enabled():
+                if enabled() and response.status_code in EDGE_STORED:
                     response["X-Accel-Expires"] = str(settings.EDGE_CACHE_SECONDS)
                 if state is not None and request.method == "GET":
                     self.store(request, response, state)

@@ -47,8 +47,23 @@ def test_a_public_page_is_answered_from_the_edge_after_the_first_request(stack):
 
     assert first[0] == 200
     assert b"Kept at the edge" in first[2]
-    assert [answer[1][EDGE] for answer in again].count("HIT") >= 4
+    # HIT, or STALE/UPDATING once its second is over on a slow machine: nginx's copy either way.
+    from_edge = [a[1][EDGE] for a in again if a[1][EDGE] in ("HIT", "STALE", "UPDATING")]
+    assert len(from_edge) >= 4, [a[1][EDGE] for a in again]
     assert all(answer[2] == first[2] for answer in again)
+
+
+def test_a_reader_with_an_unrelated_cookie_shares_the_kept_page(stack):
+    edge, _ = stack
+    PostFactory(title="Analytics cookies do not matter")
+    index = reverse("digest:post-index")
+    get(edge, index)
+    get(edge, index)
+
+    answers = [get(edge, index, {"Cookie": f"_ga=GA1.{n}; theme=dark"}) for n in range(4)]
+
+    assert [a[0] for a in answers] == [200] * 4
+    assert sum(a[1][EDGE] in ("HIT", "STALE", "UPDATING") for a in answers) >= 3
 
 
 def test_personal_requests_are_never_answered_or_stored_at_the_edge(stack):
