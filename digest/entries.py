@@ -4,45 +4,81 @@ version and kept as HTML.
 An entry (title, date, lead image, byline, excerpt, a digest's selection, tags) is the bulk
 of a list page's rendering work. Kept under the content token and the post's own version,
 a stored entry is never out of date: any change a reader could see sets a new token.
+
+A list page therefore needs only each post's id and version to find its entries; the posts
+themselves (their text, author and tags) are read only for the entries not kept yet.
 """
 
+from typing import NamedTuple
+
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from .cache import MISSING, content_state, lifetime, local_values, shared
-from .models import SiteSettings, attach_tags
+from .models import Post, SiteSettings, attach_tags
 
 
-def render_entries(posts):
-    """Give each post `entry_html`: from this process's copies, else from the shared cache
-    in one round trip, else rendered (and kept in both)."""
+class Entry(NamedTuple):
+    """One post's entry on a list page, as the templates show it (`entry_html`)."""
+
+    pk: int
+    version: int
+    entry_html: SafeString
+
+
+def render_entries(keys):
+    """The entries of the posts `keys`, (id, version) pairs in reading order: from this
+    process's copies, else from the shared cache in one round trip, else rendered from the
+    posts read in one query (and kept in both)."""
     state = content_state()
-    if state is None:
-        found, keys = {}, {}
-    else:
-        keys = {post.pk: f"entry:{state.token}:{post.pk}:{post.version}" for post in posts}
-        found = {key: local_values.get(state.token, key) for key in keys.values()}
-        found = {key: html for key, html in found.items() if html is not MISSING}
-        wanted = [key for key in keys.values() if key not in found]
-        if wanted:
-            fetched = shared.get_many(wanted)
-            for key, html in fetched.items():
-                local_values.put(state.token, key, html)
-            found.update(fetched)
-    missing = [post for post in posts if keys.get(post.pk) not in found]
+    names = {pk: f"entry:{state.token}:{pk}:{version}" for pk, version in keys} if state else {}
+    found = kept_fragments(state, names.values())
+    missing = [pk for pk, _version in keys if names.get(pk) not in found]
     if missing:
-        attach_tags(missing)
-        site = SiteSettings.load()
-        rendered = {}
-        for post in missing:
-            html = render_to_string("digest/_post_excerpt.html", {"post": post, "site": site})
-            if state is not None:
-                rendered[keys[post.pk]] = html
-                local_values.put(state.token, keys[post.pk], html)
-            found[keys.get(post.pk, post.pk)] = html
-        if rendered:
-            shared.set_many(rendered, timeout=lifetime(state))
-    for post in posts:
-        # Our own template's output, escaped where it needs to be.
-        post.entry_html = mark_safe(found[keys.get(post.pk, post.pk)])  # noqa: S308
-    return posts
+        rendered = {names.get(pk, pk): html for pk, html in _render(missing).items()}
+        keep_fragments(state, rendered)
+        found.update(rendered)
+    # Our own template's output, escaped where it needs to be.
+    return [
+        Entry(pk, version, mark_safe(found[names.get(pk, pk)]))  # noqa: S308
+        for pk, version in keys
+        if names.get(pk, pk) in found
+    ]
+
+
+def kept_fragments(state, names):
+    """{name: value} of the fragments kept under `state` by these names: this process's
+    copies first, then the shared cache in one round trip for the others."""
+    if state is None:
+        return {}
+    found = {}
+    for name in names:
+        value = local_values.get(state.token, name)
+        if value is not MISSING:
+            found[name] = value
+    wanted = [name for name in names if name not in found]
+    if wanted:
+        fetched = shared.get_many(wanted)
+        for name, value in fetched.items():
+            local_values.put(state.token, name, value)
+        found.update(fetched)
+    return found
+
+
+def keep_fragments(state, values):
+    """Keep {name: value} under `state`, in this process and the shared cache."""
+    if state is None or not values:
+        return
+    for name, value in values.items():
+        local_values.put(state.token, name, value)
+    shared.set_many(values, timeout=lifetime(state))
+
+
+def _render(ids):
+    """{id: entry HTML} of these published posts, read with their tags in two queries."""
+    posts = attach_tags(list(Post.objects.published().filter(pk__in=ids).for_listing()))
+    site = SiteSettings.load()
+    return {
+        post.pk: render_to_string("digest/_post_excerpt.html", {"post": post, "site": site})
+        for post in posts
+    }

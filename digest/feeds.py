@@ -1,6 +1,14 @@
-"""RSS 2.0 and Atom feeds with the full content of each post (site-wide and per tag)."""
+"""RSS 2.0 and Atom feeds with the full content of each post (site-wide and per tag).
+
+A feed is twenty posts in full, and writing them (reading every text, escaping it into XML)
+was most of a feed request. Each item's XML is kept instead, per content version and post
+version like the entries of list pages (digest.entries): a request reads the ids and versions
+of its twenty posts, and only posts not kept yet are read and written.
+"""
 
 import re
+from io import StringIO
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -8,8 +16,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, format_html
+from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
+from . import queries
+from .cache import content_state
+from .entries import keep_fragments, kept_fragments
 from .http import NotFound
 from .markdown import strip_control
 from .models import Post, SiteSettings, attach_tags
@@ -35,7 +47,34 @@ class CleanItemsMixin:
         super().add_item(*args, **kwargs)
 
 
-class ContentRssFeed(CleanItemsMixin, Rss201rev2Feed):
+class KeptItemsMixin:
+    """Items may also come as XML written before (`kept`: (xml, date) pairs, in order), copied
+    into the document as they are; `item_xml` writes one item that way."""
+
+    item_element = "item"
+    kept = ()
+
+    def item_xml(self, item):
+        out = StringIO()
+        handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+        handler.startElement(self.item_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.item_element)
+        return out.getvalue()
+
+    def latest_post_date(self):
+        if not self.kept:
+            return super().latest_post_date()
+        return max(date for _xml, date in self.kept)
+
+    def write_items(self, handler):
+        super().write_items(handler)
+        for xml, _date in self.kept:
+            # Already XML: written without escaping (what ignorableWhitespace does).
+            handler.ignorableWhitespace(xml)
+
+
+class ContentRssFeed(KeptItemsMixin, CleanItemsMixin, Rss201rev2Feed):
     """RSS 2.0 with the whole post in content:encoded, as feed readers expect."""
 
     def add_root_elements(self, handler):
@@ -55,8 +94,10 @@ class ContentRssFeed(CleanItemsMixin, Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class ContentAtomFeed(CleanItemsMixin, Atom1Feed):
+class ContentAtomFeed(KeptItemsMixin, CleanItemsMixin, Atom1Feed):
     """Atom with the excerpt as <summary> and the whole post as <content>."""
+
+    item_element = "entry"
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -82,6 +123,27 @@ def full_content(post):
     return _SITE_RELATIVE.sub(rf'\1="{settings.SITE_URL}/', html)
 
 
+class Subject(NamedTuple):
+    """What a feed is about (`tag`; None for the whole site), and the posts whose items are
+    to be written for this request."""
+
+    tag: Tag | None
+    posts: list
+
+
+# What a feed item shows of a post: its texts as HTML, never the Markdown or search text.
+ITEM_FIELDS_UNUSED = (
+    "body",
+    "excerpt",
+    "byline",
+    "body_text",
+    "excerpt_text",
+    "parts_text",
+    "parts_index_html",
+    "search_vector",
+)
+
+
 class PostFeed(Feed):
     """The base of every feed: newest published posts, full content, tags as categories."""
 
@@ -96,11 +158,43 @@ class PostFeed(Feed):
     def link(self):
         return reverse("digest:post-index")
 
-    def posts(self, obj):
-        return Post.objects.published()
+    def latest(self, tag):
+        """(id, version) of the feed's posts, newest first."""
+        return list(Post.objects.published().values_list("pk", "version")[:FEED_LENGTH])
+
+    def get_feed(self, obj, request):
+        """The feed with its items' XML kept per content version: only the items of posts
+        changed since (or not kept yet) are written."""
+        latest = self.latest(obj)
+        state = content_state()
+        # An item holds absolute links to the host and scheme it was asked for.
+        where = f"{request.get_host()}:{int(request.is_secure())}"
+        names = {
+            pk: f"feed-item:{self.feed_type.__name__}:{where}:{state.token}:{pk}:{version}"
+            for pk, version in latest
+            if state is not None
+        }
+        found = kept_fragments(state, names.values())
+        wanted = [pk for pk, _version in latest if names.get(pk) not in found]
+        posts = []
+        if wanted:
+            posts = Post.objects.published().filter(pk__in=wanted).select_related("author")
+            posts = attach_tags(list(posts.defer(*ITEM_FIELDS_UNUSED)))
+        feed = super().get_feed(Subject(obj, posts), request)
+        written = {}
+        for post, item in zip(posts, feed.items, strict=True):
+            date = max(d for d in (item["pubdate"], item["updateddate"]) if d)
+            written[names.get(post.pk, post.pk)] = (feed.item_xml(item), date)
+        keep_fragments(state, written)
+        found.update(written)
+        feed.items = []
+        feed.kept = [
+            found[names.get(pk, pk)] for pk, _version in latest if names.get(pk, pk) in found
+        ]
+        return feed
 
     def items(self, obj):
-        return attach_tags(list(self.posts(obj).select_related("author")[:FEED_LENGTH]))
+        return obj.posts
 
     def item_title(self, item):
         return item.title
@@ -134,18 +228,19 @@ class AtomPostFeed(PostFeed):
 class TagFeed(PostFeed):
     def get_object(self, request, slug):
         tag = get_object_or_404(Tag, slug=slug)
-        if not self.posts(tag).exists():
+        if not queries.tag_post_ids(tag):
             raise NotFound("No published post has this tag.")
         return tag
 
+    def latest(self, tag):
+        newest = queries.tag_post_ids(tag)[:FEED_LENGTH]
+        return list(Post.objects.published().filter(pk__in=newest).values_list("pk", "version"))
+
     def title(self, obj):
-        return strip_control(f"{SiteSettings.load().site_name}: {obj.name}")
+        return strip_control(f"{SiteSettings.load().site_name}: {obj.tag.name}")
 
     def description(self, obj):
-        return strip_control(f"Posts tagged “{obj.name}” on {SiteSettings.load().site_name}.")
+        return strip_control(f"Posts tagged “{obj.tag.name}” on {SiteSettings.load().site_name}.")
 
     def link(self, obj):
-        return reverse("digest:tag-detail", kwargs={"slug": obj.slug})
-
-    def posts(self, obj):
-        return Post.objects.published().tagged(obj)
+        return reverse("digest:tag-detail", kwargs={"slug": obj.tag.slug})

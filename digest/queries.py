@@ -5,7 +5,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from taggit.models import Tag
 
 from .cache import cached
-from .models import Post
+from .models import Post, Quote
 
 
 def tag_counts(limit=None):
@@ -63,3 +63,25 @@ def month_counts(year=None):
 def count_of(name, queryset):
     """`queryset.count()`, remembered until content changes, so deep pages don't rescan."""
     return cached(f"count:{name}", queryset.count)
+
+
+def tag_post_ids(tag):
+    """Ids of the published posts carrying `tag`, newest first, remembered until content
+    changes. A tag's posts are ordered by a join of two tables that no index serves, so an
+    OFFSET deep into a big tag read and sorted all of it; a page is a slice of this instead,
+    the middle as cheap as the first, and the tag's feed takes the first twenty."""
+
+    def build():
+        return list(Post.objects.published().tagged(tag).values_list("pk", flat=True))
+
+    return cached(f"tag-post-ids:{tag.pk}", build)
+
+
+def posts_with_quotes(limit):
+    """Ids of the `limit` newest published posts that have quotes, newest first."""
+
+    def build():
+        having = Post.objects.published().filter(pk__in=Quote.objects.values("post_id"))
+        return list(having.values_list("pk", flat=True)[:limit])
+
+    return cached(f"posts-with-quotes:{limit}", build)

@@ -1,13 +1,24 @@
 """Full-text search over published posts.
 
-On PostgreSQL: a stored, weighted tsvector (title A, excerpt B, body C) with a GIN index,
-ranked with ts_rank and highlighted with ts_headline. On SQLite (the embedded default): a
-plain substring match over the same text, newest first, with the same snippet shape. Both
-return posts annotated with `snippet`, an HTML string whose text is escaped and whose only
-markup is the <mark> around matched words.
+On PostgreSQL: a stored, weighted tsvector (title A, excerpt and digest parts B, body C) with
+a GIN index, ranked with ts_rank and highlighted with ts_headline. On SQLite (the embedded
+default): a plain substring match over the same text, newest first, with the same snippet
+shape.
+
+A word most posts contain would otherwise have every one of its tens of thousands of matches
+ranked before the first ten are shown. So the ranking is bounded: the RANKED newest matches
+(read in publish order, which stops early for a common word; a rare one comes from the GIN
+index) and the TITLED newest matches in a title (from an index on the title's tsvector, so an
+older post about exactly this still comes first) are ranked, and the best RANKED of them open
+the results; the other matches follow, newest first. With no more than RANKED matches, all of
+them are ranked, as before. The number of matches is counted up to COUNTED only ("more than
+1,000 results") and kept per content version. Snippets (ts_headline, which reads the whole
+text again) are made for the shown page alone.
 """
 
+import hashlib
 import re
+from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -15,10 +26,20 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 
-from .models import Post
+from . import queries
+from .cache import cached
+from .models import Post, Quote
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
+RANKED = 100
+TITLED = 20
+COUNTED = 1000
+QUOTES_SHOWN = 5
+# The newest posts with quotes a quote search looks through first (about 500 quotes).
+RECENT_QUOTED_POSTS = 50
+# What a result shows of its post (with its snippet).
+SHOWN = ("title", "slug", "publish_at")
 # Sentinels that cannot occur in stored text: the headline is escaped first, then they
 # become <mark> tags, so no stored character ever turns into markup.
 _START, _STOP = "\x02", "\x03"
@@ -47,31 +68,95 @@ def refresh_search_vectors(post_ids):
     )
 
 
+def title_vector():
+    """The title's tsvector; migration 0012 indexes this very expression."""
+    return SearchVector("title", config=CONFIG)
+
+
 def _document():
     return Concat(
         "excerpt_text", Value(" "), "parts_text", Value(" "), "body_text", output_field=TextField()
     )
 
 
-def search_posts(query, queryset=None):
-    """Published posts matching `query`, best first, each with a highlighted `snippet`."""
-    posts = (queryset if queryset is not None else Post.objects.published()).select_related(
-        "author"
-    )
-    if is_postgres():
-        return _search_postgres(posts, query)
-    return _search_fallback(posts, query)
+class Results:
+    """The published posts matching a query, best first, as a sequence the paginator slices:
+    `count` is the number of matches (counted to COUNTED + 1), `len()` what can be paged
+    through; a slice is the page's posts, carrying only what a result shows and their
+    highlighted `snippet`."""
 
+    def __init__(self, query):
+        self.query = query
+        posts = Post.objects.published()
+        if is_postgres():
+            self.search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+            self.matches = posts.filter(search_vector=self.search_query)
+        else:
+            self.search_query = None
+            self.matches = posts.filter(_substring_condition(query))
 
-def _search_postgres(posts, query):
-    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    return (
-        posts.filter(search_vector=search_query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), search_query),
-            raw_snippet=SearchHeadline(
+    def __len__(self):
+        """How many results can be paged through: COUNTED at most."""
+        return min(self.count, COUNTED)
+
+    @cached_property
+    def count(self):
+        if self.search_query is not None and len(self.newest) < RANKED:
+            return len(self.newest)  # every match was read to rank it
+        digest = hashlib.sha256(self.query.encode()).hexdigest()[:32]
+        counted = self.matches.values("pk")[: COUNTED + 1]
+        return cached(f"search-count:{digest}", counted.count)
+
+    @property
+    def is_more(self):
+        """Whether there are more matches than were counted."""
+        return self.count > COUNTED
+
+    def _with_rank(self, matches, limit):
+        """(id, rank, publish time) of the `limit` newest of `matches`."""
+        rank = SearchRank(F("search_vector"), self.search_query)
+        newest = matches.annotate(rank=rank).order_by("-publish_at", "-pk")
+        return list(newest.values_list("pk", "rank", "publish_at")[:limit])
+
+    @cached_property
+    def newest(self):
+        return self._with_rank(self.matches, RANKED) if self.search_query is not None else []
+
+    @cached_property
+    def ranked(self):
+        """Ids of the results ranked by relevance, best first (PostgreSQL; none on SQLite):
+        the best RANKED of the RANKED newest matches and the TITLED newest title matches.
+        Two flat queries merged here: the ORM builds them far faster than one with
+        subqueries."""
+        if self.search_query is None:
+            return []
+        in_title = self.matches.annotate(title_vector=title_vector()).filter(
+            title_vector=self.search_query
+        )
+        candidates = {row[0]: row for row in [*self.newest, *self._with_rank(in_title, TITLED)]}
+        best = sorted(candidates.values(), key=lambda row: (row[1], row[2], row[0]), reverse=True)
+        return [pk for pk, _rank, _published in best[:RANKED]]
+
+    def __getitem__(self, window):
+        first, last = window.start or 0, min(window.stop, COUNTED)
+        ranked = self.ranked
+        ids = ranked[first:last]
+        if last > len(ranked):
+            # The matches not ranked follow, newest first.
+            rest = self.matches.exclude(pk__in=ranked).order_by("-publish_at", "-pk")
+            skip = max(first, len(ranked)) - len(ranked)
+            ids += rest.values_list("pk", flat=True)[skip : last - len(ranked)]
+        return self.shown(ids)
+
+    def shown(self, ids):
+        """The posts `ids`, in this order, with what a result shows and its snippet (one
+        query: the snippets are made for these posts alone)."""
+        if not ids:
+            return []
+        if self.search_query is not None:
+            text = SearchHeadline(
                 _document(),
-                search_query,
+                self.search_query,
                 config=CONFIG,
                 start_sel=_START,
                 stop_sel=_STOP,
@@ -79,24 +164,49 @@ def _search_postgres(posts, query):
                 min_words=20,
                 max_fragments=2,
                 fragment_delimiter=" … ",
-            ),
-        )
-        .defer("body", "body_html", "parts_full_html", "parts_index_html", "search_vector")
-        .order_by("-rank", "-publish_at", "-pk")
-    )
+            )
+        else:
+            text = _document()
+        posts = Post.objects.filter(pk__in=ids).only(*SHOWN).annotate(raw_snippet=text)
+        by_pk = {post.pk: post for post in posts}
+        for post in by_pk.values():
+            post.snippet = highlight(post.raw_snippet, self.query)
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _search_fallback(posts, query):
-    words = query.split()[:8]
+def search_posts(query):
+    """The published posts matching `query`, best first (see Results)."""
+    return Results(query)
+
+
+def newest_quotes(query):
+    """The QUOTES_SHOWN newest published quotes matching `query` (Quote.matching).
+
+    They are looked for first among the quotes of the newest posts that have quotes, where
+    a common word finds them at once; every other quote is older, so if enough are found
+    there they are the newest of all. Otherwise all quotes are searched (on PostgreSQL a
+    trigram index on their text serves a rare word).
+    """
+    recent = queries.posts_with_quotes(RECENT_QUOTED_POSTS)
+    if len(recent) == RECENT_QUOTED_POSTS:
+        # Those posts are published (Post.objects.published() chose them).
+        found = Quote.objects.filter(post__in=recent).matching(query).for_listing()
+        quotes = list(found[:QUOTES_SHOWN])
+        if len(quotes) == QUOTES_SHOWN:
+            return quotes
+    return list(Quote.objects.published().matching(query).for_listing()[:QUOTES_SHOWN])
+
+
+def _substring_condition(query):
     condition = Q()
-    for word in words:
+    for word in query.split()[:8]:
         condition &= (
             Q(title__icontains=word)
             | Q(excerpt_text__icontains=word)
             | Q(parts_text__icontains=word)
             | Q(body_text__icontains=word)
         )
-    return posts.filter(condition).annotate(raw_snippet=_document())
+    return condition
 
 
 def highlight(raw_snippet, query):

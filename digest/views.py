@@ -22,7 +22,10 @@ from .entries import render_entries
 from .http import NotFound
 from .models import Post, Quote, period_bounds
 from .pagination import paginate, requested_page
-from .search import clean_query, highlight, search_posts
+from .search import clean_query, newest_quotes, search_posts
+
+# What a list page reads of its posts: their entries are kept under these (digest.entries).
+ENTRY_KEY = ("pk", "version")
 
 
 class PostListMixin:
@@ -30,27 +33,30 @@ class PostListMixin:
 
     Subclasses say which posts (`posts()`) and, to cache the count, a `count_name`; a list
     that comes out empty for a named subject (tag, author, month) is a 404 with `empty_reason`.
+    The page's `object_list` holds each post's entry (digest.entries.Entry): its HTML is kept
+    per content version, so a page reads no more than the ids and versions of its posts.
     """
 
     template_name = "digest/post_list.html"
     paginate_by = settings.POSTS_PER_PAGE
     count_name = None
     empty_reason = None
-    shows_entries = True  # each post as an entry (digest/_post_excerpt.html)
 
     def posts(self):
         return Post.objects.published()
 
     def get_queryset(self):
-        return self.posts().for_listing()
+        return self.posts()
 
     def paginate_queryset(self, queryset, page_size):
-        count = queries.count_of(self.count_name, self.posts()) if self.count_name else None
-        page = paginate(self.request, queryset, count=count, per_page=page_size)
+        count = queries.count_of(self.count_name, queryset) if self.count_name else None
+        page = paginate(self.request, queryset, count, page_size, fields=ENTRY_KEY)
+        return self.entries_page(page)
+
+    def entries_page(self, page):
         if self.empty_reason and not page.paginator.count:
             raise NotFound(self.empty_reason)
-        if self.shows_entries:
-            page.object_list = render_entries(list(page.object_list))
+        page.object_list = render_entries(page.object_list)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -59,14 +65,22 @@ class PostIndexView(PostListMixin, ListView):
 
 
 class TagView(PostListMixin, ListView):
+    empty_reason = "No published post has this tag."
+
     def get(self, request, *args, **kwargs):
         self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
-        self.count_name = f"tag:{self.tag.pk}"
-        self.empty_reason = "No published post has this tag."
         return super().get(request, *args, **kwargs)
 
-    def posts(self):
-        return Post.objects.published().tagged(self.tag)
+    def get_queryset(self):
+        return queries.tag_post_ids(self.tag)
+
+    def paginate_queryset(self, ids, page_size):
+        # A page is a slice of the tag's ids, kept in order: the middle of a big tag costs
+        # what its first page does.
+        page = paginate(self.request, ids, per_page=page_size)
+        shown = Post.objects.published().filter(pk__in=page.object_list)
+        page.object_list = list(shown.values_list(*ENTRY_KEY))
+        return self.entries_page(page)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -262,26 +276,29 @@ class MonthArchiveView(PostListMixin, ListView):
         return super().get_context_data(month=self.month_start, **kwargs)
 
 
-class SearchView(PostListMixin, ListView):
+class SearchView(ListView):
+    """Posts matching the query, best first, each with a highlighted snippet; on the first
+    page also the newest quotes that match."""
+
     template_name = "digest/search.html"
-    shows_entries = False  # results show a snippet, not the entry
+    paginate_by = settings.POSTS_PER_PAGE
 
     def get(self, request, *args, **kwargs):
         self.query = clean_query(request.GET.get("q", ""))
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        if not self.query:
-            return Post.objects.none()
-        return search_posts(self.query)
+        return search_posts(self.query) if self.query else []
+
+    def paginate_queryset(self, results, page_size):
+        page = paginate(self.request, results, count=len(results), per_page=page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
-        for post in context["object_list"]:
-            post.snippet = highlight(post.raw_snippet, self.query)
+        context["more_results"] = bool(self.query) and self.object_list.is_more
         if self.query and context["page_obj"].number == 1:
-            found = Quote.objects.published().matching(self.query).for_listing()
-            context["quotes"] = list(found[:5])
+            context["quotes"] = newest_quotes(self.query)
         return context
 
 

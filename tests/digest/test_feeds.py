@@ -2,8 +2,12 @@
 
 import feedparser
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import parse_http_date
 
+from digest.feeds import AtomPostFeed, PostFeed
 from tests.digest.factories import PostFactory
 
 
@@ -67,3 +71,52 @@ def test_feed_of_unknown_tag_is_404(client, db):
 def test_feed_links_are_absolute(client, posts):
     _, feed = parse(client, reverse("digest:feed-rss"))
     assert all(entry.link.startswith("http") for entry in feed.entries)
+
+
+# Items are kept per content version --------------------------------------------------------
+
+
+@pytest.mark.parametrize("feed", [PostFeed(), AtomPostFeed()], ids=["rss", "atom"])
+def test_a_feed_from_kept_items_is_the_feed_written_afresh(rf, posts, feed):
+    written = feed(rf.get("/feed/"))
+    kept = feed(rf.get("/feed/"))
+
+    assert kept.content == written.content
+    assert "<strong>bold</strong>" in feedparser.parse(kept.content).entries[0].content[0].value
+    # Last-Modified: the latest change of a post in the feed (the page cache may replace it
+    # with the content version's date).
+    latest = max(max(post.publish_at, post.updated) for post in posts)
+    assert parse_http_date(kept["Last-Modified"]) == int(latest.timestamp())
+    assert kept["Last-Modified"] == written["Last-Modified"]
+
+
+def test_an_edit_shows_in_the_feed_at_once(client, posts, settings):
+    settings.PAGE_CACHE = False
+    first, _ = posts
+    client.get(reverse("digest:feed-rss"))
+    first.title = "Caching at the edge, revised"
+    first.save()
+
+    _, feed = parse(client, reverse("digest:feed-rss"))
+    assert feed.entries[0].title == "Caching at the edge, revised"
+
+
+def test_items_keep_links_to_the_host_they_were_asked_for(client, posts, settings):
+    settings.PAGE_CACHE = False
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    client.get(reverse("digest:feed-rss"))
+    feed = feedparser.parse(client.get(reverse("digest:feed-rss"), HTTP_HOST="localhost").content)
+
+    assert all(entry.link.startswith("http://localhost/") for entry in feed.entries)
+
+
+def test_a_feed_reads_ids_and_versions_only_once_its_items_are_kept(client, db, settings):
+    settings.PAGE_CACHE = False
+    PostFactory.create_batch(25, tags=["caching"])
+    for name, kwargs in (("digest:feed-rss", {}), ("digest:tag-feed", {"slug": "caching"})):
+        url = reverse(name, kwargs=kwargs)
+        client.get(url)
+        with CaptureQueriesContext(connection) as warm:
+            _, feed = parse(client, url)
+        assert len(feed.entries) == 20
+        assert not any("body_html" in query["sql"] for query in warm.captured_queries)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from digest.models import Post
 from digest.pagination import page_window
 from tests.accounts.factories import UserFactory
-from tests.digest.factories import bulk_posts
+from tests.digest.factories import PostFactory, bulk_posts
 
 
 def pagination_line(response):
@@ -166,3 +166,48 @@ def test_a_years_archive_lists_a_hundred_titles_a_page_newest_first(client):
     assert len(listed(first)) == 100
     assert "Next 100 Entries" in pagination_line(first)
     assert client.get(url + "?page=3").status_code == 404
+
+
+@pytest.mark.django_db
+def test_deep_pages_read_by_ids_first_list_the_same_entries(client):
+    author = UserFactory()
+    bulk_posts(1300, author)
+    expected = list(Post.objects.published().values_list("title", flat=True))
+    index = reverse("digest:post-index")
+
+    # Page 60 skips 590 rows (ids first), page 100 is read from the far end, page 2 plainly.
+    for number in (2, 60, 64, 65, 66, 100, 130):
+        start = (number - 1) * 10
+        assert titles_on(client, f"{index}?page={number}") == expected[start : start + 10]
+
+
+@pytest.mark.django_db
+def test_every_page_of_a_tag_lists_its_posts_in_order_once(client):
+    author = UserFactory()
+    bulk_posts(35, author, tags=["caching"])
+    bulk_posts(20, author, tags=["queues"], start=timezone.now() - timedelta(days=2, hours=1))
+    expected = list(
+        Post.objects.published().filter(tags__slug="caching").values_list("title", flat=True)
+    )
+    url = reverse("digest:tag-detail", kwargs={"slug": "caching"})
+
+    seen = []
+    for number in (1, 2, 3, 4):
+        seen += titles_on(client, f"{url}?page={number}")
+    assert seen == expected
+    assert len(seen) == 35
+    response = client.get(url, {"page": 5})
+    assert response.status_code == 404
+    assert "the last page is 4" in response.content.decode()
+    assert "35 entries" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_tag_page_shows_a_post_published_since_it_was_read(client):
+    author = UserFactory()
+    bulk_posts(12, author, tags=["caching"])
+    url = reverse("digest:tag-detail", kwargs={"slug": "caching"})
+    client.get(url)
+
+    PostFactory(title="Fresh caching news", publish_at=timezone.now(), tags=["caching"])
+    assert titles_on(client, url)[0] == "Fresh caching news"

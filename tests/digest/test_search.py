@@ -1,9 +1,13 @@
 """Search finds published posts, ranks and highlights safely, and survives any query."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.digest.factories import PostFactory
+from digest import search
+from digest.models import Quote
+from tests.digest.factories import PostFactory, digest_with_parts
 
 
 @pytest.fixture
@@ -89,3 +93,154 @@ def test_odd_queries_give_a_page_never_an_error(client, posts, query):
 def test_empty_query_invites_the_reader_to_type(client, db):
     page = client.get(reverse("digest:search")).content.decode()
     assert "Type a few words" in page
+
+
+# Bounded ranking, capped count, snippets for the shown page --------------------------------
+
+
+def many_matches(count, word="sharding"):
+    """`count` published posts mentioning `word` in their body, newest first by title number."""
+    return [
+        PostFactory(title=f"Week {n}", excerpt="Links.", body=f"Notes on {word} number {n}.")
+        for n in range(count)
+    ]
+
+
+def result_titles(client, query, page=1):
+    response = client.get(reverse("digest:search"), {"q": query, "page": page})
+    assert response.status_code == 200
+    return results(response), response.content.decode()
+
+
+def test_every_match_is_on_exactly_one_page_across_the_ranked_part(
+    client, db, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(search, "RANKED", 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        posts = many_matches(15)
+    first, _ = result_titles(client, "sharding")
+    second, _ = result_titles(client, "sharding", page=2)
+
+    assert len(first) == 10 and len(second) == 5
+    assert sorted(first + second) == sorted(post.title for post in posts)
+    # Past the ranked ones, results follow newest first.
+    newest_first = [post.title for post in posts if post.title in first[4:] + second]
+    assert first[4:] + second == newest_first
+
+
+def test_an_older_post_with_the_words_in_its_title_is_ranked_first(
+    client, db, django_capture_on_commit_callbacks, monkeypatch, is_postgres
+):
+    if not is_postgres:
+        pytest.skip("ranking is PostgreSQL full-text search; SQLite lists newest first")
+    monkeypatch.setattr(search, "RANKED", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        many_matches(6)
+        PostFactory(title="Sharding explained", excerpt="Old.", body="About sharding.")
+    titles, _ = result_titles(client, "sharding")
+
+    assert titles[0] == "Sharding explained"  # older than the six, found by its title
+    assert len(titles) == 7
+
+
+def test_sqlite_lists_matches_newest_first(client, db, is_postgres):
+    if is_postgres:
+        pytest.skip("SQLite's substring search")
+    posts = many_matches(5)
+    titles, _ = result_titles(client, "sharding")
+    assert titles == [post.title for post in posts]
+
+
+def test_a_large_count_is_capped_and_said_so(
+    client, db, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(search, "COUNTED", 12)
+    monkeypatch.setattr(search, "RANKED", 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        many_matches(25)
+    titles, page = result_titles(client, "sharding", page=2)
+
+    assert "More than 12 results for “sharding”." in page
+    assert len(titles) == 2  # 12 results can be paged through
+    assert client.get(reverse("digest:search"), {"q": "sharding", "page": 3}).status_code == 404
+
+
+def test_an_exact_count_below_the_cap(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        many_matches(3)
+    _, page = result_titles(client, "sharding")
+    assert "3 results for “sharding”." in page
+
+
+def test_the_count_is_kept_until_content_changes(
+    client, db, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.PAGE_CACHE = False
+    monkeypatch.setattr(search, "RANKED", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        many_matches(8)
+
+    def counts():
+        with CaptureQueriesContext(connection) as made:
+            client.get(reverse("digest:search"), {"q": "sharding"})
+        return sum("COUNT(*) FROM (" in query["sql"] for query in made.captured_queries)
+
+    assert counts() == 1
+    assert counts() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(title="Newer", body="More sharding.")
+    assert counts() == 1
+
+
+def test_snippets_are_made_for_the_shown_page_only(
+    client, db, settings, django_capture_on_commit_callbacks, is_postgres
+):
+    settings.PAGE_CACHE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        many_matches(25)
+    with CaptureQueriesContext(connection) as made:
+        _, page = result_titles(client, "sharding")
+
+    (snippets,) = [q["sql"] for q in made.captured_queries if "raw_snippet" in q["sql"]]
+    assert ("ts_headline" in snippets) is is_postgres
+    ids = snippets.split(" IN (")[1].split(")")[0].split(",")
+    assert len(ids) == 10
+    assert page.count("<mark>") >= 10
+
+
+def test_ranking_and_highlight_in_one_phrase_query(
+    client, db, django_capture_on_commit_callbacks, is_postgres
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(title="Tail latency at scale", excerpt="Why tail latency matters.")
+        PostFactory(title="Latency of the tail", excerpt="The latency of a tail.")
+    query = '"tail latency"' if is_postgres else "tail latency"
+    titles, page = result_titles(client, query)
+
+    assert titles[0] == "Tail latency at scale"
+    assert "<mark>" in page
+
+
+# Quotes on the search page ------------------------------------------------------------------
+
+
+def quoted_digests(count, text):
+    return [
+        digest_with_parts(title=f"Digest {n}", quotes=[("@antirez", f"{text} {n}", True)])
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("recent", [2, 50])
+def test_the_newest_matching_quotes_come_from_recent_posts_or_all_of_them(
+    client, db, monkeypatch, recent
+):
+    monkeypatch.setattr(search, "RECENT_QUOTED_POSTS", recent)
+    quoted_digests(8, "Backpressure saves launches")
+    expected = [
+        quote.text for quote in Quote.objects.published().matching("backpressure").for_listing()
+    ][: search.QUOTES_SHOWN]
+    response = client.get(reverse("digest:search"), {"q": "backpressure"})
+
+    assert [quote.text for quote in response.context["quotes"]] == expected
+    assert expected[0] == "Backpressure saves launches 0"

@@ -1,0 +1,356 @@
+"""The uncached floors of issue 13: the origin alone (PAGE_CACHE=0) on the benchmark data.
+
+    bench/floors [DURATION] [CONNECTIONS]                 # services and data, then this
+    .venv/bin/python bench/floors.py [--duration 10s] [--connections 32] [--only search,rss]
+
+Needs what bench/load.py needs (DATABASE_URL with bench/generate.py's posts, REDIS_URL, wrk;
+bench/floors provides them). Every page is loaded with `wrk --latency` against gunicorn (2 sync
+workers, config.wsgi, PAGE_CACHE=0: no whole pages are kept, fragments and counts still are),
+and right after it the minimal WSGI function answers the same number of bytes under the same
+gunicorn: the ceiling of this machine at that moment. The targets are judged at the end:
+
+- index page 1 at least 10% of its ceiling;
+- search (a word most posts have, a rare word, a phrase) at least 100 requests/s;
+- RSS, Atom and a tag's feed with p99 under 500 ms at 32 connections;
+- the middle page of the biggest tag within 2x of its first page (requests/s, and the median
+  of sequential requests).
+"""
+
+import argparse
+import http.client
+import math
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("DEBUG", "0")
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+WORKERS = 2
+
+INDEX_MIN_RATIO = 0.10
+SEARCH_MIN_RPS = 100.0
+FEED_P99_MAX_MS = 500.0
+TAG_MIDDLE_MAX_SLOWDOWN = 2.0
+SEARCHES = {
+    "search-common": "latency",  # in most posts
+    "search-rare": "unikernels",  # in one imported digest
+    "search-phrase": '"tail latency"',
+}
+
+
+@dataclass
+class Page:
+    slug: str
+    name: str
+    path: str
+    size: int = 0
+    error: str = ""
+
+
+@dataclass
+class Result:
+    rps: float
+    p50: float
+    p99: float
+    problems: str = ""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port, path, timeout=60):
+    """(status, body, seconds) of one GET on a new connection."""
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "scalepress-bench"})
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    return response.status, body, time.perf_counter() - started
+
+
+class Gunicorn:
+    """gunicorn with 2 sync workers on a free loopback port, stopped on exit."""
+
+    def __init__(self, name, app, tmp, env=None, pythonpath=None):
+        self.port = free_port()
+        self.ready = "/healthz" if app == "config.wsgi" else "/"
+        argv = [str(GUNICORN), app, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}"]
+        argv += ["--log-level", "warning"]
+        if pythonpath:
+            argv += ["--pythonpath", str(pythonpath)]
+        self.log = Path(tmp) / f"{name}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env={**os.environ, **(env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if fetch(self.port, self.ready, timeout=5)[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit(f"gunicorn did not start:\n{self.log.read_text(errors='replace')}")
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def wrk(url, args):
+    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}"]
+    argv += ["--timeout", "30s", "--latency", url]
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+    def latency(percent):
+        found = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
+        return float(found.group(1)) * UNITS_MS[found.group(2)] if found else math.nan
+
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    completed = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
+    if not rps or not completed or completed.group(1) == "0":
+        return Result(math.nan, math.nan, math.nan, "no request completed")
+    problems = []
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        problems.append(f"{found.group(1)} non-2xx")
+    if found := re.search(r"Socket errors: (.*)", output):
+        problems.append(f"socket errors: {found.group(1).strip()}")
+    return Result(float(rps.group(1)), latency(50), latency(99), "; ".join(problems))
+
+
+def choose_pages():
+    """The pages, found in the benchmark database, and a line of facts about the data."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+    from django.db.models import Count
+    from django.urls import reverse
+    from taggit.models import Tag, TaggedItem
+
+    from digest.models import Post
+
+    published = Post.objects.published()
+    count = published.count()
+    if not count:
+        raise SystemExit("no published posts: run bench/generate.py first")
+    per_page = settings.POSTS_PER_PAGE
+    biggest = (
+        TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Post))
+        .values("tag")
+        .annotate(posts=Count("pk"))
+        .order_by("-posts")
+        .first()
+    )
+    tag = Tag.objects.get(pk=biggest["tag"])
+    tag_posts = published.tagged(tag).count()
+    index, search = reverse("digest:post-index"), reverse("digest:search")
+    tag_url = reverse("digest:tag-detail", args=[tag.slug])
+    last, tag_last = math.ceil(count / per_page), math.ceil(tag_posts / per_page)
+    pages = [
+        Page("index-1", "index page 1", index),
+        Page("index-middle", f"index page {last // 2} (middle)", f"{index}?page={last // 2}"),
+        Page("index-last", f"index page {last} (last)", f"{index}?page={last}"),
+        *(
+            Page(slug, f"search {query}", f"{search}?q={quote_plus(query)}")
+            for slug, query in SEARCHES.items()
+        ),
+        Page("rss", "RSS feed", reverse("digest:feed-rss")),
+        Page("atom", "Atom feed", reverse("digest:feed-atom")),
+        Page("tag-feed", f"tag {tag.slug} feed", reverse("digest:tag-feed", args=[tag.slug])),
+        Page("tag-1", f"tag {tag.slug} page 1", tag_url),
+        Page(
+            "tag-middle",
+            f"tag page {tag_last // 2} (middle)",
+            f"{tag_url}?page={tag_last // 2}",
+        ),
+        Page("tag-last", f"tag page {tag_last} (last)", f"{tag_url}?page={tag_last}"),
+    ]
+    facts = (
+        f"{count} published posts on {connections['default'].vendor}; "
+        f"tag {tag.slug} has {tag_posts}"
+    )
+    connections.close_all()
+    return pages, facts
+
+
+def median_ms(port, path, samples):
+    fetch(port, path)
+    return statistics.median(fetch(port, path)[2] * 1000 for _ in range(samples))
+
+
+def fmt(value, spec):
+    return "-" if value is None or math.isnan(value) else spec.format(value)
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def judge(pages, results, ceilings, sequential, say):
+    by_slug = {page.slug: page for page in pages}
+    say("\ntargets (PAGE_CACHE=0)")
+    if "index-1" in results:
+        ratio = results["index-1"].rps / ceilings["index-1"].rps
+        say(
+            f"  {verdict(ratio >= INDEX_MIN_RATIO)}  index page 1 ≥ {INDEX_MIN_RATIO:.0%} of the "
+            f"minimal-WSGI ceiling: {ratio:.1%} ({results['index-1'].rps:.0f} req/s)"
+        )
+    for slug in SEARCHES:
+        if slug in results:
+            rps = results[slug].rps
+            say(
+                f"  {verdict(rps >= SEARCH_MIN_RPS)}  {by_slug[slug].name} ≥ "
+                f"{SEARCH_MIN_RPS:.0f} req/s: {rps:.1f}"
+            )
+    for slug in ("rss", "atom", "tag-feed"):
+        if slug in results:
+            p99 = results[slug].p99
+            say(
+                f"  {verdict(p99 < FEED_P99_MAX_MS)}  {by_slug[slug].name} p99 < "
+                f"{FEED_P99_MAX_MS:.0f} ms: {p99:.0f} ms"
+            )
+    if "tag-1" in results and "tag-middle" in results:
+        slowdown = results["tag-1"].rps / results["tag-middle"].rps
+        first_ms, middle_ms = sequential.get("tag-1"), sequential.get("tag-middle")
+        alone = middle_ms / first_ms if first_ms and middle_ms else math.nan
+        ok = slowdown <= TAG_MIDDLE_MAX_SLOWDOWN and not alone > TAG_MIDDLE_MAX_SLOWDOWN
+        say(
+            f"  {verdict(ok)}  {by_slug['tag-middle'].name} within "
+            f"{TAG_MIDDLE_MAX_SLOWDOWN:.0f}x of page 1: x{slowdown:.2f} in req/s, "
+            f"x{alone:.2f} in sequential median ({fmt(first_ms, '{:.1f}')} vs "
+            f"{fmt(middle_ms, '{:.1f}')} ms)"
+        )
+    for page in pages:
+        if page.error:
+            say(f"  FAIL  {page.name}: {page.error}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", default=os.environ.get("BENCH_DURATION", "10s"))
+    parser.add_argument(
+        "--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    )
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
+    parser.add_argument("--samples", type=int, default=20, help="sequential requests per page")
+    parser.add_argument("--only", default="", help="comma-separated page slugs or prefixes")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-floors.txt")
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("REDIS_URL must name the shared cache (bench/floors starts one)")
+
+    started = time.monotonic()
+    pages, facts = choose_pages()
+    if args.only:
+        wanted = args.only.split(",")
+        pages = [page for page in pages if any(page.slug.startswith(w) for w in wanted)]
+    lines = []
+
+    def say(text=""):
+        print(text, flush=True)
+        lines.append(text)
+
+    one, five, _ = os.getloadavg()
+    say(f"Scalepress uncached floors, {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores")
+    say(f"data: {facts}")
+    say(
+        f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration} per row; gunicorn "
+        f"{WORKERS} sync workers, PAGE_CACHE=0; load average before {one:.1f}/{five:.1f}"
+    )
+    results, ceilings, sequential = {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="scalepress-floors-") as tmp:
+        site = Gunicorn("site", "config.wsgi", tmp, env={"PAGE_CACHE": "0"})
+        minimal = Gunicorn("minimal", "minimal_wsgi", tmp, pythonpath=ROOT / "bench")
+        with site, minimal:
+            # Each page's ceiling is measured right after the page, so that both meet the
+            # same load from the rest of the machine.
+            for page in pages:
+                print(f"  {page.name}", flush=True)
+                try:
+                    # The first requests also wait out what the previous run left queued.
+                    for _ in range(2 * WORKERS):
+                        status, body, _seconds = fetch(site.port, page.path, timeout=300)
+                except OSError as error:
+                    page.error = f"no answer: {error}"
+                    continue
+                if status != 200:
+                    page.error = f"HTTP {status}"
+                    continue
+                page.size = len(body)
+                sequential[page.slug] = median_ms(site.port, page.path, args.samples)
+                results[page.slug] = wrk(site.url(page.path), args)
+                ceilings[page.slug] = wrk(minimal.url(f"/?bytes={page.size}"), args)
+
+    header = (
+        f"{'page':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'alone ms':>9} {'KB':>6} "
+        f"{'ceiling':>8} {'× WSGI':>7}"
+    )
+    say()
+    say(header)
+    say("-" * len(header))
+    for page in pages:
+        if page.slug not in results:
+            continue
+        result, ceiling = results[page.slug], ceilings[page.slug]
+        say(
+            f"{page.name[:32]:<32} {fmt(result.rps, '{:.1f}'):>8} {fmt(result.p50, '{:.1f}'):>8} "
+            f"{fmt(result.p99, '{:.1f}'):>8} {fmt(sequential[page.slug], '{:.1f}'):>9} "
+            f"{page.size / 1024:>6.1f} {fmt(ceiling.rps, '{:.0f}'):>8} "
+            f"{fmt(result.rps / ceiling.rps, '{:.3f}'):>7}"
+            + (f"   ({result.problems})" if result.problems else "")
+        )
+    say(
+        "alone: median of sequential requests, one at a time; ceiling: the minimal WSGI "
+        "function's req/s for the same number of bytes; × WSGI: req/s over the ceiling."
+    )
+    judge(pages, results, ceilings, sequential, say)
+    say(f"\nfloors run took {time.monotonic() - started:.0f}s")
+    args.output.parent.mkdir(exist_ok=True)
+    args.output.write_text("\n".join(lines) + "\n")
+    print(f"written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()
