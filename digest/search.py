@@ -130,10 +130,13 @@ class Results:
         subqueries."""
         if self.search_query is None:
             return []
-        in_title = self.matches.annotate(title_vector=title_vector()).filter(
-            title_vector=self.search_query
-        )
-        candidates = {row[0]: row for row in [*self.newest, *self._with_rank(in_title, TITLED)]}
+        rows = list(self.newest)
+        if len(rows) == RANKED:  # else every match is among them already
+            in_title = self.matches.annotate(title_vector=title_vector()).filter(
+                title_vector=self.search_query
+            )
+            rows += self._with_rank(in_title, TITLED)
+        candidates = {row[0]: row for row in rows}
         best = sorted(candidates.values(), key=lambda row: (row[1], row[2], row[0]), reverse=True)
         return [pk for pk, _rank, _published in best[:RANKED]]
 
