@@ -62,7 +62,8 @@ _ATTRIBUTION_RE = re.compile(
 # A handle or one-word name: "@antirez", "mbrock", "david-given", "js8", "Cantrill".
 _HANDLE_RE = re.compile(r"^@?[\w][\w.\-']{0,39}$")
 # The free-form lines that end the quotes on some weeks: "Don't miss all the Quotable Quotes,
-# there are many more in the full post...".
+# there are many more in the full post...". Only the last line of the quotes can be one
+# (is_more_quotes_teaser): the same words earlier are a quote.
 MORE_QUOTES_RE = re.compile(r"\b(?:more|all (?:the |of the )?)\b.*\bquot(?:es|able)\b")
 # Letters that Unicode decomposition does not reduce to ASCII.
 _ASCII_FOLD = str.maketrans(
@@ -176,10 +177,12 @@ def parse_quotes(text: str) -> Parsed:
     otherwise exactly as written (curly quotes, further colons). A line without such a speaker
     is kept whole as a quote with no speaker, and noted. The "Quotable Quotes:" header and empty
     lines are skipped; "There are more Quotable Quotes in the full article." (and the free-form
-    teasers some weeks end with) set `more_quotes` instead of being a quote.
+    teaser some weeks end with, on the last line only) set `more_quotes` instead of being a
+    quote.
     """
     quotes, notes = [], []
     more_quotes = False
+    lines = []
     for number, line in _numbered_lines(text):
         content = _collapse(_strip_bullet(line))
         if not content:
@@ -187,11 +190,13 @@ def parse_quotes(text: str) -> Parsed:
         folded = fold_for_matching(content)
         if folded.rstrip(":").strip() == "quotable quotes":
             continue
-        if folded.startswith("there are more quotable quotes"):
+        lines.append((number, line, content, folded))
+    for index, (number, line, content, folded) in enumerate(lines):
+        if is_more_quotes_marker(folded):
             more_quotes = True
             continue
         speaker, quote, problem = split_speaker(content)
-        if problem and MORE_QUOTES_RE.search(folded):
+        if problem and is_more_quotes_teaser(folded, last=index == len(lines) - 1):
             more_quotes = True
             notes.append(LineNote(number, line, "read as the “more Quotable Quotes” line"))
             continue
@@ -199,6 +204,19 @@ def parse_quotes(text: str) -> Parsed:
             notes.append(LineNote(number, line, f"kept as a quote with no speaker: {problem}"))
         quotes.append(ParsedQuote(speaker=speaker, text=quote))
     return Parsed(entries=quotes, notes=notes, more_quotes=more_quotes)
+
+
+def is_more_quotes_marker(folded):
+    """Whether a (folded) line is the site's own "There are more Quotable Quotes in the full
+    article.", which may stand anywhere among the quotes."""
+    return folded.startswith("there are more quotable quotes")
+
+
+def is_more_quotes_teaser(folded, *, last):
+    """Whether a (folded) line with no speaker is a free-form teaser that more quotes follow
+    ("Don't miss all the Quotable Quotes, …"). Only the last line of the quotes can be one:
+    a line like it before other quotes is a quote ("Not all quotes attributed to Einstein …")."""
+    return last and MORE_QUOTES_RE.search(folded) is not None
 
 
 def split_speaker(content):

@@ -225,7 +225,7 @@ def _read_sponsored(entry, body):
     entry.sponsors = [
         name.strip() for name in entry.title[len(SPONSORED_PREFIX) :].split(",") if name.strip()
     ]
-    section = None
+    section, heading = None, ""
     for number, line in body:
         content = line.strip()
         bullet = _BULLET_RE.match(line)
@@ -237,11 +237,17 @@ def _read_sponsored(entry, body):
                 entry.listings.append((section, text))
                 entry.structured += 1
         elif content in SECTIONS:
-            section = SECTIONS[content]
+            section, heading = SECTIONS[content], ""
         else:
-            # Text before the first section, or a heading of no known section: the post's
-            # own words, kept in its text.
-            where = "before any section" if section is None else "not a known section"
+            # Text before the first section, a heading of no known section and the bullets
+            # under it: the post's own words, kept in its text. Such a heading ends the
+            # section before it (its bullets are no listings of that section).
+            if bullet and heading:
+                where = f"under “{heading[:40]}”, not a known section"
+            elif not bullet and (section is not None or heading):
+                section, heading, where = None, content, "not a known section"
+            else:
+                where = "before any section"
             entry.notes.append(LineNote(number, line, f"kept as text of the post ({where})"))
             entry.as_text += 1
             entry.intro.append(bullet["text"].strip() if bullet else content)

@@ -4,6 +4,12 @@ Each item becomes a published Post keyed by its guid (or link): title, publish t
 categories as tags, and the full HTML content, sanitised and kept as HTML. A link of the old
 `/blog/<y>/<m>/<d>/<slug>.html` shape gives the post that very address. An item whose title is
 a weekly digest has its HTML lists read back into stats, quotes and items.
+
+As import_wxr does, an item is refused only when it cannot be stored: one with no title. One
+with no text is stored empty; one with no date is dated like the feed (its own date, else the
+time of the import), marked as a guessed date and kept as a draft (a post published "now"
+would be news it is not); one whose old link holds an impossible date ("/blog/2016/2/30/…")
+keeps its own date and a name from its title. Each is noted in the report.
 """
 
 import calendar
@@ -52,6 +58,7 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
         return report
     empty_text = SiteSettings.load().empty_section_text
+    feed_date = _published(feed.feed)
     with writes(dry_run):
         author = author or default_author()
         imported = []
@@ -59,7 +66,7 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
             title = _title(item)
             where = f"item {number} (“{title[:50]}”)"
             try:
-                imported.append(read_item(item, title, where, empty_text))
+                imported.append(read_item(item, title, where, empty_text, feed_date))
             except ValueError as error:
                 report.skip(kind_of(title), where, str(error))
         run_import(report, imported, author, progress=progress, total=len(imported))
@@ -87,10 +94,9 @@ def _link(item):
 
 
 def _published(item):
+    """The item's (or the feed's) publish time, or None when it has none."""
     parsed = item.get("published_parsed") or item.get("updated_parsed")
-    if not parsed:
-        raise ValueError("has no publish date")
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
 
 
 def _content(item):
@@ -199,19 +205,26 @@ def fill_content(post, content, empty_text):
             post.byline = byline
             post.author_name = guest_name(html_to_text(byline)) or post.author_name
         post.structured = 1
-    if not html_to_text(post.excerpt + post.body) and not post.stats and not post.quotes:
+    if not (html_to_text(post.excerpt + post.body) or post.stats or post.quotes or post.items):
         raise ValueError("has no content")
 
 
-def read_item(item, title, where, empty_text):
+def read_item(item, title, where, empty_text, feed_date=None):
+    """The ImportedPost of one feed item; ValueError when it cannot be stored (no title)."""
     if not title:
-        raise ValueError("has no title")
+        raise ValueError("has no title, so it cannot be stored")
+    notes, guid, link = [], item.get("id") or "", _link(item)
     published = _published(item)
-    link = _link(item)
-    slug, publish_at = address(link, title, published)
-    fallback = "feed:" + (item.get("id") or link or f"{title}@{published.isoformat()}")
+    dated = published is not None
+    fallback = "feed:" + (guid or link or f"{title}@{published.isoformat() if dated else ''}")
+    if not dated:
+        published, dated_by = _guessed_date(fallback, feed_date)
+    try:
+        slug, publish_at = address(link, title, published)
+    except ValueError as error:
+        notes.append(f"{error}; its own date and a name from its title are used instead")
+        link, slug, publish_at = "", slug_from_title(title), published
     content, excerpt_only = _content(item)
-    guid = item.get("id") or ""
     post = ImportedPost(
         ref=natural_key(link, slug, publish_at, fallback),
         title=title[:200],
@@ -226,6 +239,26 @@ def read_item(item, title, where, empty_text):
         # Squarespace guids end with the item's own id ("1036891:10970307:21836478").
         legacy_id=guid.rsplit(":", 1)[-1] if guid.count(":") >= 2 else "",
         excerpt_only=excerpt_only and kind_of(title) == Post.Kind.ARTICLE,
+        notes=notes,
     )
-    fill_content(post, content, empty_text)
+    if not dated and not LEGACY_LINK_RE.search(urlsplit(link).path):
+        post.date_is_guessed, post.status = True, Post.Status.DRAFT
+        notes.append(f"has no date: dated by {dated_by}, marked as guessed and kept as a draft")
+    elif not dated:
+        notes.append("has no date: dated by its old address")
+    try:
+        fill_content(post, content, empty_text)
+    except ValueError as error:  # a post with a title can be stored, even empty
+        post.notes.append(f"{error}; stored as it is")
     return post
+
+
+def _guessed_date(ref, feed_date):
+    """The date of an item that has none: the one an earlier import of it guessed (so a re-run
+    changes nothing), else the feed's own date, else the time of the import."""
+    earlier = Post.objects.filter(import_ref=ref[:500], date_is_guessed=True).first()
+    if earlier is not None:
+        return earlier.publish_at, "the date an earlier import gave it"
+    if feed_date is not None:
+        return feed_date, "the feed's own date"
+    return timezone.now().replace(microsecond=0), "the time of this import"

@@ -14,7 +14,9 @@ A link is the old site's when its host is one of settings.LEGACY_DOMAINS, with o
 The old site's files (under /storage/, /s/, /static/ or /wp-content/, or a name with an
 extension other than .html) keep their old address: this site does not serve them, and an
 importer that brings attachments finds them by that address. Tracking parameters (utm_*) are
-dropped; a page's own parameters and a fragment are kept.
+dropped; a page's own parameters and a fragment are kept. A path a browser would read as
+another host's address ("http://highscalability.com//evil.example/x" would become
+"//evil.example/x") is never made: such a link is left as it was.
 """
 
 import re
@@ -73,8 +75,17 @@ def new_address(url):
     if page is None and _is_file(path):
         return None
     new_path, query = page or (path, query)
+    if _leaves_the_site(new_path):
+        return None
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     return new_path + (f"?{'&'.join(query)}" if query else "") + fragment
+
+
+def _leaves_the_site(path):
+    """Whether a browser would read `path` as another host's address: "//evil.example/x",
+    "/\\evil.example" (browsers read a backslash as a slash and drop tabs and line breaks)."""
+    path = re.sub(r"[\t\n\r]", "", path).replace("\\", "/")
+    return path.startswith("//") or not path.startswith("/")
 
 
 def _domains():

@@ -4,7 +4,7 @@ Markdown that renders exactly them (no `*emphasis*`, no "InMemory.Net" turned in
 import re
 from html import escape
 
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 # What Markdown (with our tables, strikethrough and linkify) would read as markup in a line of
 # text: emphasis and code marks, brackets, tags, pipes and tildes anywhere; a dot inside a
@@ -31,6 +31,10 @@ def paragraphs_to_html(paragraphs):
     return "\n".join(blocks)
 
 
+# A dot between two letters or digits: "InMemory.Net" would be read as a link.
+_DOTTED_WORD = re.compile(r"(?<=\w)\.(?=\w)")
+# What a Markdown link's address may not hold as it is.
+_URL_QUOTING = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
 # A web address written out in the text: left as it is, so that it still reads (and links) as
 # one; escaping its dots would cut the link at "http://InMemory".
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\"().,;:!?'’”]")
@@ -58,5 +62,31 @@ def _escape(match):
 
 def html_to_markdown(markup):
     """Sanitised HTML (a listing of an imported sponsored post) as the Markdown sponsors
-    write: links, emphasis and code kept, literal * and _ escaped."""
-    return markdownify(markup, escape_misc=True, strip=["img"]).strip()
+    write: links, emphasis and code kept; text escaped as text_to_markdown escapes it (literal
+    * and _, a dotted word like "InMemory.Net" that would become a link); a picture kept as a
+    link to it, since sponsors' text is shown without pictures."""
+    return _Converter(escape_misc=True).convert(markup or "").strip()
+
+
+class _Converter(MarkdownConverter):
+    def escape(self, text, parent_tags):
+        """markdownify's escaping, and a dot inside a word; web addresses left whole."""
+        pieces, start = [], 0
+        for url in _URL.finditer(text or ""):
+            pieces += [self._escape_text(text[start : url.start()], parent_tags), url.group()]
+            start = url.end()
+        escaped = "".join([*pieces, self._escape_text((text or "")[start:], parent_tags)])
+        # "Wow!" before a link or a picture would make "![…](…)", a picture: "\!" is a "!".
+        return escaped[:-1] + "\\!" if escaped.endswith("!") else escaped
+
+    def _escape_text(self, text, parent_tags):
+        return _DOTTED_WORD.sub(r"\\.", super().escape(text, parent_tags))
+
+    def convert_img(self, el, text, parent_tags):
+        src = (el.get("src") or "").strip()
+        alt = " ".join((el.get("alt") or "").split()) or "picture"
+        if not src:
+            return self.escape(alt, parent_tags)
+        if el.find_parent("a") is not None:  # a link may not hold another: its address as text
+            return self.escape(f"{alt} ({src})", parent_tags)
+        return f"[{self.escape(alt, parent_tags)}]({src.translate(_URL_QUOTING)})"

@@ -12,7 +12,8 @@ Each item also carries Scalepress's own record of the post in the `_scalepress_p
 (wxr_meta): its stored text, byline, kind, natural key, exact publish time and, for a digest,
 the parts with their anchors, so importing the file into an empty database gives the same
 posts, addresses, parts and anchors. Lead images are not written (the file holds no files).
-Authors' e-mail addresses are left out: an export is a file that travels.
+Authors' and commenters' e-mail addresses are left out (a comment's element is written empty):
+an export is a file that travels.
 """
 
 import re
@@ -140,7 +141,8 @@ def _comment(comment):
         "    <wp:comment>",
         f"      <wp:comment_id>{text(comment.source_id)}</wp:comment_id>",
         f"      <wp:comment_author>{name(comment.author_name)}</wp:comment_author>",
-        f"      <wp:comment_author_email>{text(comment.author_email)}</wp:comment_author_email>",
+        # Left out (the element stays, empty, for the readers that expect it): see above.
+        "      <wp:comment_author_email></wp:comment_author_email>",
         f"      <wp:comment_author_url>{text(comment.author_url)}</wp:comment_author_url>",
         *dates,
         f"      <wp:comment_content>{cdata(comment.body_html)}</wp:comment_content>",

@@ -22,6 +22,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
+from digest.markdown import html_to_text
 from digest.models import Item, Post, Quote, Stat
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -197,9 +198,7 @@ def test_a_path_that_does_not_exist_is_a_command_error(db, tmp_path):
         import_feed(tmp_path / "missing.rss")
 
 
-def test_items_without_a_date_or_a_title_are_skipped_by_number_and_the_others_imported(
-    client, db, tmp_path
-):
+def test_only_an_item_without_a_title_is_skipped_and_the_others_imported(client, db, tmp_path):
     feed = tmp_path / "broken.rss"
     feed.write_text(
         rss(
@@ -213,18 +212,145 @@ def test_items_without_a_date_or_a_title_are_skipped_by_number_and_the_others_im
     output = import_feed(feed)
 
     skipped = [line for line in output.splitlines() if "skipped item" in line]
-    assert len(skipped) == 2
-    assert "item 2" in skipped[0]
-    assert "date" in skipped[0]
-    assert "item 3" in skipped[1]
-    assert "title" in skipped[1]
-    assert "total: 2 created, 0 updated, 0 unchanged, 2 skipped" in output
+    assert len(skipped) == 1
+    assert "item 3" in skipped[0]
+    assert "has no title, so it cannot be stored" in skipped[0]
+    assert "total: 3 created, 0 updated, 0 unchanged, 1 skipped" in output
+    assert "item 2 (“An entry without a date”): has no date" in output
     assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "An entry without a date",
         "First good entry",
         "Second good entry",
     ]
+    for post in Post.objects.published():
+        page(client, post.get_absolute_url())
+
+
+def dated_feed(*items, channel_date=None):
+    """A feed whose channel has a date (as WordPress and FeedBurner write lastBuildDate)."""
+    channel = f"<lastBuildDate>{channel_date}</lastBuildDate>" if channel_date else ""
+    return rss(*items).replace("<channel>", "<channel>" + channel, 1)
+
+
+def test_an_item_without_a_date_is_kept_as_a_draft_dated_like_the_feed(db, tmp_path):
+    feed = tmp_path / "undated.rss"
+    feed.write_text(
+        dated_feed(
+            item("Sure, You Can Build Your Own Queue", guid="1036891:10970307:1"),
+            channel_date="Fri, 09 Mar 2018 17:00:00 +0000",
+        )
+    )
+
+    output = import_feed(feed)
+
+    post = Post.objects.get()
+    assert post.date_is_guessed
+    assert post.status == Post.Status.DRAFT
+    assert post.publish_at == datetime(2018, 3, 9, 17, 0, tzinfo=UTC)
+    assert "A few words of content." in post.excerpt
+    assert (
+        "has no date: dated by the feed's own date, marked as guessed and kept as a draft"
+    ) in output
+    assert "total: 1 created" in output
+
+
+def test_an_undated_item_of_an_undated_feed_gets_the_import_time_once(db, tmp_path):
+    feed = tmp_path / "undated.rss"
+    feed.write_text(rss(item("An entry without a date", guid=""), item("Another one", guid="")))
+    started = timezone.now().replace(microsecond=0)
+
+    output = import_feed(feed)
+    again = import_feed(feed)
+
+    assert "dated by the time of this import" in output
+    assert Post.objects.count() == 2
+    for post in Post.objects.all():
+        assert post.date_is_guessed
+        assert started <= post.publish_at <= timezone.now()
+    assert "total: 0 created, 0 updated, 2 unchanged, 0 skipped" in again
+
+
+def test_an_undated_item_with_an_old_address_takes_its_day_from_the_address(client, db, tmp_path):
+    feed = tmp_path / "undated.rss"
+    feed.write_text(dated_feed(item(ASYNCIO, link=f"http://highscalability.com{ASYNCIO_ADDRESS}")))
+
+    output = import_feed(feed)
+
+    post = Post.objects.get()
+    assert post.get_absolute_url() == ASYNCIO_ADDRESS
+    assert not post.date_is_guessed
+    assert post.status == Post.Status.PUBLISHED
+    assert "has no date: dated by its old address" in output
+    page(client, ASYNCIO_ADDRESS)
+
+
+def test_an_item_with_a_title_and_no_text_is_stored_empty_and_noted(client, db, tmp_path):
+    feed = tmp_path / "empty.rss"
+    feed.write_text(
+        rss(
+            item(
+                "Stuff The Internet Says On Scalability For March 9th, 2018",
+                "Fri, 09 Mar 2018 17:00:00 +0000",
+                content="",
+            ),
+            item(CLOUD, "Wed, 07 Mar 2018 10:00:00 +0000", guid="2", content="<p> </p>"),
+        )
+    )
+
+    output = import_feed(feed)
+
+    assert "total: 2 created, 0 updated, 0 unchanged, 0 skipped" in output
+    assert output.count("has no content; stored as it is") == 2
+    article = Post.objects.get(title=CLOUD)
+    assert article.body == ""
+    assert html_to_text(article.excerpt) == ""
     for post in Post.objects.all():
         page(client, post.get_absolute_url())
+
+
+def test_a_digest_of_items_alone_is_not_said_to_have_no_content(db, tmp_path):
+    feed = tmp_path / "items.rss"
+    feed.write_text(
+        rss(
+            item(
+                "Stuff The Internet Says On Scalability For March 9th, 2018",
+                "Fri, 09 Mar 2018 17:00:00 +0000",
+                content="<ul><li>Dropbox moved 500 petabytes off AWS.</li></ul>",
+            )
+        )
+    )
+
+    output = import_feed(feed)
+
+    assert "has no content" not in output
+    assert Post.objects.get().items.count() == 1
+
+
+def test_an_impossible_date_in_the_old_link_gives_way_to_the_items_own_date(client, db, tmp_path):
+    feed = tmp_path / "impossible.rss"
+    feed.write_text(
+        rss(
+            item(
+                "Only a Title",
+                "Tue, 01 Mar 2016 10:00:00 +0000",
+                link="http://highscalability.com/blog/2016/2/30/only-a-title-here.html",
+            )
+        )
+    )
+
+    output = import_feed(feed)
+    again = import_feed(feed)
+
+    post = Post.objects.get()
+    assert post.get_absolute_url() == "/blog/2016/3/1/only-a-title.html"
+    assert post.status == Post.Status.PUBLISHED
+    assert (
+        "has a link with an impossible date: "
+        "http://highscalability.com/blog/2016/2/30/only-a-title-here.html; its own date and a "
+        "name from its title are used instead"
+    ) in output
+    assert "1 unchanged" in again
+    page(client, post.get_absolute_url())
 
 
 def test_a_dry_run_writes_nothing_but_reports_what_it_would_do(db):

@@ -2,7 +2,9 @@
 posts keep their legacy address, categories become tags, the blog index the home page, the
 feed the feed; files stay on the old host and links to other sites are untouched."""
 
+import re
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -48,10 +50,32 @@ def tag(slug):
         "http://highscalability.com/storage/scaling-slides.pdf?__SQUARESPACE_CACHEVERSION=1",
         "http://highscalability.com/wp-content/uploads/2016/03/diagram.png",
         "http://highscalability.com/display/diagram.gif",
+        # Paths a browser reads as another host's address ("//evil.example/x").
+        "http://highscalability.com//evil.example/x",
+        "https://www.highscalability.com//evil.example/blog/2016/2/19/x.html",
+        "http://highscalability.com/\\evil.example/x",
+        "//highscalability.com/\\/evil.example",
+        "http://highscalability.com/\t/evil.example/x",
     ],
 )
 def test_links_to_other_sites_and_to_the_old_sites_files_are_left_alone(url):
     assert new_address(url) is None
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http://highscalability.com//evil.example/x",
+        "https://highscalability.com/\\evil.example/login",
+        "http://www.highscalability.com//evil.example/?utm_source=feed",
+    ],
+)
+def test_an_old_link_is_never_made_a_link_to_another_host(href):
+    markup = clean_html(f'<p>See <a href="{href}">this</a>.</p>')
+
+    assert re.search(r'href="(//|/\\)', markup) is None
+    assert 'href="/' not in markup
+    assert escape(href) in markup
 
 
 def test_html_without_old_links_comes_back_as_it_was():

@@ -335,6 +335,51 @@ def test_a_free_form_teaser_after_the_quotes_is_the_more_quotes_line_not_a_quote
     assert "more Quotable Quotes" in parsed.notes[0].reason
 
 
+def test_a_quote_about_quotes_before_the_last_line_is_a_quote_not_the_teaser():
+    parsed = parse_quotes(
+        "    • Not all quotes attributed to Einstein were said by him.\r\n"
+        "    • @a: one\r\n"
+        "    • Read more about quotes at https://quoteinvestigator.example – they check.\r\n"
+        "    • Don’t miss all the Quotable Quotes, there are many more in the full post...\r\n"
+    )
+
+    assert parsed.entries == [
+        ParsedQuote("", "Not all quotes attributed to Einstein were said by him."),
+        ParsedQuote("@a", "one"),
+        ParsedQuote(
+            "", "Read more about quotes at https://quoteinvestigator.example – they check."
+        ),
+    ]
+    assert parsed.more_quotes is True
+    assert [(n.line_number, n.reason.split(":")[0]) for n in parsed.notes] == [
+        (1, "kept as a quote with no speaker"),
+        (3, "kept as a quote with no speaker"),
+        (4, "read as the “more Quotable Quotes” line"),
+    ]
+
+
+def test_a_quote_about_quotes_before_the_exact_more_quotes_line_is_a_quote():
+    parsed = parse_quotes(
+        "@a: one\nNot all quotes attributed to Einstein were said by him.\n"
+        "There are more Quotable Quotes in the full article.\n"
+    )
+
+    assert parsed.entries == [
+        ParsedQuote("@a", "one"),
+        ParsedQuote("", "Not all quotes attributed to Einstein were said by him."),
+    ]
+    assert parsed.more_quotes is True
+    assert len(parsed.notes) == 1
+
+
+def test_the_exact_more_quotes_line_is_read_wherever_it_stands():
+    parsed = parse_quotes("@a: one\nThere are more Quotable Quotes in the full article.\n@b: two\n")
+
+    assert parsed.entries == [ParsedQuote("@a", "one"), ParsedQuote("@b", "two")]
+    assert parsed.more_quotes is True
+    assert parsed.notes == []
+
+
 def test_an_attribution_groups_under_the_name():
     assert speaker_key("Rob Joyce (NSA)") == speaker_key("Rob Joyce") == "rob-joyce"
 
