@@ -298,6 +298,11 @@ def keep_comments(comments_by_ref):
         kept.setdefault(row.pop("post_id"), {})[row["source_id"]] = row
     for post in posts:
         comments = [_comment(c, n) for n, c in enumerate(comments_by_ref[post.import_ref], 1)]
+        for comment in comments:
+            # Our own export leaves addresses out: a re-import keeps the ones already stored.
+            stored = kept.get(post.pk, {}).get(comment["source_id"])
+            if stored and not comment["author_email"]:
+                comment["author_email"] = stored["author_email"]
         wanted = {
             c["source_id"]: {**c, "body_html": sanitize_html(c["body_html"])} for c in comments
         }
