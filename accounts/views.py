@@ -7,8 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from hardening.middleware import accepts_upload
+
 from . import verification
-from .forms import ProfileForm
+from .forms import AVATAR_MAX_BYTES, ProfileForm
 from .models import Role
 
 
@@ -23,6 +25,7 @@ def after_login(request):
     return redirect("digest:post-index")
 
 
+@accepts_upload(AVATAR_MAX_BYTES)
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
