@@ -23,12 +23,19 @@ from django_ratelimit.decorators import ratelimit
 from accounts.forms import SignUpForm
 from accounts.models import Role
 from accounts.verification import send_verification_email
+from hardening.middleware import accepts_upload
 
 from . import notifications
 from .charts import bar_chart
 from .clicks import count_click, daily_clicks, report_period
-from .forms import CompanyForm, ListingForm, SignUpCompanyForm
-from .models import Listing, ListingWeek, Sponsor
+from .forms import CompanyChangeForm, CompanyForm, ListingForm, SignUpCompanyForm
+from .models import (
+    LOGO_MAX_BYTES,
+    ChangedSinceSeen,
+    Listing,
+    ListingWeek,
+    Sponsor,
+)
 from .showcase import current_sponsors
 
 
@@ -90,9 +97,12 @@ def signup(request):
 @never_cache
 @login_required
 def dashboard(request):
-    sponsors = Sponsor.objects.managed_by(request.user)
-    if not sponsors.exists():
+    sponsors = list(Sponsor.objects.managed_by(request.user))
+    if not sponsors:
         return render(request, "sponsors/not_a_sponsor.html", status=403)
+    for sponsor in sponsors:  # an account acts for one company, rarely a few
+        # The latest change sent for review, if any: waiting, or its decision with the note.
+        sponsor.latest_change = sponsor.changes.order_by("-created").first()
     listings = (
         Listing.objects.managed_by(request.user)
         .select_related("sponsor")
@@ -107,16 +117,43 @@ def dashboard(request):
     )
 
 
+@accepts_upload(LOGO_MAX_BYTES)
 @never_cache
 @login_required
 def edit_company(request, pk):
+    """The company's details: saved at once while no approved listing shows them to readers,
+    otherwise sent to the editors as a change that waits for review (SponsorChange)."""
     sponsor = get_object_or_404(Sponsor.objects.managed_by(request.user), pk=pk)
-    form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
+    reviewed = sponsor.needs_review()
+    if reviewed:
+        form = CompanyChangeForm(
+            form_data(request), files_data(request), instance=sponsor.draft_change()
+        )
+    else:
+        form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
     if request.method == "POST" and form.is_valid():
-        form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
-        messages.success(request, "Your company details were saved.")
+        if not reviewed:
+            form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
+            messages.success(request, "Your company details were saved.")
+            return redirect("sponsors:dashboard")
+        with transaction.atomic():
+            change = form.save(commit=False)
+            sent = change.submit(by=request.user)
+            if sent:
+                notifications.company_change_submitted(change)
+        messages.success(
+            request,
+            "Thank you: your changes wait for an editor's review. Until they are approved, "
+            "readers see the details they see now."
+            if sent
+            else "Nothing differs from the details readers see, so there is nothing to review.",
+        )
         return redirect("sponsors:dashboard")
-    return render(request, "sponsors/company_form.html", {"form": form, "sponsor": sponsor})
+    return render(
+        request,
+        "sponsors/company_form.html",
+        {"form": form, "sponsor": sponsor, "reviewed": reviewed},
+    )
 
 
 def verified_or_notice(request):
@@ -146,8 +183,7 @@ def submit(request):
         with transaction.atomic():
             listing = form.save(commit=False)
             listing.sponsor = sponsor
-            listing.submitted_by = request.user
-            listing.save()
+            listing.submit_for_review(by=request.user)
             form.save_weeks(listing)
             notifications.listing_submitted(listing)
         messages.success(
@@ -204,12 +240,19 @@ def edit_listing(request, pk):
     form = ListingForm(form_data(request), instance=listing)
     if request.method == "POST" and form.is_valid():
         resubmitted = listing.status == Listing.Status.REJECTED
-        with transaction.atomic():
-            listing = form.save(commit=False)
-            listing.status = Listing.Status.PENDING
-            listing.save()
-            form.save_weeks(listing)
-            notifications.listing_submitted(listing, resubmitted=True)
+        try:
+            with transaction.atomic():
+                listing = form.save(commit=False)
+                listing.submit_for_review()
+                form.save_weeks(listing)
+                notifications.listing_submitted(listing, resubmitted=True)
+        except ChangedSinceSeen:
+            messages.error(
+                request,
+                "An editor decided on this listing while you were changing it, so your "
+                "changes were not saved. Here it is as it stands now.",
+            )
+            return redirect("sponsors:listing-detail", pk=listing.pk)
         messages.success(
             request,
             "Your listing was sent for review again."
@@ -228,9 +271,12 @@ def edit_listing(request, pk):
 @login_required
 def withdraw_listing(request, pk):
     listing = own_listing(request, pk)
-    if listing.can_withdraw:
-        listing.status = Listing.Status.WITHDRAWN
-        listing.save(update_fields=["status", "updated"])
+    try:
+        withdrawn = listing.withdraw()
+    except ChangedSinceSeen:
+        withdrawn = False
+        listing.refresh_from_db()
+    if withdrawn:
         messages.success(request, "The listing was withdrawn; it will not run.")
     else:
         messages.error(

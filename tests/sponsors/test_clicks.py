@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from digest.cache import content_version
 from sponsors.models import Click, Listing, this_week
-from tests.sponsors.factories import ListingFactory, SponsorFactory, next_week, png_upload
+from tests.sponsors.factories import ListingFactory, SponsorFactory, next_week, png_upload, seen
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
 READER_IP = "203.0.113.7"
@@ -433,7 +433,7 @@ def test_approving_a_listing_puts_its_sponsor_in_the_sidebar_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("admin:sponsors_listing_changelist"),
-            {"action": "approve", ACTION_CHECKBOX_NAME: [listing.pk]},
+            {"action": "approve", ACTION_CHECKBOX_NAME: [listing.pk], **seen([listing])},
         )
 
     listing.refresh_from_db()
@@ -455,7 +455,12 @@ def test_rejecting_a_running_listing_takes_its_sponsor_out_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("admin:sponsors_listing_changelist"),
-            {"action": "reject", ACTION_CHECKBOX_NAME: [listing.pk], "review_note": "Sorry."},
+            {
+                "action": "reject",
+                ACTION_CHECKBOX_NAME: [listing.pk],
+                "review_note": "Sorry.",
+                **seen([listing]),
+            },
         )
 
     assert "Gone Co" not in sidebar(reader.get(reverse("digest:post-index")))
