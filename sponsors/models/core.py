@@ -311,7 +311,7 @@ class ListingWeek(models.Model):
 class Click(models.Model):
     """One visitor following one listing's link on one day.
 
-    `visitor` is a keyed hash of the address, browser and day (sponsors.clicks), so no address
+    `visitor` is a keyed hash of the address and day (sponsors.clicks), so no address
     is stored and yesterday's visitors cannot be linked to today's. The unique constraint is
     the whole counting rule: a second click the same day inserts nothing.
     """
