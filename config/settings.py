@@ -209,11 +209,19 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.EmailOrUsernameBackend",
 ]
 # Login brute force (django-axes, state in the database so every worker and app server sees
-# it): 5 failures lock the account, and 5 from one address lock that address, for 15 minutes.
+# it; the rules are accounts.lockout's): 5 failures lock an account from that address, 10 from
+# one address lock the address, for 15 minutes. An account itself is never locked (anyone
+# could lock its owner out): failures against it only slow attempts at it down, up to a few
+# seconds each, and its owner can lift a lock for their browser with an e-mailed link.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", str(2 * AXES_FAILURE_LIMIT))
+)
+LOGIN_SLOWDOWN_MAX_SECONDS = float(os.environ.get("LOGIN_SLOWDOWN_MAX_SECONDS", "3"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True  # for that account only (accounts.lockout)
+LOGIN_UNLOCK_SECONDS = 24 * 3600  # how long an owner's unlocked browser stays unlocked
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # for that account from that address only (accounts.lockout)
 AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
