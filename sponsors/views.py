@@ -8,10 +8,10 @@ import csv
 import logging
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.forms import SignUpForm
 from accounts.models import Role
-from accounts.verification import send_verification_email
+from accounts.verification import send_already_registered_email, send_verification_email
 from hardening.middleware import accepts_upload
 
 from . import notifications
@@ -65,33 +65,51 @@ def about(request):
 @never_cache
 @ratelimit(key="ip", rate="10/h", method="POST", group="sponsors:signup")
 def signup(request):
+    """A company and its first manager. The answer is the same page whether or not the
+    address has an account already (which only its owner hears of, by e-mail), so the form
+    tells nobody which addresses are registered; the account logs in once it has confirmed
+    its address (or at once, with its password)."""
     if request.user.is_authenticated:
         return redirect("sponsors:dashboard")
     account_form = SignUpForm(form_data(request), prefix="account")
     company_form = SignUpCompanyForm(form_data(request), prefix="company")
     if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
-        with transaction.atomic():
-            user = account_form.save()
-            user.groups.add(Group.objects.get(name=Role.SPONSORS))
-            sponsor = company_form.save()
-            sponsor.managers.add(user)
-        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
-        try:
-            send_verification_email(user, next_url=reverse("sponsors:dashboard"))
-        except OSError:  # smtplib's errors too: the account exists, the link can be resent
-            log.exception("verification mail to %s failed", user.email)
-            messages.warning(
-                request,
-                "We could not send the confirmation e-mail just now. Use “Send the link "
-                "again” on your dashboard in a few minutes.",
-            )
-        messages.success(request, f"Welcome! The sponsor account of {sponsor.name} is ready.")
-        return redirect("sponsors:dashboard")
+        existing = account_form.existing_account
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    user = account_form.save()
+                    user.groups.add(Group.objects.get(name=Role.SPONSORS))
+                    company_form.save().managers.add(user)
+            except IntegrityError:  # the same address signed up a moment ago
+                existing = None
+            else:
+                send_safely(send_verification_email, user, next_url=reverse("sponsors:dashboard"))
+        else:
+            make_password(account_form.cleaned_data["password1"])  # the same work either way
+            what = f"a sponsor account for {company_form.cleaned_data['name']}"
+            send_safely(send_already_registered_email, existing, what)
+        return redirect("sponsors:signup-sent")
     return render(
         request,
         "sponsors/signup.html",
         {"account_form": account_form, "company_form": company_form},
     )
+
+
+def send_safely(send, *args, **kwargs):
+    """Send a sign-up mail; a mail server that fails is logged (the account can ask for the
+    confirmation again from its dashboard) and changes nothing the visitor sees."""
+    try:
+        send(*args, **kwargs)
+    except OSError:  # smtplib's errors too
+        log.exception("sign-up mail failed")
+
+
+@never_cache
+@require_safe
+def signup_sent(request):
+    return render(request, "sponsors/signup_sent.html")
 
 
 @never_cache
