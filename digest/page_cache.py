@@ -38,9 +38,9 @@ from .cache import STATE_KEY, content_state, is_current, lifetime, shared, valid
 
 log = logging.getLogger(__name__)
 
-# Query parameters our public views read. A page asked for with any other is built but not
-# stored: `/?x=1`, `/?x=2`, … must not each take a place in the cache.
-QUERY_PARAMETERS = {"page", "q", "p"}
+# Free-text pages (search results) kept under one content token, at most: anyone can ask
+# for any number of different searches, and each must not take a place in the cache.
+FREE_TEXT_PAGES = 1000
 # What a stored page costs beyond its body (headers, the entry itself), for LocalPages.
 ENTRY_OVERHEAD = 4096
 # Cookies whose holder may see a page made for them alone.
@@ -53,16 +53,44 @@ HIT_HEADER = "X-Page-Cache"
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
-def public_page(view):
-    """Mark a view's responses as the same for every anonymous reader, so they may be shared."""
+def public_page(view, query=(), free_text=()):
+    """Mark a view's responses as the same for every anonymous reader, so they may be shared.
+
+    `query` names the query parameters the view reads and validates (a bad value is its 404,
+    never stored). A page asked for with any other parameter, a repeated one, or a query
+    string spelt other than the canonical way is built but not stored: `/?x=1`, `/?x=2`, …
+    and `?page=%32` must not each take a place in the cache. `free_text` names those of them
+    that take any words (a search): at most FREE_TEXT_PAGES such pages are kept per content
+    token."""
+    query, free_text = frozenset(query), frozenset(free_text)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response.public_page = True
+        response.page_query, response.page_free_text = query, free_text
         return response
 
     return wrapper
+
+
+def storable_query(request, response):
+    """Whether the response to this query string may be stored (see `public_page`)."""
+    params = request.GET
+    if not set(params) <= getattr(response, "page_query", frozenset()):
+        return False
+    if any(len(values) > 1 for _name, values in params.lists()):
+        return False
+    return request.META.get("QUERY_STRING", "") == params.urlencode()
+
+
+def room_for_free_text(request, response, state):
+    """False once FREE_TEXT_PAGES pages with free text were stored under this token."""
+    if not any(request.GET.get(name) for name in getattr(response, "page_free_text", ())):
+        return True
+    limit = getattr(settings, "PAGE_CACHE_FREE_TEXT_PAGES", FREE_TEXT_PAGES)
+    count = shared.count(f"page-cache:free-text:{state[0]}", timeout=lifetime(state))
+    return count is not None and count <= limit
 
 
 def enabled():
@@ -285,7 +313,9 @@ class PageCacheMiddleware:
             response["Last-Modified"] = http_date(modified)
         if request.method != "GET" or state is None or not enabled():
             return
-        if not set(request.GET) <= QUERY_PARAMETERS:
+        if not storable_query(request, response) or not room_for_free_text(
+            request, response, state
+        ):
             return
         response[HIT_HEADER] = "miss"
         key = page_key(request.META)
