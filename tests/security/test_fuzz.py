@@ -395,6 +395,16 @@ def test_dates_out_of_any_range_are_a_404(client, site, year, month, day, slug):
         assert response.status_code in (200, 301, 404, *too_long), path
 
 
+@pytest.mark.parametrize("month", ["0", "00", "13", "99"])
+def test_a_month_that_does_not_exist_is_a_404_not_a_year(client, site, month):
+    """/archive/2016/0/ once answered 200 as "January 2016", listing the whole year."""
+    year = reverse("digest:archive-year", kwargs={"year": 2016})
+
+    response = get(client, f"{year}{month}/")
+
+    assert response.status_code == 404
+
+
 @fuzz(max_examples=60)
 @given(pk=st.one_of(st.integers(0, 10**30), st.sampled_from([2**31, 2**63 - 1, 2**63, 2**64])))
 def test_huge_listing_ids_in_the_click_redirect_are_a_404(client, site, pk):
