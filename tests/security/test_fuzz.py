@@ -6,7 +6,8 @@ are refused with a 400 page.
 The views that read request.GET (grep `request.GET`): the paginated lists (`page`, through
 digest.pagination), search and quotes (`q`), the legacy `/blog/?currentPage=`, the sitemap
 sections (`p`, Django's view), the login form (`next`), the sponsor form (`sponsor`, signed in)
-and the post admin (`kind`, plus the changelist's own `q`, `p`, `o` and filters, for editors).
+and the post admin (`kind`, plus the changelist's own `q`, `p`, `o` and filters, for editors;
+the listing and company-change queues get the same).
 The rest (feeds, permalinks, /go/<pk>/, robots.txt…) are fed junk parameters they must ignore.
 
 On PostgreSQL the search runs `websearch_to_tsquery`, so the full-text operators in the
@@ -292,6 +293,8 @@ GET_TARGETS = {
     "healthz": (named("digest:healthz"), []),
     "sponsors-about": (named("sponsors:about"), []),
     "sponsors-signup": (named("sponsors:signup"), ["next"]),
+    "sponsors-signup-sent": (named("sponsors:signup-sent"), []),
+    "unlock": (named("accounts:unlock", uidb64="MQ", token="not-a-token"), []),
     "login": (named("accounts:login"), ["next"]),
     "password-reset": (named("accounts:password_reset"), []),
 }
@@ -362,6 +365,7 @@ PATH_TARGETS = {
     "sitemap-section": "/sitemap-{}.xml",
     "verify": "/accounts/verify/{}/",
     "password-reset": "/accounts/password/reset/{}/{}/",
+    "unlock": "/accounts/unlock/{}/{}/",
     "go": "/go/{}/",
     "anywhere": "/{}",
 }
@@ -444,7 +448,12 @@ def editor_client(client, site):
 @given(query_string=st.data())
 def test_generated_admin_filters_never_break_the_post_admin(editor_client, query_string):
     client = editor_client
-    for name in ("admin:digest_post_changelist", "admin:digest_post_add"):
+    for name in (
+        "admin:digest_post_changelist",
+        "admin:digest_post_add",
+        "admin:sponsors_listing_changelist",
+        "admin:sponsors_sponsorchange_changelist",
+    ):
         get(client, reverse(name), query_string.draw(query_strings(ADMIN_PARAMS)))
 
 
