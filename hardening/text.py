@@ -6,8 +6,9 @@ line feed and carriage return; lone surrogates; U+FFFE and U+FFFF) and the other
 non-characters (U+FDD0–U+FDEF and the last two code points of every plane) carry no meaning in
 text a person writes, so they are dropped wherever text comes in: from every form
 (`CleanInputMiddleware`) and on every model save (`clean_text_fields`, for imports and
-commands). DEL is dropped too: it is invisible and some feed readers choke on it. Feeds still
-filter what they write, for rows stored before this rule.
+commands; unique fields only through forms). DEL is dropped too: it is invisible and some
+feed readers choke on it. Feeds still filter what they write, for rows stored before this
+rule and for unique fields saved without a form.
 """
 
 import re
@@ -33,11 +34,16 @@ def xml_safe(text):
 
 
 def clean_text_fields(sender, instance, raw=False, **kwargs):
-    """pre_save: drop forbidden characters from every text field of the row being saved."""
+    """pre_save: drop forbidden characters from the text fields of the row being saved.
+
+    Unique fields (a tag's name, a slug, a username) are left alone: whoever saves one has
+    looked for an existing row by the value as given (taggit's `add`, `get_or_create`), and
+    cleaning it here could turn it into another row's value. Through a form they arrive
+    cleaned already; elsewhere the feeds' output filter still covers them."""
     if raw:  # fixtures are loaded as they are
         return
     for field in instance._meta.concrete_fields:
-        if isinstance(field, models.CharField | models.TextField):
+        if isinstance(field, models.CharField | models.TextField) and not field.unique:
             value = getattr(instance, field.attname)
             if isinstance(value, str) and has_forbidden(value):
                 setattr(instance, field.attname, xml_safe(value))

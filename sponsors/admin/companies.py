@@ -92,11 +92,23 @@ class SponsorChangeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Decided by the actions (which need the change permission); a change itself is only
+        # ever looked at here, so a stray Save cannot touch it.
+        return obj is None and super().has_change_permission(request)
+
     @admin.display(description="sponsor (as readers see it now)", ordering="sponsor__name")
     def sponsor_name(self, change):
         return change.sponsor.name
 
     def comparison_rows(self, change):
+        if change.status != SponsorChange.Status.PENDING:
+            # Once decided, the sponsor shows (or never showed) it: nothing left to compare.
+            return format_html(
+                '<tr><td colspan="3">{} {}</td></tr>',
+                change.get_status_display(),
+                f"{change.reviewed_at:%b %-d, %Y}" if change.reviewed_at else "",
+            )
         return format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
