@@ -43,12 +43,14 @@ test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
-# Production-like local server: DEBUG off, hashed static files, gunicorn; uploads served by
-# Django since no nginx is in front here.
+# The production shape on this machine (deploy/): nginx on PORT in front of gunicorn, DEBUG
+# off, hashed static files; nginx is installed from Debian's packages when missing.
+APP_SERVERS ?= 1
 serve: $(STAMP)
+	bash -c 'source .ci/services.sh && ensure_nginx'
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	SERVE_MEDIA=$${SERVE_MEDIA-1} $(BIN)/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT)
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS-$(HOST),localhost} $(BIN)/python deploy/stack.py serve --host $(HOST) --port $(PORT) --app-servers $(APP_SERVERS)
 
 # Load benchmarks: PostgreSQL with 100,000 posts (kept in /tmp/scalepress-bench-pg), Redis,
 # wrk against gunicorn, ceilings from a minimal WSGI function and nginx (see bench/run).

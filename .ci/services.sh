@@ -98,3 +98,16 @@ ensure_redis() {
   command -v redis-server >/dev/null || die "redis-server is missing and could not be installed"
   redis-server --version
 }
+
+# nginx in front of gunicorn (deploy/), with brotli where Debian has the module; the edge tests,
+# `make serve` and the benchmarks run it as an ordinary user in a folder of their own.
+ensure_nginx() {
+  export PATH=$PATH:/usr/sbin
+  command -v nginx >/dev/null || { log "Installing nginx-light"; apt_install nginx-light; }
+  [[ -f /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ]] \
+    || apt_install libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static
+  command -v nginx >/dev/null || die "nginx is missing and could not be installed"
+  # Debian starts a system nginx on port 80 when it installs one; ours runs on its own.
+  if command -v service >/dev/null; then as_root service nginx stop >/dev/null 2>&1 || true; fi
+  nginx -v
+}

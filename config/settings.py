@@ -43,6 +43,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "High Scalability")
 SITE_TAGLINE = os.environ.get("SITE_TAGLINE", "Building bigger, faster, more reliable websites.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
+# The original site's domains (with or without "www."): imported links to them are rewritten
+# to this site's addresses (digest/importers/old_links.py).
+LEGACY_DOMAINS = env_list("LEGACY_DOMAINS", "highscalability.com,www.highscalability.com")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,9 +74,8 @@ MIDDLEWARE = [
     "hardening.middleware.BodyLimitMiddleware",
     # ETag/Last-Modified answered with 304s; outermost so it sees stored pages too.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Whole public pages for anonymous readers (digest.page_cache); config.wsgi answers its
-    # hits even earlier. Outside all the others that add headers, so it stores pages with
-    # every header added.
+    # Whole public pages for anonymous readers (digest.page_cache). Outside all the others
+    # that add headers, so it stores pages with every header added.
     "digest.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hardening.middleware.PermissionsPolicyMiddleware",
@@ -165,11 +167,9 @@ else:
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 # Set to the deployed version (e.g. the git commit): a new value retires every cached page.
 RELEASE = os.environ.get("RELEASE", "")
-# How long a worker trusts the content token it last read from the shared cache, serving the
-# pages it keeps in memory (at most PAGE_CACHE_LOCAL_MB) without asking Redis: the longest a
-# change made through another worker or server takes to show. 0 asks Redis every time.
-PAGE_CACHE_SYNC_SECONDS = float(os.environ.get("PAGE_CACHE_SYNC_SECONDS", "0.5"))
-PAGE_CACHE_LOCAL_MB = int(os.environ.get("PAGE_CACHE_LOCAL_MB", "32"))
+# How long nginx keeps a public page (deploy/nginx): the longest a change takes to reach
+# readers (the origin's cache is exact, see digest.page_cache).
+EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "1"))
 
 # Rate limits (django-ratelimit) count in a cache of their own. It must increment atomically
 # and be shared by every worker: Redis when REDIS_URL is set; otherwise each process counts

@@ -1,7 +1,4 @@
-"""WSGI entry point: `gunicorn config.wsgi`.
-
-Stored public pages are answered here, before Django handles the request (digest.page_cache).
-"""
+"""WSGI entry point: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`, behind nginx."""
 
 import os
 
@@ -9,8 +6,4 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-django_application = get_wsgi_application()
-
-from digest.page_cache import serve_cached  # noqa: E402 -- needs the settings loaded above
-
-application = serve_cached(django_application)
+application = get_wsgi_application()

@@ -77,7 +77,20 @@ class ItemInline(SortableStackedInline):
 INTRO_FIELDS = ("excerpt", "lead_image", "lead_image_caption")
 HISTORY_FIELDSET = (
     "History",
-    {"classes": ("collapse",), "fields": ("created", "updated", "version")},
+    {"classes": ("collapse",), "fields": ("created", "updated", "version", "imported")},
+)
+# What an import could not know of a post, as the editor is told on opening it.
+IMPORT_NOTES = (
+    (
+        "excerpt_only",
+        "only its excerpt: the feed it came from carried no more; importing a WXR export "
+        "of the old site (manage.py import_wxr) fills in the full text",
+    ),
+    (
+        "date_is_guessed",
+        "a guessed date: the archive text gave none, so it sits between its neighbours "
+        "until an import with its real address corrects it (or set the date here)",
+    ),
 )
 MAIN_FIELDS = ("title", "slug", "kind", "status", "publish_at", "author", "tags", "loaded_version")
 
@@ -88,12 +101,12 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     change_form_template = "admin/digest/post/change_form.html"
     change_list_template = "admin/digest/post/change_list.html"
     list_display = ("title", "status_label", "kind", "author", "publish_at", "view_link")
-    list_filter = (VisibilityFilter, "kind", "tags", "author")
+    list_filter = (VisibilityFilter, "kind", "excerpt_only", "date_is_guessed", "tags", "author")
     list_select_related = ("author",)
     search_fields = ("title", "excerpt", "body", "byline")
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("created", "updated", "version")
+    readonly_fields = ("created", "updated", "version", "imported")
     list_per_page = 50
     view_on_site = False  # the change form has its own "Preview" / "View on site" button
 
@@ -102,6 +115,21 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         colours = {"Draft": "#777", "Scheduled": "#b26b00", "Published": "#1a7f37"}
         label = post.display_status
         return format_html('<strong style="color:{}">{}</strong>', colours[label], label)
+
+    @admin.display(description="imported from")
+    def imported(self, post):
+        if not post.import_ref:
+            return "—"
+        notes = [note for flag, note in IMPORT_NOTES if getattr(post, flag)]
+        return format_html("{}{}", post.import_ref, "; " + "; ".join(notes) if notes else "")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        post = self.get_object(request, object_id)
+        if request.method == "GET" and post is not None:
+            for flag, note in IMPORT_NOTES:
+                if getattr(post, flag):
+                    messages.warning(request, f"This post was imported with {note}.")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="")
     def view_link(self, post):
@@ -132,10 +160,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                     },
                 ),
                 ("After the items", {"classes": ("collapse",), "fields": ("body", "byline")}),
-                (
-                    "History",
-                    {"classes": ("collapse",), "fields": ("created", "updated", "version")},
-                ),
+                HISTORY_FIELDSET,
             )
         return (
             (None, {"fields": MAIN_FIELDS}),
@@ -208,6 +233,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not self.edits_everything(request) and not change:
             obj.author = request.user
+        if "publish_at" in form.changed_data:
+            obj.date_is_guessed = False  # the editor's date is a real one
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -222,9 +249,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 messages.warning(
                     request,
                     format_html(
-                        "{}: every line was added; check these, kept in a looser shape:<ul>{}</ul>",
+                        # Lines, not a nested list: the admin styles every <li> of a message
+                        # as a message of its own.
+                        "{}: every line was added; check these, kept in a looser shape:{}",
                         PASTE_BOXES[field][1],
-                        format_html_join("", "<li>{}</li>", ((str(note),) for note in notes)),
+                        format_html_join("", "<br>{}", ((str(note),) for note in notes)),
                     ),
                 )
 
@@ -281,6 +310,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         "support_url",
         "closing_line",
         "empty_section_text",
+        "favourites_url",
     )
 
     def has_add_permission(self, request):

@@ -15,6 +15,9 @@ than failing. Writes made around signals (QuerySet.update, bulk_create) must cal
 import logging
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,7 +26,7 @@ from django.utils import timezone
 
 # A deploy that sets a new RELEASE starts from a new token: pages and fragments made by the
 # old code are not mixed into the new one's.
-STATE_KEY = f"content:state:v3:{settings.RELEASE}"
+STATE_KEY = f"content:state:v4:{settings.RELEASE}"
 DEFAULT_TIMEOUT = 3600
 MISSING = object()
 # After a failed cache call this process leaves the cache alone this long: a hung Redis
@@ -42,19 +45,8 @@ class SharedCache:
     def __init__(self):
         self.closed_until = 0.0
         self.change_missed = False
-        self.noted_state, self.noted_at = None, float("-inf")
         # A change made in this process's open transaction, not yet in the state it reads.
         self.change_pending = False
-
-    def note_state(self, state):
-        """Remember the state just read from or written to the cache, and when."""
-        self.noted_state, self.noted_at = state, time.monotonic()
-
-    def recent_state(self, seconds):
-        """The state noted less than `seconds` ago, else None."""
-        if seconds > 0 and time.monotonic() - self.noted_at < seconds:
-            return self.noted_state
-        return None
 
     def available(self):
         return time.monotonic() >= self.closed_until
@@ -122,9 +114,38 @@ class LocalValues:
 local_values = LocalValues()
 
 
-def sync_seconds():
-    """How long this process trusts the state it last read (settings.PAGE_CACHE_SYNC_SECONDS)."""
-    return getattr(settings, "PAGE_CACHE_SYNC_SECONDS", 0.5)
+class State(NamedTuple):
+    """What the current content looks like to caches: `token` names it; `next_change` (a
+    timestamp or None) is when it stops holding with no write (a scheduled post's time);
+    `changed_at` when it was made; `modified` what its pages say in Last-Modified."""
+
+    token: str
+    next_change: float | None
+    changed_at: float
+    modified: float
+
+
+# The state read in this request (see `state_scope`), so a page asks the cache for it once.
+_scoped = ContextVar("content_state_scope", default=None)
+
+
+@contextmanager
+def state_scope():
+    """Within the block, the content state is read from the shared cache once and reused
+    (the page-cache middleware wraps each request in one). A change made in the block is
+    seen at once: it renews the state and the scope's copy."""
+    token = _scoped.set([])
+    try:
+        yield
+    finally:
+        _scoped.reset(token)
+
+
+def _remember(state):
+    scope = _scoped.get()
+    if scope is not None:
+        scope[:] = [state]
+    return state
 
 
 # Functions `now -> datetime or None` naming the next moment readers' pages change with no
@@ -158,7 +179,9 @@ def _read_state(now):
     moments = [_next_publish(now), *(source(now) for source in _next_change_sources)]
     moments = [moment.timestamp() for moment in moments if moment is not None]
     changed_at = now.timestamp()
-    return (uuid.uuid4().hex[:16], min(moments, default=None), changed_at, int(changed_at) + 1.0)
+    return State(
+        uuid.uuid4().hex[:16], min(moments, default=None), changed_at, int(changed_at) + 1.0
+    )
 
 
 def _stored_state():
@@ -167,7 +190,7 @@ def _stored_state():
 
 
 def valid_state(state):
-    return state if isinstance(state, tuple) and len(state) == 4 else None
+    return state if isinstance(state, State) else None
 
 
 def _state(now=None):
@@ -178,9 +201,9 @@ def _state(now=None):
         _renew()
     if not shared.available():
         return None
-    recent = shared.recent_state(sync_seconds())
-    if is_current(recent, now.timestamp()):
-        return recent
+    scope = _scoped.get()
+    if scope and is_current(scope[0], now.timestamp()):
+        return scope[0]
     state = _stored_state()
     if not is_current(state, now.timestamp()):
         renewed = _read_state(now)
@@ -189,8 +212,7 @@ def _state(now=None):
             return None
         state = _stored_state() or renewed
     if state is not None and shared.available():
-        shared.note_state(state)
-        return state
+        return _remember(state)
     return None
 
 
@@ -203,30 +225,28 @@ def is_current(state, now):
     """Whether a state still holds at timestamp `now`: its next change has not come."""
     return (
         state is not None
-        and len(state) == 4
-        and state[2] - CLOCK_SKEW <= now
-        and (state[1] is None or now < state[1])
+        and state.changed_at - CLOCK_SKEW <= now
+        and (state.next_change is None or now < state.next_change)
     )
 
 
 def lifetime(state, now=None, default=DEFAULT_TIMEOUT):
     """How long something cached under `state` may live: never past its next change."""
-    if state is None or state[1] is None:
+    if state is None or state.next_change is None:
         return default
-    remaining = state[1] - (now or timezone.now()).timestamp()
+    remaining = state.next_change - (now or timezone.now()).timestamp()
     return max(1, min(default, int(remaining) + 1))
 
 
 def content_state(now=None):
-    """(token, next change, changed at, modified) for the page cache; None when the cache
-    is down."""
+    """The current `State`; None when the cache is down."""
     return _state(now)
 
 
 def content_version(now=None):
     """The token to put in the key of anything cached that readers see (None: don't cache)."""
     state = _state(now)
-    return state[0] if state else None
+    return state.token if state else None
 
 
 def _renew():
@@ -241,7 +261,7 @@ def _renew():
         return
     if shared.set(STATE_KEY, renewed, timeout=None, force=True):
         shared.change_missed = shared.change_pending = False
-        shared.note_state(renewed)
+        _remember(renewed)
     else:
         shared.change_missed = True
 
@@ -270,12 +290,12 @@ def cached(name, build, now=None):
     state = _state(now)
     if state is None:
         return build()
-    key = f"content:{name}:{state[0]}"
-    value = local_values.get(state[0], key)
+    key = f"content:{name}:{state.token}"
+    value = local_values.get(state.token, key)
     if value is MISSING:
         value = shared.get(key, MISSING)
         if value is MISSING:
             value = build()
             shared.set(key, value, timeout=lifetime(state, now))
-        local_values.put(state[0], key, value)
+        local_values.put(state.token, key, value)
     return value

@@ -20,14 +20,14 @@ def render_entries(posts):
     if state is None:
         found, keys = {}, {}
     else:
-        keys = {post.pk: f"entry:{state[0]}:{post.pk}:{post.version}" for post in posts}
-        found = {key: local_values.get(state[0], key) for key in keys.values()}
+        keys = {post.pk: f"entry:{state.token}:{post.pk}:{post.version}" for post in posts}
+        found = {key: local_values.get(state.token, key) for key in keys.values()}
         found = {key: html for key, html in found.items() if html is not MISSING}
         wanted = [key for key in keys.values() if key not in found]
         if wanted:
             fetched = shared.get_many(wanted)
             for key, html in fetched.items():
-                local_values.put(state[0], key, html)
+                local_values.put(state.token, key, html)
             found.update(fetched)
     missing = [post for post in posts if keys.get(post.pk) not in found]
     if missing:
@@ -38,7 +38,7 @@ def render_entries(posts):
             html = render_to_string("digest/_post_excerpt.html", {"post": post, "site": site})
             if state is not None:
                 rendered[keys[post.pk]] = html
-                local_values.put(state[0], keys[post.pk], html)
+                local_values.put(state.token, keys[post.pk], html)
             found[keys.get(post.pk, post.pk)] = html
         if rendered:
             shared.set_many(rendered, timeout=lifetime(state))

@@ -7,6 +7,7 @@ iframes into privacy-friendly video embeds or links first (digest.embeds).
 
 import html
 import re
+from functools import partial
 
 import nh3
 from markdown_it import MarkdownIt
@@ -55,7 +56,7 @@ def sanitize_html(markup, images=True):
         tags=ALLOWED_TAGS if images else ALLOWED_TAGS - {"img"},
         clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=WITH_EMBEDS if embeds else ALLOWED_ATTRIBUTES,
-        attribute_filter=filter_attribute if embeds else None,
+        attribute_filter=partial(_filter_attribute, embeds=embeds),
         tag_attribute_values=ATTRIBUTE_VALUES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
@@ -63,6 +64,21 @@ def sanitize_html(markup, images=True):
     )
     # A figure cannot sit in a paragraph, so an embed split the one it was in.
     return _EMPTY_PARAGRAPH.sub("", cleaned) if replaced else cleaned
+
+
+# A scheme as a browser reads it: spaces, tabs and control characters inside it do not count.
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_SQUEEZE = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+def _filter_attribute(element, attribute, value, embeds):
+    """Drop a link or source whose scheme is not allowed once the spaces hidden in it are
+    taken out ("jav ascript:" passes nh3 as a relative address; some readers squeeze it)."""
+    if attribute in ("href", "src"):
+        scheme = _SCHEME.match(_SQUEEZE.sub("", value).lower())
+        if scheme and scheme[1] not in URL_SCHEMES:
+            return None
+    return filter_attribute(element, attribute, value) if embeds else value
 
 
 def render_markdown(text, images=True):

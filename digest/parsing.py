@@ -134,7 +134,11 @@ def parse_stats(text: str) -> Parsed:
                 continue
             figure, label, problem = split_stat(chunk)
             if problem:
-                notes.append(LineNote(number, line, f"kept as text in the stats line: {problem}"))
+                notes.append(
+                    LineNote(
+                        number, line, f"“{_clip(chunk)}” kept as text in the stats line: {problem}"
+                    )
+                )
                 figure, label = "", chunk
             stats.append(ParsedStat(figure=figure, label=label[:MAX_LABEL_LENGTH]))
     return Parsed(entries=stats, notes=notes)

@@ -1,7 +1,8 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import converters, feeds, views  # noqa: F401 -- converters registers year/md/username
+# converters registers year, md, username and tagslug.
+from . import converters, feeds, redirects, views  # noqa: F401
 from .page_cache import public_page
 from .sitemaps import SITEMAPS
 
@@ -23,6 +24,14 @@ urlpatterns = [
     path("blog/", views.legacy_blog_index, name="legacy-index"),
     path("blog/category/<str:name>", views.legacy_category, name="legacy-category"),
     path("blog/category/<str:name>/", views.legacy_category),
+    path("blog/author/<str:name>", redirects.legacy_author, name="legacy-author"),
+    path("blog/author/<str:name>/", redirects.legacy_author),
+    path("blog/recommend/<slug:item_id>", redirects.legacy_recommend, name="legacy-recommend"),
+    path("blog/recommend/<slug:item_id>/", redirects.legacy_recommend),
+    path("rss.xml", redirects.legacy_feed, name="legacy-feed"),
+    path("blog/rss.xml", redirects.legacy_feed),
+    path("all-time-favorites/", redirects.legacy_favourites, name="legacy-favourites"),
+    path("all-time-favorites", redirects.legacy_favourites),
     path("tags/<tagslug:slug>/", public_page(views.TagView.as_view(), PAGE), name="tag-detail"),
     path("tags/<tagslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
     path("archive/", public_page(views.ArchiveView.as_view()), name="archive"),

@@ -60,7 +60,6 @@ def _empty_cache():
     from django.core.cache import caches
 
     from digest.cache import local_values, shared
-    from digest.page_cache import local_pages
 
     for cache in caches.all(initialized_only=False):
         cache.clear()
@@ -69,8 +68,6 @@ def _empty_cache():
         cache.clear()
     # A test that broke the cache on purpose leaves the next one a working cache.
     shared.closed_until, shared.change_missed, shared.change_pending = 0.0, False, False
-    shared.note_state(None)
-    local_pages.clear()
     local_values.token, local_values.values = None, {}
 
 

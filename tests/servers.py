@@ -87,9 +87,6 @@ class AppServer:
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "SERVE_MEDIA": "0",
             "LOG_LEVEL": "WARNING",
-            # The suite turns the per-worker page copies off for itself (pyproject.toml);
-            # servers run as in production.
-            "PAGE_CACHE_SYNC_SECONDS": "0.5",
             **(env or {}),
         }
         self.log = self.folder / "gunicorn.log"
@@ -115,6 +112,9 @@ class AppServer:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                # The deployed settings; the options after it override a few for the tests.
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "config.wsgi",
                 "--workers",
                 str(self.workers),

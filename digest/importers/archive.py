@@ -89,6 +89,13 @@ def import_archive(text, *, fallback_date=None, author=None, dry_run=False, prog
         if entry.day is None and slug_from_title(entry.title) in known:
             entry.day = known[slug_from_title(entry.title)]
     empty_text = SiteSettings.load().empty_section_text
+    if entries and not fallback_date and all(entry.day is None for entry in entries):
+        report.note(
+            "the file",
+            f"no entry has a date: its {len(entries)} entries were placed before today, "
+            "newest first, and marked as guessed (give --date YYYY-MM-DD to place them, "
+            "or import the old addresses or a feed to give them their real dates)",
+        )
     dated = spread_dates(entries, fallback_date or timezone.localdate())
     with writes(dry_run):
         author = author or default_author()
@@ -132,7 +139,8 @@ def _imported(entry, moment, empty_text):
         post.text_format = Post.Format.MARKDOWN
         post.excerpt = sponsored_markdown(post.listings, empty_text, entry.intro)
     else:
-        post.excerpt = paragraphs_to_html(entry.intro)
+        # An archive page shows an article's excerpt only ("Click to read more ...").
+        post.excerpt, post.excerpt_only = paragraphs_to_html(entry.intro), True
     return post
 
 

@@ -2,15 +2,19 @@
 
 A digest is written whole (every stat, quote and item, as on its post page), so importing
 the text back gives the same parts in the same order; articles give their byline and excerpt;
-sponsored posts their sections and listings.
+sponsored posts their sections and listings. Like an archive page saved from a browser, the
+text is what readers see (rendered, then read as text): the importer keeps text as text, so
+Markdown source written here would come back as literal asterisks and brackets. Links and
+emphasis need the WXR export (`export_archive --format wxr`).
 """
 
 import re
 
-from ..markdown import html_to_text
+from ..markdown import html_to_text, render_markdown_inline
 from ..models import Post
 from ..models.site import DEFAULT_CLOSING_LINE, DEFAULT_SUPPORT_BLURB
 from .archive_format import SPONSOR_CLOSING_PREFIX
+from .html_tree import parse_html
 
 READ_MORE = "Click to read more ..."
 _HEADING_RE = re.compile(r"^#{1,6}\s*(.+?)\s*$")
@@ -21,19 +25,20 @@ def one_line(text):
     return " ".join((text or "").split())
 
 
-def _plain(part, value):
-    return one_line(html_to_text(value) if part.text_format == Post.Format.HTML else value)
+def _seen(html):
+    """What a reader sees of rendered HTML, on one line."""
+    return one_line(html_to_text(html))
 
 
 def write_digest(post):
     # The format's own boilerplate lines, whatever the site settings say today: they are how
     # the reader finds where the intro ends and where the digest is over.
     support = html_to_text(post.support_html) or DEFAULT_SUPPORT_BLURB
-    lines = [post.title, "", one_line(_text_of(post, "excerpt")), "", "", support]
+    lines = [post.title, "", _seen(post.excerpt_html), "", "", support]
     stats = list(post.stats.all())
     if stats:
         chunks = [
-            f"{s.figure} : {_plain(s, s.label)};" if s.figure else f"{_plain(s, s.label)};"
+            f"{s.figure} : {_seen(s.label_html)};" if s.figure else f"{_seen(s.label_html)};"
             for s in stats
         ]
         lines.append("  • " + " ".join(chunks))
@@ -42,35 +47,41 @@ def write_digest(post):
     if quotes:
         lines.append("  • Quotable Quotes:")
         lines += [
-            f"    • {q.speaker} : {_plain(q, q.text)}"
+            f"    • {q.speaker} : {_seen(q.text_html)}"
             if q.speaker
-            else f"    • {_plain(q, q.text)}"
+            else f"    • {_seen(q.text_html)}"
             for q in quotes
         ]
         if post.more_quotes_marker:
             lines.append("    • There are more Quotable Quotes in the full article.")
         lines.append("")
     for item in post.items.all():
-        lines += [f"  • {_plain(item, item.text)}", ""]
+        lines += [f"  • {_seen(item.text_html)}", ""]
     lines += [DEFAULT_CLOSING_LINE, "", READ_MORE]
     return lines
-
-
-def _text_of(post, field):
-    value = getattr(post, field)
-    return html_to_text(value) if post.text_format == Post.Format.HTML else value
 
 
 def write_article(post):
     lines = [post.title, ""]
     if post.byline:
-        lines += [one_line(post.byline), ""]
-    for paragraph in re.split(r"\n\s*\n", _text_of(post, "excerpt").strip()):
-        for line in paragraph.splitlines():
-            bullet = _LIST_ITEM_RE.match(line.strip())
-            lines.append(f"  • {bullet[1]}" if bullet else line.strip())
-        lines.append("")
+        lines += [_seen(post.byline_html), ""]
+    for block in _blocks(post.excerpt_html):
+        lines += [*block, ""]
     return [*lines, READ_MORE]
+
+
+def _blocks(html):
+    """The lines of each paragraph or list of rendered HTML, list entries as "  • " bullets."""
+    blocks = []
+    for block in parse_html(html).children:
+        if isinstance(block, str):
+            if block.strip():
+                blocks.append([one_line(block)])
+        elif block.tag in ("ul", "ol"):
+            blocks.append([f"  • {_seen(entry.html())}" for entry in block.elements("li")])
+        elif _seen(block.html()):
+            blocks.append([_seen(block.html())])
+    return blocks
 
 
 def write_sponsored(post):
@@ -80,7 +91,7 @@ def write_sponsored(post):
         if heading:
             lines += [heading[1], ""]
         elif bullet:
-            lines += [f"  • {bullet[1]}", ""]
+            lines += [f"  • {_seen(render_markdown_inline(bullet[1]))}", ""]
         elif line.strip().startswith(SPONSOR_CLOSING_PREFIX):
             lines += [line.strip(), ""]
     return [*lines, READ_MORE]

@@ -42,7 +42,8 @@ class Report:
     only as text (the notes say which and why)."""
 
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
-    problems: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # what was not imported, and why
+    notes: list = field(default_factory=list)  # what was imported in a looser shape
     structured: int = 0
     as_text: int = 0
 
@@ -55,7 +56,7 @@ class Report:
 
     def note(self, where, message):
         """Something kept in a looser shape than it came in (the post itself was imported)."""
-        self.problems.append(f"{where}: {message}")
+        self.notes.append(f"{where}: {message}")
 
     def total(self, outcome):
         return sum(counts[outcome] for counts in self.counts.values())

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from ..markdown import html_to_text
 from ..models import SLUG_LENGTH, Post, SiteSettings, slug_from_title
 from .archive import sponsored_markdown
-from .archive_format import SPONSORED_PREFIX, digest_date
+from .archive_format import GUEST_BYLINE_RE, SPONSORED_PREFIX, digest_date, guest_name
 from .base import (
     LEGACY_LINK_RE,
     ImportedPost,
@@ -39,8 +39,15 @@ EXCERPT_CHARACTERS = 500
 def import_feed(data, *, author=None, dry_run=False, progress=None):
     """Import every item of one feed document (bytes or text); returns a Report."""
     report = Report()
-    # A stream, always: given a string, feedparser would fetch URLs and open file names.
-    feed = feedparser.parse(io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data))
+    # A stream, always: given a string, feedparser would fetch URLs and open file names. Its own
+    # sanitiser is off: it drops video iframes; fill_content sanitises everything with ours.
+    # Nor does it rewrite the HTML to resolve links (against a base a stream does not have):
+    # that reorders attributes, and an item must give the very post its WXR twin gives.
+    feed = feedparser.parse(
+        io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     if feed.bozo and not feed.entries:
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
         return report
@@ -134,6 +141,22 @@ def split_excerpt(markup):
     return "".join(as_html[:cut]), "".join(as_html[cut:])
 
 
+def split_byline(markup):
+    """(byline, the rest) of an article's sanitised HTML: a guest post's opening paragraph
+    ("This is a guest post by …") as inline HTML, as the archive importer stores it."""
+    blocks = parse_html(markup).children
+    for index, block in enumerate(blocks):
+        if isinstance(block, str) and not block.strip():
+            continue
+        if isinstance(block, str) or block.tag != "p":
+            break
+        if GUEST_BYLINE_RE.match(" ".join(block.text().split())):
+            rest = [b if isinstance(b, str) else b.html() for b in blocks[index + 1 :]]
+            return block.inner_html().strip(), "".join(rest).strip()
+        break
+    return "", markup
+
+
 def natural_key(link, slug, publish_at, fallback):
     """The old address when the link has its shape (every importer finds the same post by
     it), else what the source calls the post."""
@@ -164,7 +187,17 @@ def fill_content(post, content, empty_text):
         post.notes += read.notes
         post.structured, post.as_text = read.structured, read.as_text
     else:
-        post.excerpt, post.body = split_excerpt(clean_html(content))
+        # Split before sanitising, which drops the comment: WXR keeps WordPress's <!--more-->.
+        head, more, tail = content.partition("<!--more-->")
+        post.excerpt, post.body = (
+            (clean_html(head).strip(), clean_html(tail).strip())
+            if more
+            else split_excerpt(clean_html(content))
+        )
+        byline, post.excerpt = split_byline(post.excerpt)
+        if byline:
+            post.byline = byline
+            post.author_name = guest_name(html_to_text(byline)) or post.author_name
         post.structured = 1
     if not html_to_text(post.excerpt + post.body) and not post.stats and not post.quotes:
         raise ValueError("has no content")

@@ -12,6 +12,8 @@ chunk without its colon) is kept in place as the nearest part, with a note.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from ..markdown import sanitize_html
 from ..parsing import MORE_QUOTES_RE, fold_for_matching, looks_like_speaker, split_stat
 from .archive_format import (
@@ -23,6 +25,7 @@ from .archive_format import (
     looks_like_stats,
 )
 from .html_tree import Node, parse_html
+from .old_links import rewrite_old_links
 from .text import html_to_markdown
 
 _READ_MORE_RE = re.compile(r"^click to read more\s*(?:\.\.\.|…|\.)?$")
@@ -30,9 +33,9 @@ _INLINE = {"a", "strong", "b", "em", "i", "span", "code", "mark", "abbr", "sub",
 
 
 def clean_html(markup):
-    """Imported HTML as it is stored: sanitised (rewriting links to the old site's pages is
-    still to come, see issue 12's note)."""
-    return sanitize_html(markup or "")
+    """Imported HTML as it is stored: sanitised, with its links to the old site's pages
+    pointed at this site's addresses (old_links)."""
+    return rewrite_old_links(sanitize_html(markup or ""))
 
 
 @dataclass
@@ -267,7 +270,12 @@ def _only_link(children):
 
 
 def _href(node):
-    return next((value or "" for name, value in node.attrs if name == "href"), "")
+    """A link's address as a figure or source link stores it: absolute, since those fields
+    hold web addresses (a link to the old site's page was made a path of this site)."""
+    href = next((value or "" for name, value in node.attrs if name == "href"), "")
+    if href.startswith("/") and not href.startswith("//"):
+        return settings.SITE_URL.rstrip("/") + href
+    return href
 
 
 def _html(children):

@@ -31,10 +31,21 @@ def paragraphs_to_html(paragraphs):
     return "\n".join(blocks)
 
 
+# A web address written out in the text: left as it is, so that it still reads (and links) as
+# one; escaping its dots would cut the link at "http://InMemory".
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\"().,;:!?'’”]")
+
+
 def text_to_markdown(text):
     """Plain text as Markdown that renders to the same characters, readable as it stands:
-    only what Markdown would read as markup is escaped (a backslash before it)."""
-    return _MARKUP.sub(_escape, " ".join(text.split()))
+    only what Markdown would read as markup is escaped (a backslash before it); web addresses
+    are left whole."""
+    text = " ".join(text.split())
+    pieces, start = [], 0
+    for url in _URL.finditer(text):
+        pieces += [_MARKUP.sub(_escape, text[start : url.start()]), url.group()]
+        start = url.end()
+    return "".join([*pieces, _MARKUP.sub(_escape, text[start:])])
 
 
 def _escape(match):

@@ -118,7 +118,7 @@ OFF_INDEX_ITEMS = (1, 3)
 def sample_parts():
     """(stats, quotes, items) of the February 19th digest, in `digest_with_parts`' shapes."""
     stats, quotes, items = (parse(text) for parse, text in PASTE_BOXES)
-    assert not (stats.errors or quotes.errors or items.errors)
+    assert not (stats.notes or quotes.notes or items.notes)
     return (
         [(stat.figure, stat.label) for stat in stats.entries],
         [(q.speaker, q.text, q.speaker not in OFF_INDEX_SPEAKERS) for q in quotes.entries],

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.parsing import (
-    LineError,
+    LineNote,
     ParsedItem,
     ParsedQuote,
     ParsedStat,
@@ -80,7 +80,7 @@ def test_february_19th_stats(feb_19):
     assert feb_19.stats.startswith("  • 200K : msgs send per second through iMessage;")
     parsed = parse_stats(feb_19.stats)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert len(parsed.entries) == 7
     assert parsed.entries[0] == ParsedStat("200K", "msgs send per second through iMessage")
     assert parsed.entries[3] == ParsedStat(".7c", "speed of light in silicon")
@@ -92,7 +92,7 @@ def test_february_19th_stats(feb_19):
 def test_february_19th_quotes(feb_19):
     parsed = parse_quotes(feb_19.quotes)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.more_quotes is False
     assert len(parsed.entries) == 13
     assert parsed.entries[0].speaker == "Joseph Bradley"
@@ -113,7 +113,7 @@ def test_february_19th_quotes(feb_19):
 def test_february_19th_items_leave_out_the_boilerplate(feb_19):
     parsed = parse_items(feb_19.items)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert len(parsed.entries) == 5
     assert parsed.entries[0].text.startswith("We never considered the possibility Skynet")
     assert parsed.entries[-1].text.startswith("If you are IBM and your insatiable demon child")
@@ -124,7 +124,7 @@ def test_february_19th_items_leave_out_the_boilerplate(feb_19):
 def test_march_4th_stats(mar_4):
     parsed = parse_stats(mar_4.stats)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.entries == [
         ParsedStat("16 terabytes", "new Samsung SSD"),
         ParsedStat("1%", "earned income from an on-demand platform"),
@@ -136,16 +136,19 @@ def test_march_4th_stats(mar_4):
 def test_march_4th_quotes(mar_4):
     parsed = parse_quotes(mar_4.quotes)
 
-    assert parsed.errors == []
     assert parsed.more_quotes is False
     assert len(parsed.entries) == 20
     by_speaker = {quote.speaker: quote.text for quote in parsed.entries}
     # Only the first colon separates the speaker; later ones belong to the quote.
     assert by_speaker["@just_security"].startswith("Comey[FBI]: until these devices[smart phones]")
     assert by_speaker["@jzawodn"] == "all right.. everything on one disk in one computer: 15TB SSD"
-    # Not every "speaker" is a person; the sample uses topics and headlines too.
-    assert "cognitive electronic warfare" in by_speaker
-    assert "The best thing about working at Facebook" in by_speaker
+    # A topic or a headline before the colon is no speaker: the line is kept whole, and noted.
+    speakerless = [quote.text for quote in parsed.entries if not quote.speaker]
+    assert [text.split(":")[0] for text in speakerless] == [
+        "cognitive electronic warfare",
+        "The best thing about working at Facebook",
+    ]
+    assert [note.line_number for note in parsed.notes] == [7, 13]
     assert "Emin Gün Sirer" in by_speaker
     assert [q.speaker for q in parsed.entries].count("@jaykreps") == 2
 
@@ -160,7 +163,7 @@ def test_march_4th_items(mar_4):
 def test_february_26th_stats(feb_26):
     parsed = parse_stats(feb_26.stats)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.entries == [
         ParsedStat("350,000", "new Telegram users per day"),
         ParsedStat("15 billion", "messages delivered by Telegram per day"),
@@ -174,7 +177,7 @@ def test_february_26th_quotes_end_with_more_in_the_full_article(feb_26):
     assert feb_26.quotes.endswith("    • There are more Quotable Quotes in the full article.")
     parsed = parse_quotes(feb_26.quotes)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.more_quotes is True
     assert len(parsed.entries) == 9
     assert parsed.entries[0] == ParsedQuote(
@@ -192,10 +195,10 @@ def test_february_26th_items(feb_26):
     assert parsed.entries[0].text.startswith("You have to love the datacenter of the future.")
 
 
-# Malformed input: reported line by line, the good lines still parsed
+# Malformed input: kept in place as the nearest kind, each such line noted with its number
 
 
-def test_stats_report_each_bad_chunk_with_its_line():
+def test_stats_keep_each_bad_chunk_as_text_in_place_and_note_its_line():
     text = (
         "• 200K : msgs send per second; 11 million subscribers; 360TB : crystal\n"
         "\n"
@@ -206,28 +209,34 @@ def test_stats_report_each_bad_chunk_with_its_line():
 
     assert parsed.entries == [
         ParsedStat("200K", "msgs send per second"),
+        ParsedStat("", "11 million subscribers"),
         ParsedStat("360TB", "crystal"),
+        ParsedStat("", ": empty figure"),
         ParsedStat(".7c", "speed of light in silicon"),
+        ParsedStat("", "5x :"),
+        ParsedStat(
+            "", "1.5 million messages per second and a lot more words than a figure has: label"
+        ),
     ]
-    assert [(e.line_number, e.line) for e in parsed.errors] == [
+    assert [(n.line_number, n.line) for n in parsed.notes] == [
         (1, "• 200K : msgs send per second; 11 million subscribers; 360TB : crystal"),
         (3, "• : empty figure; .7c : speed of light in silicon; 5x :"),
         (3, "• : empty figure; .7c : speed of light in silicon; 5x :"),
         (4, "1.5 million messages per second and a lot more words than a figure has: label"),
     ]
-    no_colon, no_figure, no_label, too_long = (e.reason for e in parsed.errors)
+    no_colon, no_figure, no_label, too_long = (n.reason for n in parsed.notes)
+    assert no_colon.startswith("“11 million subscribers” kept as text in the stats line")
     assert "separator" in no_colon
-    assert "11 million subscribers" in no_colon
     assert "no figure" in no_figure
     assert "no label" in no_label
     assert "characters long" in too_long
-    assert parsed.has_errors
+    assert str(parsed.notes[0]).startswith("line 1: “• 200K : msgs")
 
 
 def test_stats_ignore_empty_chunks_and_trailing_semicolons():
     parsed = parse_stats("  • 200K : msgs;;  ; 11 million : subscribers;  \n;\n")
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.entries == [ParsedStat("200K", "msgs"), ParsedStat("11 million", "subscribers")]
 
 
@@ -241,11 +250,11 @@ def test_empty_boxes_parse_to_nothing():
     for parse in (parse_stats, parse_quotes, parse_items):
         parsed = parse("")
         assert parsed.entries == []
-        assert parsed.errors == []
+        assert parsed.notes == []
         assert parse(" \n\t\r\n").entries == []
 
 
-def test_quotes_report_each_bad_line_with_its_number():
+def test_quotes_keep_each_odd_line_as_a_quote_with_no_speaker_and_note_it():
     text = "\n".join(
         [
             "  • Quotable Quotes:",
@@ -263,35 +272,85 @@ def test_quotes_report_each_bad_line_with_its_number():
 
     assert parsed.entries == [
         ParsedQuote("@antirez", "Redis is fast."),
+        ParsedQuote("", "just some text"),
+        ParsedQuote("", ": text with no speaker"),
+        ParsedQuote("", "speaker:"),
+        ParsedQuote("", "https://example.com/2016/2/19/a-post.html"),
+        ParsedQuote("", ("A headline that goes on and on " * 3).strip() + " : then a colon"),
         ParsedQuote("Joseph Bradley", "“Here is the takeaway.”"),
     ]
-    assert [(e.line_number, e.line) for e in parsed.errors] == [
+    assert [(n.line_number, n.line) for n in parsed.notes] == [
         (3, "    • just some text"),
         (4, "    • : text with no speaker"),
         (5, "    • speaker:"),
         (6, "    • https://example.com/2016/2/19/a-post.html"),
         (7, text.splitlines()[6]),
     ]
-    no_colon, no_speaker, no_text, link, too_long = (e.reason for e in parsed.errors)
-    assert no_colon == "no “speaker : text” separator"
-    assert "no speaker" in no_speaker
-    assert "no quote" in no_text
-    assert "link" in link
-    assert "too long for a speaker" in too_long
+    no_colon, no_speaker, no_text, link, phrase = (n.reason for n in parsed.notes)
+    assert no_colon == "kept as a quote with no speaker: no “speaker : text” separator"
+    assert "nothing before the colon" in no_speaker
+    assert "nothing after the speaker" in no_text
+    assert "is not a name" in link
+    assert "is not a name" in phrase
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker", "text"),
+    [
+        ("@antirez ~ Redis is fast.", "@antirez", "Redis is fast."),
+        ("Werner Vogels~Everything fails.", "Werner Vogels", "Everything fails."),
+        ("Rob Joyce (NSA)\xa0:\xa0We own the network.", "Rob Joyce (NSA)", "We own the network."),
+        ("Emin Gün Sirer: It is a bug.", "Emin Gün Sirer", "It is a bug."),
+    ],
+)
+def test_colon_and_tilde_separate_speaker_and_text_with_any_spaces(line, speaker, text):
+    parsed = parse_quotes(line)
+
+    assert parsed.entries == [ParsedQuote(speaker, text)]
+    assert parsed.notes == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The best thing about working at Facebook: the free food.",
+        "cognitive electronic warfare: the next frontier",
+        "Amazon’s new rule for everyone: two pizzas",
+    ],
+)
+def test_a_phrase_before_the_colon_is_the_quotes_own_text(line):
+    parsed = parse_quotes(line)
+
+    assert parsed.entries == [ParsedQuote("", line)]
+    assert len(parsed.notes) == 1
+
+
+def test_a_free_form_teaser_after_the_quotes_is_the_more_quotes_line_not_a_quote():
+    parsed = parse_quotes(
+        "@a: one\nDon’t miss all the Quotable Quotes, there are many more in the full post...\n"
+    )
+
+    assert parsed.entries == [ParsedQuote("@a", "one")]
+    assert parsed.more_quotes is True
+    assert "more Quotable Quotes" in parsed.notes[0].reason
+
+
+def test_an_attribution_groups_under_the_name():
+    assert speaker_key("Rob Joyce (NSA)") == speaker_key("Rob Joyce") == "rob-joyce"
 
 
 def test_a_link_inside_a_quote_is_fine():
     parsed = parse_quotes("@levie: see https://example.com: it works")
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.entries == [ParsedQuote("@levie", "see https://example.com: it works")]
 
 
-def test_quote_text_is_kept_as_written_but_trimmed():
+def test_quote_text_is_kept_as_written_but_trimmed_and_its_spaces_collapsed():
     parsed = parse_quotes("• Greg Ferro :\xa0 any “network”  is a “network of networks”.\xa0 ")
 
     assert parsed.entries == [
-        ParsedQuote("Greg Ferro", "any “network”  is a “network of networks”.")
+        ParsedQuote("Greg Ferro", "any “network” is a “network of networks”.")
     ]
 
 
@@ -299,14 +358,16 @@ def test_the_more_quotes_line_is_not_a_quote():
     parsed = parse_quotes("@a: one\nThere are more Quotable Quotes in the full article.\n")
 
     assert parsed.entries == [ParsedQuote("@a", "one")]
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert parsed.more_quotes is True
 
 
-def test_line_errors_are_values():
-    error = parse_quotes("oops").errors[0]
+def test_line_notes_are_values():
+    note = parse_quotes("oops").notes[0]
 
-    assert error == LineError(1, "oops", "no “speaker : text” separator")
+    assert note == LineNote(
+        1, "oops", "kept as a quote with no speaker: no “speaker : text” separator"
+    )
 
 
 # Speaker keys
@@ -344,8 +405,12 @@ def test_crlf_and_cr_line_endings_count_lines_like_the_textarea():
     cr = parse_quotes("@a : one\rbroken\r@b : two")
 
     for parsed in (crlf, cr):
-        assert parsed.entries == [ParsedQuote("@a", "one"), ParsedQuote("@b", "two")]
-        assert parsed.errors == [LineError(2, "broken", "no “speaker : text” separator")]
+        assert parsed.entries == [
+            ParsedQuote("@a", "one"),
+            ParsedQuote("", "broken"),
+            ParsedQuote("@b", "two"),
+        ]
+        assert [(n.line_number, n.line) for n in parsed.notes] == [(2, "broken")]
 
 
 def test_stats_accept_tabs_crlf_and_every_bullet():
@@ -354,7 +419,7 @@ def test_stats_accept_tabs_crlf_and_every_bullet():
     )
     parsed = parse_stats(text)
 
-    assert parsed.errors == []
+    assert parsed.notes == []
     assert [stat.figure for stat in parsed.entries] == ["200K", "1%", "$35", "16 TB", "5x"]
     assert parsed.entries[0].label == "msgs"
 
@@ -413,7 +478,7 @@ def test_items_skip_the_boilerplate_however_it_was_typed():
     parsed = parse_items(text)
 
     assert parsed.entries == [ParsedItem("an item")]
-    assert parsed.errors == []
+    assert parsed.notes == []
 
 
 def test_items_accept_stray_quote_lines_as_items():
@@ -425,11 +490,10 @@ def test_items_accept_stray_quote_lines_as_items():
     ]
 
 
-def test_a_label_longer_than_a_stat_can_hold_is_an_error_not_a_stat():
+def test_a_long_label_is_kept_whole():
     line = "200K : " + "msgs per second, " * 40 + "; 11 million : subscribers;"
     parsed = parse_stats(line)
 
-    assert [(s.figure, s.label) for s in parsed.entries] == [("11 million", "subscribers")]
-    assert len(parsed.errors) == 1
-    assert parsed.errors[0].line_number == 1
-    assert "is a “;” missing" in parsed.errors[0].reason
+    assert [s.figure for s in parsed.entries] == ["200K", "11 million"]
+    assert parsed.entries[0].label == ("msgs per second, " * 40).strip()
+    assert parsed.notes == []

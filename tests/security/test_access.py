@@ -300,6 +300,8 @@ def targets_for(route, name, world):
         return [("architecture", {"slug": values["tag"].slug}, "")]
     if params == ["name"]:
         return [("category", {"name": values["tag"].name}, "")]
+    if params == ["item_id"]:  # /blog/recommend/<id>, with and without its slash
+        return [("old-id", {"item_id": "21836478"}, "")]
     if name == "digest:author-detail":
         return [("writer", {"username": values["username"]}, "")]
     if name == "digest:quote-speaker":

@@ -55,7 +55,7 @@ from taggit.models import Tag
 
 from accounts.forms import ProfileForm
 from accounts.models import Role
-from digest.forms import LEAD_IMAGE_FIT, PostAdminForm
+from digest.forms import LEAD_IMAGE_FIT
 from digest.models import Item, Post, Quote, Revision, SiteSettings, Stat
 from digest.models.parts import parts_batch
 from digest.models.post import LEAD_IMAGE_MAX_BYTES
@@ -66,6 +66,7 @@ from sponsors.compiling import compile_week
 from sponsors.forms import CompanyForm, ListingForm, bookable_weeks
 from sponsors.models import Listing, ListingWeek, Sponsor, this_week
 from tests.accounts.factories import UserFactory
+from tests.digest.test_digest_authoring import new_digest_url, submit
 from tests.sponsors.factories import png_bytes
 
 PAYLOAD_FILE = Path(__file__).with_name("xss_payloads.txt")
@@ -583,15 +584,26 @@ def test_every_payload_as_a_link_is_refused_or_becomes_a_web_address(db):
     assert all(re.match(r"https?://", link) for link in kept), kept
 
 
-def test_paste_box_lines_are_echoed_inertly_in_their_errors(db):
-    """Lines the paste boxes cannot read are shown back to the editor in the error."""
+def test_odd_paste_box_lines_are_listed_inertly_and_stored_sanitised(admin_client):
+    """Every pasted line is kept; the ones kept loosely are listed back to the editor."""
     # Forms refuse NUL outright ("Null characters are not allowed"), so those lines stay out.
     lines = "\n".join(p.replace("\n", " ") for p in PAYLOADS if "\x00" not in p)
-    form = PostAdminForm({"paste_stats": lines, "paste_quotes": lines})
-    for box in ("paste_stats", "paste_quotes"):
-        shown = str(form.errors[box])
-        assert shown.count("<li>line ") > 100, shown[:500]
-        assert check_html(shown) == []
+    response = submit(
+        admin_client, new_digest_url(), paste_stats=lines, paste_quotes=lines, _continue="1"
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    page = admin_client.get(response["Location"]).content.decode()
+    shown = page[
+        page.index('<ul class="messagelist">') : page.index("</ul>\n", page.index("messagelist"))
+    ]
+    assert shown.count("<br>line ") > 100, shown[:500]
+    assert check_html(shown) == []
+    post = Post.objects.get()
+    assert post.quotes.count() > 100
+    for quote in post.quotes.all():
+        assert check_html(quote.text_html) == [], quote.text
+    assert check_html(post.parts_full_html) == []
 
 
 # --- weaknesses found (strict xfail: they turn red when fixed, so the mark comes off) --------

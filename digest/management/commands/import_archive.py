@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from digest.importers.archive import import_archive
 from digest.importers.base import default_author
+from digest.legacy import urls_in
 from digest.management.reporting import progress, write_report
 
 
@@ -15,6 +16,14 @@ def day(value):
         raise CommandError(f"--date wants YYYY-MM-DD, not “{value}”.") from error
 
 
+def read(path):
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"Cannot read {path}: {error}") from error
+
+
 class Command(BaseCommand):
     """Import archive pages saved as text; running it again changes nothing."""
 
@@ -23,17 +32,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", help="Text files of archive pages.")
         parser.add_argument("--date", type=day, help="Date for entries with no dated neighbour.")
+        parser.add_argument(
+            "--urls",
+            help="A file of the old site's post addresses, one a line (or a feed): entries "
+            "whose slug matches get the date of their address instead of a guessed one.",
+        )
         parser.add_argument("--author", help="Username the imported posts are written by.")
         parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
 
-    def handle(self, *args, files, date, author, dry_run, **options):
+    def handle(self, *args, files, date, urls, author, dry_run, **options):
         author = default_author(author) if author else None
+        addresses = urls_in(read(urls)) if urls else ()
         for path in files:
-            try:
-                with open(path, encoding="utf-8-sig") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError) as error:
-                raise CommandError(f"Cannot read {path}: {error}") from error
+            text = read(path)
             started = time.monotonic()
             report = import_archive(
                 text,
@@ -41,6 +52,7 @@ class Command(BaseCommand):
                 author=author,
                 dry_run=dry_run,
                 progress=progress("entries"),
+                urls=addresses,
             )
             self.stdout.write(f"{path} ({time.monotonic() - started:.1f}s):")
             write_report(self, report, dry_run)

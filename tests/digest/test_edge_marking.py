@@ -1,0 +1,88 @@
+"""Which responses the app lets nginx keep (X-Accel-Expires), whatever nginx is configured to do.
+
+nginx stores a response only when the app marks it (deploy/nginx/scalepress.conf.template),
+so these rules are what keeps a personal page out of the shared edge cache.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from tests.digest.factories import PostFactory
+
+EDGE = "X-Accel-Expires"
+
+
+@pytest.fixture
+def post(db):
+    return PostFactory(title="Caching at the edge", tags=["architecture"])
+
+
+def test_a_public_page_for_an_anonymous_reader_is_kept_for_a_second(client, post, settings):
+    for url in (
+        reverse("digest:post-index"),
+        post.get_absolute_url(),
+        reverse("digest:feed-rss"),
+        reverse("digest:tag-detail", args=["architecture"]),
+        reverse("digest:search") + "?q=edge",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response[EDGE] == str(settings.EDGE_CACHE_SECONDS), url
+        assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cookie": "sessionid=abc"},
+        {"Cookie": "messages=abc"},
+        {"Cookie": "theme=dark; csrftoken=abc"},
+        {"Authorization": "Basic YTpi"},
+    ],
+)
+def test_a_reader_with_a_session_messages_csrf_cookie_or_credentials_is_never_marked(post, headers):
+    response = Client(headers=headers).get(reverse("digest:post-index"))
+
+    assert response.status_code == 200
+    assert EDGE not in response
+
+
+def test_a_page_asked_for_with_a_parameter_the_view_does_not_read_is_not_marked(client, post):
+    response = client.get(reverse("digest:post-index") + "?utm_source=flood1")
+
+    assert response.status_code == 200
+    assert EDGE not in response
+
+
+def test_a_response_that_sets_a_cookie_is_never_marked(client, db):
+    response = client.get(reverse("accounts:login"))
+
+    assert response.cookies
+    assert EDGE not in response
+
+
+def test_a_post_request_is_never_marked(client, post):
+    response = client.post(reverse("digest:post-index"))
+
+    assert EDGE not in response
+
+
+def test_a_draft_preview_is_never_marked(client, db):
+    draft = PostFactory(draft=True)
+    client.force_login(
+        get_user_model().objects.create_superuser("ed", "ed@example.com", "pw-not-used-1")
+    )
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == 200
+    assert EDGE not in response
+
+
+def test_nothing_is_marked_with_the_page_cache_off(client, post, settings):
+    settings.PAGE_CACHE = False
+
+    response = client.get(reverse("digest:post-index"))
+
+    assert EDGE not in response
