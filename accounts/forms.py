@@ -54,7 +54,12 @@ class HoneypotMixin:
 
 
 class SignUpForm(HoneypotMixin, UserCreationForm):
-    """A new account that signs in with its e-mail address; the username is made from it."""
+    """A new account that signs in with its e-mail address; the username is made from it.
+
+    An address that has an account already is not an error on the form: the page would tell
+    anyone which addresses have accounts here. The form is valid all the same and names the
+    account in `existing_account`, and the view answers as for a new one (and e-mails that
+    account's owner instead of creating anything)."""
 
     display_name = forms.CharField(label="Your name", max_length=100)
     email = forms.EmailField(label="E-mail address", max_length=254)
@@ -67,13 +72,16 @@ class SignUpForm(HoneypotMixin, UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].help_text = "We send a link to this address to confirm it."
 
+    existing_account = None
+
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this address exists already. Log in, or reset your password."
-            )
+        self.existing_account = User.objects.filter(email__iexact=email).first()
         return email
+
+    def _get_validation_exclusions(self):
+        # The address's uniqueness is the view's to handle (see the class docstring).
+        return {*super()._get_validation_exclusions(), "email"}
 
     def save(self, commit=True):
         user = super().save(commit=False)

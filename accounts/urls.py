@@ -32,6 +32,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("welcome/", views.after_login, name="after-login"),
     path("verify/resend/", views.resend_verification, name="verify-resend"),
+    path("unlock/", views.unlock_request, name="unlock-request"),
+    path("unlock/<uidb64>/<token>/", views.unlock, name="unlock"),
     path("verify/<str:token>/", views.verify_email, name="verify"),
     path(
         "password/change/",

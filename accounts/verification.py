@@ -62,3 +62,21 @@ def send_verification_email(user, next_url=""):
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def send_already_registered_email(user, what):
+    """Someone signed up with the address of an existing account: tell its owner (the sign-up
+    page answered as for a new account, so it told the visitor nothing)."""
+    context = {
+        "user": user,
+        "what": what,
+        "site_name": settings.SITE_NAME,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+    send_mail(
+        subject=f"You already have an account at {settings.SITE_NAME}",
+        message=render_to_string("accounts/already_registered_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

@@ -7,8 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import verification
-from .forms import ProfileForm
+from hardening.middleware import accepts_upload
+
+from . import lockout, verification
+from .forms import AVATAR_MAX_BYTES, ProfileForm
 from .models import Role
 
 
@@ -23,6 +25,7 @@ def after_login(request):
     return redirect("digest:post-index")
 
 
+@accepts_upload(AVATAR_MAX_BYTES)
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
@@ -61,3 +64,39 @@ def resend_verification(request):
         verification.send_verification_email(request.user, next_url)
         messages.success(request, f"We sent a new link to {request.user.email}.")
     return redirect(next_url)
+
+
+def typed_account(group, request):
+    # Counted as the lockout counts names: an e-mail address and a username alike, any case.
+    return request.POST.get("username", "").strip().lower()
+
+
+@require_POST
+@ratelimit(key="ip", rate="10/h", method="POST", group="accounts:unlock-ip")
+@ratelimit(key=typed_account, rate="3/h", method="POST", group="accounts:unlock-mail")
+def unlock_request(request):
+    """The locked-out page's button: e-mail the owner of the account named a link that
+    unlocks logging in from their browser. The answer is the same whether or not such an
+    account exists, so the button tells nobody which accounts do."""
+    user = lockout.account_named(request.POST.get("username"))
+    if user is not None and user.email:
+        lockout.send_unlock_email(user)
+    return render(request, "accounts/unlock_sent.html")
+
+
+def unlock(request, uidb64, token):
+    """An unlock link from the e-mail: a button (a mail scanner opening the link unlocks
+    nothing), then this browser may log in to the account past the locks."""
+    user = lockout.user_for_link(uidb64, token)
+    if user is None:
+        return render(request, "accounts/unlock.html", {"valid": False}, status=400)
+    if request.method != "POST":
+        return render(request, "accounts/unlock.html", {"valid": True, "account": user})
+    response = redirect("accounts:login")
+    lockout.unlock_browser(response, user)
+    messages.success(
+        request,
+        f"Logging in to {user.get_username()} from this browser is unlocked for a day. "
+        "Log in below.",
+    )
+    return response

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "axes",
     "csp",
+    "hardening",
     "accounts",
     "safe_images",
     "digest",
@@ -68,16 +69,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First of all: a body larger than its view can use is refused (413) before the session,
+    # the CSRF check or any form parsing reads it (hardening.middleware).
+    "hardening.middleware.BodyLimitMiddleware",
     # ETag/Last-Modified answered with 304s; outermost so it sees stored pages too.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Whole public pages for anonymous readers (digest.page_cache). Outermost but one, so it
-    # stores pages with every header added.
+    # Whole public pages for anonymous readers (digest.page_cache). Outside all the others
+    # that add headers, so it stores pages with every header added.
     "digest.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "hardening.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "digest.middleware.RequestSizeMiddleware",
     # Deletes, when a request ends, the uploads it wrote that no row ended up naming.
     "safe_images.pending.UploadCleanupMiddleware",
+    # Every submitted value loses the characters XML forbids before any form reads it.
+    "hardening.middleware.CleanInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,11 +209,19 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.EmailOrUsernameBackend",
 ]
 # Login brute force (django-axes, state in the database so every worker and app server sees
-# it): 5 failures lock the account, and 5 from one address lock that address, for 15 minutes.
+# it; the rules are accounts.lockout's): 5 failures lock an account from that address, 10 from
+# one address lock the address, for 15 minutes. An account itself is never locked (anyone
+# could lock its owner out): failures against it only slow attempts at it down, up to a few
+# seconds each, and its owner can lift a lock for their browser with an e-mailed link.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", str(2 * AXES_FAILURE_LIMIT))
+)
+LOGIN_SLOWDOWN_MAX_SECONDS = float(os.environ.get("LOGIN_SLOWDOWN_MAX_SECONDS", "3"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True  # for that account only (accounts.lockout)
+LOGIN_UNLOCK_SECONDS = 24 * 3600  # how long an owner's unlocked browser stays unlocked
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # for that account from that address only (accounts.lockout)
 AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
@@ -272,6 +287,12 @@ if S3_BUCKET:
 # own size limits (digest.validators).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request bodies (hardening.BodyLimitMiddleware, answered 413 before anything reads them): a
+# form without files; a form with one (its view's picture limit on top, e.g. a 2 MB logo);
+# the admin, whose largest is a post: up to DATA_UPLOAD_MAX_MEMORY_SIZE of text and a 5 MB
+# lead image (digest.models.LEAD_IMAGE_MAX_BYTES), with a megabyte for the multipart framing.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_KB", "256")) * 1024
+ADMIN_REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 6 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -295,8 +316,14 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = HTTPS
+# Both reach beyond this site (every subdomain; browsers' built-in lists, which take months to
+# leave): an operator turns them on, nothing does it for them.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and env_bool("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD")
+if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")  # off by choice (HSTS_INCLUDE_SUBDOMAINS)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # off by choice (HSTS_PRELOAD)
 if env_bool("BEHIND_PROXY"):
     # Only behind a proxy that sets this header itself; otherwise a client could forge it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -322,6 +349,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Browser features no page of ours uses, switched off for every page (Permissions-Policy).
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer", "ambient-light-sensor", "camera", "display-capture", "geolocation",
+    "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+]  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

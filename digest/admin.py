@@ -174,7 +174,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         # year like 99999 would be a server error rather than "no such date".
         for key in ("publish_at__year", "publish_at__month", "publish_at__day"):
             value = request.GET.get(key)
-            if value is not None and not (value.isdigit() and 0 < int(value) < 9000):
+            if value is not None and not (
+                value.isascii() and value.isdigit() and 0 < int(value) < 9000
+            ):
                 return HttpResponseRedirect(request.path + "?e=1")
         return super().changelist_view(request, extra_context)
 

@@ -81,6 +81,12 @@ class SharedCache:
     def set_many(self, values, timeout):
         self._call("set_many", values, timeout=timeout, default=None)
 
+    def count(self, key, timeout):
+        """Add one to the counter `key` (made with `timeout` when new): the new count, or
+        None when the cache cannot say."""
+        self._call("add", key, 0, timeout=timeout, default=None)
+        return self._call("incr", key, default=None)
+
 
 shared = SharedCache()
 

@@ -12,6 +12,8 @@ from functools import partial
 import nh3
 from markdown_it import MarkdownIt
 
+from hardening.text import xml_safe
+
 from .embeds import LINK_CLASS, filter_attribute, replace_iframes
 
 ALLOWED_TAGS = {
@@ -94,13 +96,11 @@ def render_markdown_inline(text, images=True):
     return sanitize_html(_markdown.renderInline(text), images=images)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def strip_control(text):
-    """Text without the control characters XML cannot hold (feeds would fail on them);
-    tabs and line breaks stay."""
-    return _CONTROL.sub("", text) if text else text
+    """Text without the characters XML cannot hold (feeds would fail on them) nor Unicode
+    non-characters (hardening.text); tabs and line breaks stay. Input is cleaned already;
+    this is the output filter, for rows stored before that rule."""
+    return xml_safe(text)
 
 
 def html_to_text(markup):

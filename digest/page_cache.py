@@ -16,7 +16,7 @@ Authorization header, is served or shares a stored page (nginx bypasses its cach
 too). Only a 200 to a plain GET is stored here, and only a 200 or 301 of a public view (a 404
 too, should a public view return one rather than raise it) is marked for nginx; never a
 response that sets a cookie, is private or no-cache, or answers a query parameter the view
-does not read.
+does not read (see `public_page`); and at most FREE_TEXT_PAGES searches per token here.
 """
 
 import hashlib
@@ -32,9 +32,9 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .cache import content_state, lifetime, shared, state_scope
 
-# Query parameters our public views read. A page asked for with any other is built but not
-# stored: `/?x=1`, `/?x=2`, … must not each take a place in a cache.
-QUERY_PARAMETERS = {"page", "q", "p"}
+# Free-text pages (search results) kept under one content token, at most: anyone can ask
+# for any number of different searches, and each must not take a place in the cache.
+FREE_TEXT_PAGES = 1000
 # Cookies whose holder may see a page made for them alone.
 PERSONAL_COOKIES = ("messages", "csrftoken")
 STORED = (HTTPStatus.OK,)
@@ -45,16 +45,44 @@ HIT_HEADER = "X-Page-Cache"
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
-def public_page(view):
-    """Mark a view's responses as the same for every anonymous reader, so they may be shared."""
+def public_page(view, query=(), free_text=()):
+    """Mark a view's responses as the same for every anonymous reader, so they may be shared.
+
+    `query` names the query parameters the view reads and validates (a bad value is its 404,
+    never stored). A page asked for with any other parameter, a repeated one, or a query
+    string spelt other than the canonical way is built but not stored: `/?x=1`, `/?x=2`, …
+    and `?page=%32` must not each take a place in the cache. `free_text` names those of them
+    that take any words (a search): at most FREE_TEXT_PAGES such pages are kept per content
+    token."""
+    query, free_text = frozenset(query), frozenset(free_text)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response.public_page = True
+        response.page_query, response.page_free_text = query, free_text
         return response
 
     return wrapper
+
+
+def storable_query(request, response):
+    """Whether the response to this query string may be stored (see `public_page`)."""
+    params = request.GET
+    if not set(params) <= getattr(response, "page_query", frozenset()):
+        return False
+    if any(len(values) > 1 for _name, values in params.lists()):
+        return False
+    return request.META.get("QUERY_STRING", "") == params.urlencode()
+
+
+def room_for_free_text(request, response, state):
+    """False once FREE_TEXT_PAGES pages with free text were stored under this token."""
+    if not any(request.GET.get(name) for name in getattr(response, "page_free_text", ())):
+        return True
+    limit = getattr(settings, "PAGE_CACHE_FREE_TEXT_PAGES", FREE_TEXT_PAGES)
+    count = shared.count(f"page-cache:free-text:{state.token}", timeout=lifetime(state))
+    return count is not None and count <= limit
 
 
 def enabled():
@@ -87,7 +115,7 @@ def may_share(request, response):
         and not response.cookies
         and not response.streaming
         and not any(word in control for word in ("private", "no-cache", "no-store"))
-        and set(request.GET) <= QUERY_PARAMETERS
+        and storable_query(request, response)
     )
 
 
@@ -144,6 +172,8 @@ class PageCacheMiddleware:
             "body": response.content,
             "modified": state.modified,
         }
+        if not room_for_free_text(request, response, state):
+            return
         response[HIT_HEADER] = "miss"
         shared.set(page_key(request), entry, timeout=lifetime(state))
 

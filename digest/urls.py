@@ -8,9 +8,14 @@ from .sitemaps import SITEMAPS
 
 app_name = "digest"
 
-# public_page: the same for every anonymous reader, so served from the page cache.
+# public_page: the same for every anonymous reader, so served from the page cache; with the
+# query parameters each view reads (a page asked for with others is not stored).
+PAGE = ("page",)
+SEARCH = (("q", "page"), ("q",))
+SITEMAP_PAGE = ("p",)
+
 urlpatterns = [
-    path("", public_page(views.PostIndexView.as_view()), name="post-index"),
+    path("", public_page(views.PostIndexView.as_view(), PAGE), name="post-index"),
     path(
         "blog/<year:year>/<md:month>/<md:day>/<slug:slug>.html",
         public_page(views.PostDetailView.as_view()),
@@ -27,27 +32,31 @@ urlpatterns = [
     path("blog/rss.xml", redirects.legacy_feed),
     path("all-time-favorites/", redirects.legacy_favourites, name="legacy-favourites"),
     path("all-time-favorites", redirects.legacy_favourites),
-    path("tags/<tagslug:slug>/", public_page(views.TagView.as_view()), name="tag-detail"),
+    path("tags/<tagslug:slug>/", public_page(views.TagView.as_view(), PAGE), name="tag-detail"),
     path("tags/<tagslug:slug>/feed/", public_page(feeds.TagFeed()), name="tag-feed"),
     path("archive/", public_page(views.ArchiveView.as_view()), name="archive"),
     path(
         "archive/<year:year>/",
-        public_page(views.YearArchiveView.as_view()),
+        public_page(views.YearArchiveView.as_view(), PAGE),
         name="archive-year",
     ),
     path(
         "archive/<year:year>/<md:month>/",
-        public_page(views.MonthArchiveView.as_view()),
+        public_page(views.MonthArchiveView.as_view(), PAGE),
         name="archive-month",
     ),
     path(
         "authors/<username:username>/",
-        public_page(views.AuthorView.as_view()),
+        public_page(views.AuthorView.as_view(), PAGE),
         name="author-detail",
     ),
-    path("search/", public_page(views.SearchView.as_view()), name="search"),
-    path("quotes/", public_page(views.QuoteListView.as_view()), name="quote-list"),
-    path("quotes/<slug:key>/", public_page(views.SpeakerView.as_view()), name="quote-speaker"),
+    path("search/", public_page(views.SearchView.as_view(), *SEARCH), name="search"),
+    path("quotes/", public_page(views.QuoteListView.as_view(), *SEARCH), name="quote-list"),
+    path(
+        "quotes/<slug:key>/",
+        public_page(views.SpeakerView.as_view(), *SEARCH),
+        name="quote-speaker",
+    ),
     path("preview/<slug:token>/", views.secret_preview, name="secret-preview"),
     path("feed/", public_page(feeds.PostFeed()), name="feed-rss"),
     path("feed/atom/", public_page(feeds.AtomPostFeed()), name="feed-atom"),
@@ -59,7 +68,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemap_views.sitemap),
+        public_page(sitemap_views.sitemap, SITEMAP_PAGE),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

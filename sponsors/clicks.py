@@ -1,8 +1,11 @@
-"""Counting a reader's click on a listing: once a day per visitor-ish, never for robots.
+"""Counting a reader's click on a listing: at most once a day per address, never for robots.
 
-"Visitor-ish": a keyed hash of the reader's address and browser for that day. It tells two
-readers apart well enough for a sponsor's report without storing who anyone is, and the day
-in the key means no visitor can be followed from one day to the next.
+The visitor is a keyed hash of the reader's address and the day. The browser is left out on
+purpose: a client that changes its User-Agent on every request would otherwise count as a new
+reader each time, and a sponsor's clicks could be inflated at will. Readers behind one shared
+address (an office, a carrier's NAT) count as one, which undercounts rather than lets anyone
+inflate. No address is stored, and the day in the key means no visitor can be followed from
+one day to the next.
 """
 
 import hmac
@@ -42,9 +45,7 @@ def is_robot(request):
 
 
 def visitor_key(request, day):
-    message = "\n".join(
-        [day.isoformat(), client_ip(request), request.headers.get("User-Agent", "")]
-    )
+    message = "\n".join([day.isoformat(), client_ip(request)])
     key = (settings.SECRET_KEY + ":sponsors.clicks").encode()
     return hmac.new(key, message.encode(), sha256).hexdigest()[:32]
 

@@ -7,7 +7,15 @@ from accounts.forms import HoneypotMixin
 from safe_images import ACCEPT, FORMAT_NAMES
 from safe_images.pending import accept_upload
 
-from .models import LISTING_TEXT_MAX, LOGO_FIT, LOGO_MAX_BYTES, Listing, Sponsor, this_week
+from .models import (
+    LISTING_TEXT_MAX,
+    LOGO_FIT,
+    LOGO_MAX_BYTES,
+    Listing,
+    Sponsor,
+    SponsorChange,
+    this_week,
+)
 
 BOOKABLE_WEEKS = 12
 HTTP_URL = URLValidator(schemes=["http", "https"])
@@ -35,26 +43,48 @@ class LogoMixin(forms.Form):
         return accept_upload(self, "logo", max_bytes=LOGO_MAX_BYTES, fit=LOGO_FIT)
 
 
-class CompanyForm(LogoMixin, forms.ModelForm):
+class CompanyFieldsMixin(LogoMixin, forms.ModelForm):
+    """The company's public details, whether saved on the sponsor at once or sent for review
+    as a change (SponsorChange); a name is a name (sponsors.names) and nobody else's."""
+
     website = forms.URLField(
         required=False, assume_scheme="https", max_length=200, validators=[HTTP_URL]
     )
 
     class Meta:
-        model = Sponsor
         fields = ["name", "website", "description", "logo"]
         labels = {"name": "Company name"}
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
+    def sponsor_pk(self):
+        return self.instance.pk
+
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        taken = Sponsor.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        taken = Sponsor.objects.filter(name__iexact=name).exclude(pk=self.sponsor_pk())
         if taken.exists():
             raise forms.ValidationError(
                 "A sponsor with this name is registered already. If it is your company, ask "
                 "the colleague who manages it, or write to us."
             )
         return name
+
+
+class CompanyForm(CompanyFieldsMixin):
+    """Company details saved at once: the company has no approved listing yet."""
+
+    class Meta(CompanyFieldsMixin.Meta):
+        model = Sponsor
+
+
+class CompanyChangeForm(CompanyFieldsMixin):
+    """Company details sent for review: readers see the company next to an approved listing."""
+
+    class Meta(CompanyFieldsMixin.Meta):
+        model = SponsorChange
+
+    def sponsor_pk(self):
+        return self.instance.sponsor_id
 
 
 class SignUpCompanyForm(CompanyForm):

@@ -43,6 +43,7 @@ def manager_addresses(sponsor):
 def listing_submitted(listing, resubmitted=False):
     context = {
         "listing": listing,
+        "lookalikes": listing.sponsor.lookalikes() if listing.sponsor else [],
         "resubmitted": resubmitted,
         "site_name": settings.SITE_NAME,
         "review_url": settings.SITE_URL
@@ -73,4 +74,37 @@ def listings_decided(listings):
         subject = f"[{settings.SITE_NAME}] Your listing was {decision}"
         body = render_to_string("sponsors/email/decided.txt", context)
         messages.append((subject, body, None, manager_addresses(listing.sponsor)))
+    _send(messages)
+
+
+def company_change_submitted(change):
+    """Editors hear of a company change to review, as of a listing."""
+    context = {
+        "change": change,
+        "differences": change.differences(),
+        "lookalikes": change.lookalikes(),
+        "site_name": settings.SITE_NAME,
+        "review_url": settings.SITE_URL
+        + reverse("admin:sponsors_sponsorchange_change", args=[change.pk]),
+    }
+    subject = f"[{settings.SITE_NAME}] changed company details from {change.sponsor}: please review"
+    body = render_to_string("sponsors/email/company_submitted.txt", context)
+    _send([(subject, body, None, editor_addresses())])
+
+
+def company_changes_decided(changes):
+    """One e-mail per change to its sponsor's managers, saying what the editor decided."""
+    messages = []
+    for change in changes:
+        approved = change.status == change.Status.APPROVED
+        context = {
+            "change": change,
+            "approved": approved,
+            "site_name": settings.SITE_NAME,
+            "dashboard_url": settings.SITE_URL + reverse("sponsors:dashboard"),
+        }
+        decision = "approved" if approved else "not approved"
+        subject = f"[{settings.SITE_NAME}] Your company details were {decision}"
+        body = render_to_string("sponsors/email/company_decided.txt", context)
+        messages.append((subject, body, None, manager_addresses(change.sponsor)))
     _send(messages)

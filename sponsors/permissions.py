@@ -12,7 +12,7 @@ GRANTS = {
             for model in ("sponsor", "listing", "listingweek")
             for action in ("add", "change", "delete", "view")
         ]
-        + ["view_click", "view_weeklypost"],
+        + ["view_click", "view_weeklypost", "view_sponsorchange", "change_sponsorchange"],
     },
 }
 

@@ -9,6 +9,7 @@ app_name = "sponsors"
 urlpatterns = [
     path("sponsors/", public_page(views.about), name="about"),
     path("sponsors/signup/", views.signup, name="signup"),
+    path("sponsors/signup/sent/", views.signup_sent, name="signup-sent"),
     path("sponsors/dashboard/", views.dashboard, name="dashboard"),
     path("sponsors/company/<int:pk>/", views.edit_company, name="company"),
     path("sponsors/submit/", views.submit, name="submit"),

@@ -8,10 +8,10 @@ import csv
 import logging
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,13 +22,20 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.forms import SignUpForm
 from accounts.models import Role
-from accounts.verification import send_verification_email
+from accounts.verification import send_already_registered_email, send_verification_email
+from hardening.middleware import accepts_upload
 
 from . import notifications
 from .charts import bar_chart
 from .clicks import count_click, daily_clicks, report_period
-from .forms import CompanyForm, ListingForm, SignUpCompanyForm
-from .models import Listing, ListingWeek, Sponsor
+from .forms import CompanyChangeForm, CompanyForm, ListingForm, SignUpCompanyForm
+from .models import (
+    LOGO_MAX_BYTES,
+    ChangedSinceSeen,
+    Listing,
+    ListingWeek,
+    Sponsor,
+)
 from .showcase import current_sponsors
 
 
@@ -58,28 +65,31 @@ def about(request):
 @never_cache
 @ratelimit(key="ip", rate="10/h", method="POST", group="sponsors:signup")
 def signup(request):
+    """A company and its first manager. The answer is the same page whether or not the
+    address has an account already (which only its owner hears of, by e-mail), so the form
+    tells nobody which addresses are registered; the account logs in once it has confirmed
+    its address (or at once, with its password)."""
     if request.user.is_authenticated:
         return redirect("sponsors:dashboard")
     account_form = SignUpForm(form_data(request), prefix="account")
     company_form = SignUpCompanyForm(form_data(request), prefix="company")
     if request.method == "POST" and account_form.is_valid() and company_form.is_valid():
-        with transaction.atomic():
-            user = account_form.save()
-            user.groups.add(Group.objects.get(name=Role.SPONSORS))
-            sponsor = company_form.save()
-            sponsor.managers.add(user)
-        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
-        try:
-            send_verification_email(user, next_url=reverse("sponsors:dashboard"))
-        except OSError:  # smtplib's errors too: the account exists, the link can be resent
-            log.exception("verification mail to %s failed", user.email)
-            messages.warning(
-                request,
-                "We could not send the confirmation e-mail just now. Use “Send the link "
-                "again” on your dashboard in a few minutes.",
-            )
-        messages.success(request, f"Welcome! The sponsor account of {sponsor.name} is ready.")
-        return redirect("sponsors:dashboard")
+        existing = account_form.existing_account
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    user = account_form.save()
+                    user.groups.add(Group.objects.get(name=Role.SPONSORS))
+                    company_form.save().managers.add(user)
+            except IntegrityError:  # the same address signed up a moment ago
+                existing = None
+            else:
+                send_safely(send_verification_email, user, next_url=reverse("sponsors:dashboard"))
+        else:
+            make_password(account_form.cleaned_data["password1"])  # the same work either way
+            what = f"a sponsor account for {company_form.cleaned_data['name']}"
+            send_safely(send_already_registered_email, existing, what)
+        return redirect("sponsors:signup-sent")
     return render(
         request,
         "sponsors/signup.html",
@@ -87,12 +97,30 @@ def signup(request):
     )
 
 
+def send_safely(send, *args, **kwargs):
+    """Send a sign-up mail; a mail server that fails is logged (the account can ask for the
+    confirmation again from its dashboard) and changes nothing the visitor sees."""
+    try:
+        send(*args, **kwargs)
+    except OSError:  # smtplib's errors too
+        log.exception("sign-up mail failed")
+
+
+@never_cache
+@require_safe
+def signup_sent(request):
+    return render(request, "sponsors/signup_sent.html")
+
+
 @never_cache
 @login_required
 def dashboard(request):
-    sponsors = Sponsor.objects.managed_by(request.user)
-    if not sponsors.exists():
+    sponsors = list(Sponsor.objects.managed_by(request.user))
+    if not sponsors:
         return render(request, "sponsors/not_a_sponsor.html", status=403)
+    for sponsor in sponsors:  # an account acts for one company, rarely a few
+        # The latest change sent for review, if any: waiting, or its decision with the note.
+        sponsor.latest_change = sponsor.changes.order_by("-created").first()
     listings = (
         Listing.objects.managed_by(request.user)
         .select_related("sponsor")
@@ -107,16 +135,43 @@ def dashboard(request):
     )
 
 
+@accepts_upload(LOGO_MAX_BYTES)
 @never_cache
 @login_required
 def edit_company(request, pk):
+    """The company's details: saved at once while no approved listing shows them to readers,
+    otherwise sent to the editors as a change that waits for review (SponsorChange)."""
     sponsor = get_object_or_404(Sponsor.objects.managed_by(request.user), pk=pk)
-    form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
+    reviewed = sponsor.needs_review()
+    if reviewed:
+        form = CompanyChangeForm(
+            form_data(request), files_data(request), instance=sponsor.draft_change()
+        )
+    else:
+        form = CompanyForm(form_data(request), files_data(request), instance=sponsor)
     if request.method == "POST" and form.is_valid():
-        form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
-        messages.success(request, "Your company details were saved.")
+        if not reviewed:
+            form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
+            messages.success(request, "Your company details were saved.")
+            return redirect("sponsors:dashboard")
+        with transaction.atomic():
+            change = form.save(commit=False)
+            sent = change.submit(by=request.user)
+            if sent:
+                notifications.company_change_submitted(change)
+        messages.success(
+            request,
+            "Thank you: your changes wait for an editor's review. Until they are approved, "
+            "readers see the details they see now."
+            if sent
+            else "Nothing differs from the details readers see, so there is nothing to review.",
+        )
         return redirect("sponsors:dashboard")
-    return render(request, "sponsors/company_form.html", {"form": form, "sponsor": sponsor})
+    return render(
+        request,
+        "sponsors/company_form.html",
+        {"form": form, "sponsor": sponsor, "reviewed": reviewed},
+    )
 
 
 def verified_or_notice(request):
@@ -146,8 +201,7 @@ def submit(request):
         with transaction.atomic():
             listing = form.save(commit=False)
             listing.sponsor = sponsor
-            listing.submitted_by = request.user
-            listing.save()
+            listing.submit_for_review(by=request.user)
             form.save_weeks(listing)
             notifications.listing_submitted(listing)
         messages.success(
@@ -204,12 +258,19 @@ def edit_listing(request, pk):
     form = ListingForm(form_data(request), instance=listing)
     if request.method == "POST" and form.is_valid():
         resubmitted = listing.status == Listing.Status.REJECTED
-        with transaction.atomic():
-            listing = form.save(commit=False)
-            listing.status = Listing.Status.PENDING
-            listing.save()
-            form.save_weeks(listing)
-            notifications.listing_submitted(listing, resubmitted=True)
+        try:
+            with transaction.atomic():
+                listing = form.save(commit=False)
+                listing.submit_for_review()
+                form.save_weeks(listing)
+                notifications.listing_submitted(listing, resubmitted=True)
+        except ChangedSinceSeen:
+            messages.error(
+                request,
+                "An editor decided on this listing while you were changing it, so your "
+                "changes were not saved. Here it is as it stands now.",
+            )
+            return redirect("sponsors:listing-detail", pk=listing.pk)
         messages.success(
             request,
             "Your listing was sent for review again."
@@ -228,9 +289,12 @@ def edit_listing(request, pk):
 @login_required
 def withdraw_listing(request, pk):
     listing = own_listing(request, pk)
-    if listing.can_withdraw:
-        listing.status = Listing.Status.WITHDRAWN
-        listing.save(update_fields=["status", "updated"])
+    try:
+        withdrawn = listing.withdraw()
+    except ChangedSinceSeen:
+        withdrawn = False
+        listing.refresh_from_db()
+    if withdrawn:
         messages.success(request, "The listing was withdrawn; it will not run.")
     else:
         messages.error(

@@ -1,8 +1,9 @@
 """Test-wide settings and fixtures.
 
 Tests run with production settings (DEBUG off) plus a few speedups that live here, not in a
-second settings file: a fast password hasher, a per-run media folder, plain static storage
-(no collectstatic manifest needed) and a local-memory cache emptied before every test.
+second settings file: a fast password hasher, a short login slow-down, a per-run media
+folder, plain static storage (no collectstatic manifest needed) and a local-memory cache
+emptied before every test.
 """
 
 import os
@@ -21,6 +22,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Logins at an account under attack pause before the password check (accounts.lockout);
+    # here the pause is kept, but short.
+    settings.LOGIN_SLOWDOWN_MAX_SECONDS = 0.01
     settings.MEDIA_ROOT = MEDIA_ROOT
     settings.STATIC_ROOT = STATIC_ROOT
     settings.STORAGES = {

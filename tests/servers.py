@@ -59,7 +59,8 @@ def fetch(url, data=None, timeout=10, headers=None):
 
 
 class AppServer:
-    """gunicorn serving the project on a free port against the given database address.
+    """gunicorn serving the project on a free port against the given database (PostgreSQL's
+    settings dict with its host and port, or a DATABASE_URL).
 
     Each server keeps its file cache and log in a folder of its own under `tmp_path`, so two
     servers started by one test share nothing but what `env` gives them (REDIS_URL).
@@ -70,12 +71,16 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.folder = tmp_path / f"server-{self.port}"
         self.folder.mkdir()
-        user = database["USER"]
+        if isinstance(database, str):
+            database_url = database
+        else:
+            user = database["USER"]
+            database_url = f"postgres://{user}@{db_host}:{db_port}/{database['NAME']}"
         self.env = {
             **os.environ,
             "DEBUG": "0",
             "SECRET_KEY": settings.SECRET_KEY,
-            "DATABASE_URL": f"postgres://{user}@{db_host}:{db_port}/{database['NAME']}",
+            "DATABASE_URL": database_url,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": self.url,
             "CACHE_DIR": str(self.folder / "cache"),
@@ -87,6 +92,20 @@ class AppServer:
         self.log = self.folder / "gunicorn.log"
         self.workers = workers
         self.process = None
+
+    @classmethod
+    def on_sqlite(cls, tmp_path, workers=1, env=None):
+        """A server on a SQLite file of its own, migrated: for tests that need a real server
+        in front of them but no PostgreSQL (the database is not what they test)."""
+        database_url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        server = cls(database_url, None, None, tmp_path, workers=workers, env=env)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env=server.env,
+            check=True,
+        )
+        return server
 
     def spawn(self):
         """Start gunicorn without waiting for it (see `wait_ready`)."""

@@ -11,8 +11,8 @@ YEARS = range(1990, 9000)
 
 def period_bounds(year, month=None, day=None):
     """Aware start and end of a year, month or day in the site's time zone; None if no such."""
-    if year not in YEARS:
-        return None
+    if year not in YEARS or month == 0 or day == 0:
+        return None  # /archive/2016/0/ is no month, not the whole of 2016
     try:
         start = datetime(year, month or 1, day or 1)
         if day:

@@ -31,11 +31,19 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from taggit.models import Tag
 
-from accounts import verification
+from accounts import lockout, verification
 from accounts.models import Role, User
 from digest.models import Post, Revision, SiteSettings
 from sponsors.forms import bookable_weeks
-from sponsors.models import Click, Listing, ListingWeek, Sponsor, WeeklyPost, this_week
+from sponsors.models import (
+    Click,
+    Listing,
+    ListingWeek,
+    Sponsor,
+    SponsorChange,
+    WeeklyPost,
+    this_week,
+)
 from tests.accounts.factories import UserFactory
 from tests.digest.conftest import staff
 from tests.digest.factories import PostFactory, QuoteFactory
@@ -121,7 +129,7 @@ def build_world():
     sponsored = PostFactory(author=editor, kind=Post.Kind.SPONSORED)
     revisions = {post.pk: Revision.record(post, by=post.author) for post in (published, draft)}
 
-    sponsors, listings, approved = {}, {}, {}
+    sponsors, listings, approved, changes = {}, {}, {}, {}
     for owner, user in (("a", user_a), ("b", user_b)):
         sponsors[owner] = SponsorFactory(managers=[user])
         listings[owner] = ListingFactory(
@@ -131,6 +139,14 @@ def build_world():
             sponsor=sponsors[owner], approved=True, weeks=[this_week()]
         )
         Click.objects.create(listing=approved[owner], day=timezone.localdate(), visitor="0" * 32)
+        # A company change waiting for review: readers and other sponsors must not see it.
+        changes[owner] = SponsorChange.objects.create(
+            sponsor=sponsors[owner],
+            name=f"Unannounced rename of sponsor {owner.upper()}",
+            website=sponsors[owner].website,
+            description=sponsors[owner].description,
+            submitted_by=user,
+        )
     weekly = WeeklyPost.objects.create(week=this_week(), post=sponsored)
     site_settings, _ = SiteSettings.objects.get_or_create(pk=1)
 
@@ -159,6 +175,7 @@ def build_world():
         ("digest", "sitesettings"): [("settings", site_settings.pk, "")],
         ("sponsors", "sponsor"): [("A", sponsors["a"].pk, "a"), ("B", sponsors["b"].pk, "b")],
         ("sponsors", "listing"): [("A", listings["a"].pk, "a"), ("B", listings["b"].pk, "b")],
+        ("sponsors", "sponsorchange"): [("A", changes["a"].pk, "a"), ("B", changes["b"].pk, "b")],
         ("sponsors", "weeklypost"): [("week", weekly.pk, "")],
     }
     local = timezone.localtime(published.publish_at)
@@ -177,7 +194,7 @@ def build_world():
         "user_b": user_b,
         # What only a sponsor's own managers (and editors) may ever see of it.
         "secrets": {
-            owner: (listings[owner].text, user.email)
+            owner: (listings[owner].text, user.email, changes[owner].name)
             for owner, user in (("a", user_a), ("b", user_b))
         },
         "admin_objects": admin_objects,
@@ -209,6 +226,10 @@ def build_world():
             "reset": (
                 urlsafe_base64_encode(force_bytes(newcomer.pk)),
                 default_token_generator.make_token(newcomer),
+            ),
+            "unlock": (
+                urlsafe_base64_encode(force_bytes(newcomer.pk)),
+                lockout.unlock_tokens.make_token(newcomer),
             ),
             "listings": [
                 ("A-pending", listings["a"].pk, "a"),
@@ -262,6 +283,9 @@ def targets_for(route, name, world):
         return [("newcomer", {"token": values["verify"]}, "")]
     if name == "accounts:password_reset_confirm":
         uidb64, token = values["reset"]
+        return [("newcomer", {"uidb64": uidb64, "token": token}, "")]
+    if name == "accounts:unlock":
+        uidb64, token = values["unlock"]
         return [("newcomer", {"uidb64": uidb64, "token": token}, "")]
     if name == "sponsors:company":
         return [(owner.upper(), {"pk": s.pk}, owner) for owner, s in world["sponsors"].items()]
@@ -340,6 +364,7 @@ def sponsor_rows(sponsor, user):
         "sponsor": list(Sponsor.objects.filter(pk=sponsor.pk).values()),
         "managers": sorted(sponsor.managers.values_list("pk", flat=True)),
         "listings": list(Listing.objects.filter(sponsor=sponsor).order_by("pk").values()),
+        "changes": list(SponsorChange.objects.filter(sponsor=sponsor).order_by("pk").values()),
         "weeks": list(ListingWeek.objects.filter(listing__sponsor=sponsor).order_by("pk").values()),
         "account": list(
             User.objects.filter(pk=user.pk).values("email", "password", "is_active", "is_staff")
@@ -666,6 +691,7 @@ def test_public_pages_answer_every_role(walk):
         "digest:robots",
         "digest:healthz",
         "sponsors:about",
+        "sponsors:signup-sent",
     ]
     wrong = [
         answer
@@ -684,6 +710,7 @@ def test_editors_reach_the_admin_of_every_model_they_manage(walk):
         "admin:taggit_tag_changelist",
         "admin:sponsors_sponsor_changelist",
         "admin:sponsors_listing_changelist",
+        "admin:sponsors_sponsorchange_changelist",
         "admin:sponsors_listing_compile",
         "admin:sponsors_weeklypost_changelist",
         "admin:digest_sitesettings_change",

@@ -68,6 +68,17 @@ class ListingFactory(DjangoModelFactory):
             ListingWeek.objects.create(listing=self, week=week)
 
 
+def seen(rows):
+    """The hidden fields the moderation queue sends with an action: the version of each
+    listing (or company change) as the editor sees it now."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    model = type(rows[0])
+    versions = model.objects.filter(pk__in=[row.pk for row in rows]).values_list("pk", "version")
+    return {f"seen-{pk}": str(version) for pk, version in versions}
+
+
 def png_bytes(size=(120, 60), color=(200, 30, 30, 255), **save_args):
     buffer = io.BytesIO()
     Image.new("RGBA", size, color).save(buffer, "PNG", **save_args)

@@ -19,6 +19,7 @@ from tests.sponsors.factories import (
     SponsorFactory,
     SponsorUserFactory,
     next_week,
+    seen,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,12 @@ def act(client, action, listings, follow=True, **data):
     """Select `listings` in the queue and run an admin action on them."""
     return client.post(
         QUEUE_URL,
-        {"action": action, ACTION_CHECKBOX_NAME: [listing.pk for listing in listings], **data},
+        {
+            "action": action,
+            ACTION_CHECKBOX_NAME: [listing.pk for listing in listings],
+            **seen(listings),
+            **data,
+        },
         follow=follow,
     )
 
@@ -194,6 +200,8 @@ def test_the_queue_shows_each_listing_as_readers_will_see_it(editor_client):
         '<div class="listing-preview">Queue Masters is hiring <strong>SREs</strong> in '
         '<a href="https://example.com/lisbon" rel="noopener noreferrer">Lisbon</a>. '
         '<a href="https://queue-masters.example/jobs" rel="nofollow noopener">Apply now</a></div>'
+        # The version of the text shown, sent with the actions (an approval is of this text).
+        f'<input type="hidden" name="seen-{listing.pk}" value="0">'
     )
     assert html.unescape(cell(row, "section")) == "Who's Hiring?"
     assert cell(row, "week_list_display") == f"{admin_week(weeks[0])}, {admin_week(weeks[1])}"
@@ -441,6 +449,7 @@ def change_form_data(listing, **overrides):
         "link_label": listing.link_label,
         "status": listing.status,
         "review_note": listing.review_note,
+        "loaded_version": Listing.objects.get(pk=listing.pk).version,
         "weeks-TOTAL_FORMS": str(len(weeks)),
         "weeks-INITIAL_FORMS": str(len(weeks)),
         "weeks-MIN_NUM_FORMS": "0",
@@ -611,7 +620,7 @@ def test_approving_an_approved_listing_again_changes_and_mails_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
             reverse("admin:sponsors_listing_changelist"),
-            {"action": "approve", ACTION_CHECKBOX_NAME: [listing.pk]},
+            {"action": "approve", ACTION_CHECKBOX_NAME: [listing.pk], **seen([listing])},
         )
 
     assert snapshot(listing) == before

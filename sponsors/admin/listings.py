@@ -1,23 +1,22 @@
-"""The editors' side: a moderation queue for listings, sponsors, and compiling the week."""
-
-from datetime import date
+"""The editors' side of listings: the moderation queue, decisions, and compiling the week."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from . import notifications
-from .compiling import NothingToCompile, compile_week
-from .forms import HTTP_URL, LogoMixin, ReviewNoteForm
-from .models import (
+from .. import notifications
+from ..compiling import NothingToCompile, compile_week
+from ..forms import HTTP_URL, ReviewNoteForm
+from ..models import (
+    ChangedSinceSeen,
     Listing,
     ListingWeek,
     Sponsor,
@@ -26,79 +25,16 @@ from .models import (
     this_week,
     week_of,
 )
+from .review import seen_field, seen_version, warn_compiled_weeks, warn_lookalikes
+from .weeks import CompileWeekForm, ListingWeekInline, WeekFilter
 
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 
 
-SPONSOR_FIELDS = ["name", "slug", "website", "description", "logo", "managers"]
-
-
-class SponsorAdminForm(LogoMixin, forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https", validators=[HTTP_URL])
-
-    class Meta:
-        model = Sponsor
-        fields = SPONSOR_FIELDS
-
-
-@admin.register(Sponsor)
-class SponsorAdmin(admin.ModelAdmin):
-    form = SponsorAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("name", "website", "manager_list", "created")
-    search_fields = ("name", "managers__email")
-    prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("managers",)
-    readonly_fields = ("logo_preview",)
-    fields = (*SPONSOR_FIELDS[:5], "logo_preview", "managers")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("managers")
-
-    @admin.display(description="managers")
-    def manager_list(self, sponsor):
-        return ", ".join(user.email for user in sponsor.managers.all()) or "–"
-
-    @admin.display(description="current logo")
-    def logo_preview(self, sponsor):
-        if not sponsor.logo:
-            return "–"
-        return format_html('<img src="{}" alt="" style="max-height:80px">', sponsor.logo.url)
-
-
-class ListingWeekInline(admin.TabularInline):
-    model = ListingWeek
-    extra = 0
-
-
-class WeekFilter(admin.SimpleListFilter):
-    title = "week"
-    parameter_name = "week"
-
-    def lookups(self, request, model_admin):
-        start = this_week()
-        weeks = ListingWeek.objects.filter(week__gte=start).values_list("week", flat=True)
-        return [(w.isoformat(), f"week of {w:%b %-d, %Y}") for w in sorted(set(weeks))[:12]]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            week = date.fromisoformat(self.value())
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(weeks__week=week)
-
-
-class CompileWeekForm(forms.Form):
-    week = forms.DateField(
-        label="Week",
-        help_text="Any day of the week; its Monday is used. Compiling again updates the post.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
 class ListingAdminForm(forms.ModelForm):
+    """The listing's change form. It remembers the version the editor opened, so a save or a
+    decision made on text the sponsor has changed since is refused (Listing.save)."""
+
     link_url = forms.URLField(
         label="Call-to-action link",
         required=False,
@@ -106,10 +42,22 @@ class ListingAdminForm(forms.ModelForm):
         assume_scheme="https",
         validators=[HTTP_URL],
     )
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Listing
         fields = ["sponsor", "section", "text", "link_url", "link_label", "status", "review_note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    @property
+    def decision(self):
+        """The status the editor decided on in this form, or None."""
+        status = self.cleaned_data.get("status")
+        decided = (Listing.Status.APPROVED, Listing.Status.REJECTED)
+        return status if "status" in self.changed_data and status in decided else None
 
     def clean(self):
         cleaned = super().clean()
@@ -156,25 +104,53 @@ class ListingAdmin(admin.ModelAdmin):
         "submitted_by",
         "reviewed_by",
         "reviewed_at",
+        "loaded_version",
     )
     readonly_fields = ("rendered", "submitted_by", "reviewed_by", "reviewed_at")
     change_list_template = "admin/sponsors/listing/change_list.html"
 
     def get_queryset(self, request):
+        lookalike = Sponsor.objects.filter(name_skeleton=OuterRef("sponsor__name_skeleton"))
         return (
             super()
             .get_queryset(request)
             .select_related("sponsor")
             .prefetch_related(WEEKS)
             .with_click_counts()
+            .annotate(
+                sponsor_looks_like_another=Exists(lookalike.exclude(pk=OuterRef("sponsor_id")))
+            )
         )
 
     @admin.display(description="sponsor", ordering="sponsor__name")
     def sponsor_name(self, listing):
-        return listing.sponsor.name if listing.sponsor_id else "(no sponsor)"
+        if not listing.sponsor_id:
+            return "(no sponsor)"
+        if getattr(listing, "sponsor_looks_like_another", False):
+            return format_html(
+                '{} <strong class="lookalike">⚠ looks like another sponsor</strong>',
+                listing.sponsor.name,
+            )
+        return listing.sponsor.name
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        listing = self.get_object(request, object_id)
+        if request.method == "GET" and listing is not None and listing.sponsor_id:
+            warn_lookalikes(request, listing.sponsor.name, listing.sponsor.lookalikes())
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="listing, as readers will see it")
     def preview(self, listing):
+        # The version of the text shown travels with the actions' form: an approval is of
+        # this text, and is refused if the sponsor changes it before the editor acts.
+        return format_html(
+            '{}<input type="hidden" name="{}" value="{}">',
+            self.as_readers_see_it(listing),
+            seen_field(listing.pk),
+            listing.version,
+        )
+
+    def as_readers_see_it(self, listing):
         link = (
             format_html(
                 ' <a href="{}" rel="nofollow noopener">{}</a>',
@@ -192,7 +168,7 @@ class ListingAdmin(admin.ModelAdmin):
 
     @admin.display(description="as readers will see it")
     def rendered(self, listing):
-        return self.preview(listing) if listing.pk else "–"
+        return self.as_readers_see_it(listing) if listing.pk else "–"
 
     @admin.display(description="weeks")
     def week_list_display(self, listing):
@@ -209,64 +185,81 @@ class ListingAdmin(admin.ModelAdmin):
     def click_count(self, listing):
         return listing.click_count
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ChangedSinceSeen:
+            messages.error(
+                request,
+                "The sponsor changed this listing after you opened it, so nothing was saved "
+                "or decided. Here it is as it stands now.",
+            )
+            return HttpResponseRedirect(request.path)
+
     def save_model(self, request, obj, form, change):
-        decided = "status" in form.changed_data and obj.status in (
-            Listing.Status.APPROVED,
-            Listing.Status.REJECTED,
-        )
-        if decided:
-            obj.reviewed_by = request.user
-            obj.reviewed_at = timezone.now()
+        decision = form.decision
+        if decision:
+            # The other fields are saved here; the decision itself is Listing.decide's, once
+            # the weeks are saved too (save_related).
+            obj.status = form.initial.get("status", Listing.Status.PENDING)
+        if change and form.cleaned_data.get("loaded_version") is not None:
+            obj.version = form.cleaned_data["loaded_version"]
         super().save_model(request, obj, form, change)
         # Per request, not on the ModelAdmin: one instance serves every request.
-        request.sponsors_decided = obj if decided else None
+        request.sponsors_decision = decision
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # After the inline weeks are saved, so the e-mail names the right weeks (not the ones
-        # prefetched when the form was opened).
-        listing = getattr(request, "sponsors_decided", None)
-        if listing:
-            listing._prefetched_objects_cache.pop("weeks", None)
+        decision = getattr(request, "sponsors_decision", None)
+        if decision:
+            listing = form.instance
+            listing.decide(decision, request.user, listing.review_note)
+            # Read again, so the e-mail names the weeks just saved, not the ones prefetched
+            # when the form was opened (a new listing has none prefetched).
+            listing.refresh_from_db()
             notifications.listings_decided([listing])
-            self.warn_compiled_weeks(request, [listing])
+            warn_compiled_weeks(request, [listing])
 
     def decide(self, request, queryset, status, note=""):
         # A withdrawn listing is the sponsor's to keep; one already decided this way is not
         # decided again (that would re-mail the sponsor and reorder its week's post).
         listings = list(queryset.exclude(status__in=[Listing.Status.WITHDRAWN, status]))
         skipped = queryset.count() - len(listings)
+        decided, changed = [], []
         with transaction.atomic():
             for listing in listings:
-                listing.decide(status, request.user, note)
-            notifications.listings_decided(listings)
-        self.warn_compiled_weeks(request, listings)
+                try:
+                    with transaction.atomic():
+                        listing.decide(status, request.user, note, seen_version(request, listing))
+                except ChangedSinceSeen:
+                    changed.append(listing)
+                else:
+                    decided.append(listing)
+            notifications.listings_decided(decided)
+        warn_compiled_weeks(request, decided)
         verb = "approved" if status == Listing.Status.APPROVED else "rejected"
         self.message_user(
             request,
-            f"{len(listings)} listing{'s' if len(listings) != 1 else ''} {verb}; "
+            f"{len(decided)} listing{'s' if len(decided) != 1 else ''} {verb}; "
             "the sponsors were e-mailed.",
-            messages.SUCCESS,
+            messages.SUCCESS if decided else messages.WARNING,
         )
+        if changed:
+            names = ", ".join(
+                sorted({str(listing.sponsor or "(no sponsor)") for listing in changed})
+            )
+            self.message_user(
+                request,
+                f"{len(changed)} listing{'s were' if len(changed) != 1 else ' was'} not "
+                f"{verb}: changed by the sponsor after you opened the list ({names}). Read "
+                "the new text, then decide again.",
+                messages.ERROR,
+            )
         if skipped:
             self.message_user(
                 request,
                 f"{skipped} listing{'s were' if skipped != 1 else ' was'} left alone "
                 "(withdrawn, or already decided this way).",
-                messages.WARNING,
-            )
-
-    def warn_compiled_weeks(self, request, listings):
-        """A compiled post is a snapshot: say which weeks need compiling again."""
-        weeks = WeeklyPost.objects.filter(
-            week__in=ListingWeek.objects.filter(listing__in=listings).values("week")
-        ).values_list("week", flat=True)
-        if weeks:
-            days = ", ".join(f"{week:%B %-d}" for week in sorted(weeks))
-            self.message_user(
-                request,
-                f"The sponsored post of the week of {days} is already compiled: compile it "
-                "again to show this decision.",
                 messages.WARNING,
             )
 
@@ -282,11 +275,16 @@ class ListingAdmin(admin.ModelAdmin):
                 request, queryset, Listing.Status.REJECTED, form.cleaned_data["review_note"]
             )
             return None
+        listings = list(queryset.select_related("sponsor"))
+        for listing in listings:
+            # The version the editor saw in the list, carried through this page.
+            listing.seen_field = seen_field(listing.pk)
+            listing.seen_version = request.POST.get(listing.seen_field, "")
         context = {
             **self.admin_site.each_context(request),
             "title": "Reject listings",
             "opts": self.model._meta,
-            "listings": queryset.select_related("sponsor"),
+            "listings": listings,
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
@@ -359,15 +357,3 @@ class ListingAdmin(admin.ModelAdmin):
             "recent": recent,
         }
         return TemplateResponse(request, "admin/sponsors/listing/compile.html", context)
-
-
-@admin.register(WeeklyPost)
-class WeeklyPostAdmin(admin.ModelAdmin):
-    list_display = ("week", "post", "compiled_at")
-    list_select_related = ("post",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,9 @@ from django.utils.text import slugify
 
 from digest.markdown import render_markdown, render_markdown_inline
 
+from ..names import skeleton, validate_company_name
+from .versioned import Versioned
+
 LISTING_TEXT_MAX = 800
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FIT = (600, 300)
@@ -53,7 +56,10 @@ class SponsorQuerySet(models.QuerySet):
 class Sponsor(models.Model):
     """A company that buys listings; its managers are the accounts that act for it."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[validate_company_name])
+    # What the name looks like (sponsors.names.skeleton): editors are warned about a name
+    # that looks like another sponsor's.
+    name_skeleton = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
     slug = models.SlugField(max_length=120, unique=True)
     website = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
     description = models.TextField(
@@ -90,7 +96,34 @@ class Sponsor(models.Model):
                 self.slug = f"{base}-{counter}"
                 counter += 1
         self.description_html = render_markdown(self.description, images=False)
+        self.name_skeleton = skeleton(self.name)[:120]
         super().save(*args, **kwargs)
+
+    def lookalikes(self, name=None):
+        """Other sponsors whose name looks like `name` (this sponsor's own by default)."""
+        look = skeleton(self.name if name is None else name)[:120]
+        return list(
+            Sponsor.objects.filter(name_skeleton=look)
+            .exclude(pk=self.pk)
+            .values_list("name", flat=True)
+        )
+
+    def needs_review(self):
+        """Whether changes to the company must wait for an editor: readers see it next to
+        an approved listing, so what they see must be what an editor approved."""
+        return self.listings.approved().exists()
+
+    def pending_change(self):
+        return self.changes.pending().first()
+
+    def draft_change(self):
+        """The change waiting for review, or a new one holding the current details."""
+        from_sponsor = {field: getattr(self, field) for field in COMPANY_FIELDS}
+        return self.pending_change() or self.changes.model(sponsor=self, **from_sponsor)
+
+
+# What a sponsor's company change can change (sponsors.models.SponsorChange).
+COMPANY_FIELDS = ("name", "website", "description", "logo")
 
 
 def moderation_order():
@@ -136,8 +169,14 @@ class ListingQuerySet(models.QuerySet):
         return self.annotate(click_count=Count("clicks", distinct=True))
 
 
-class Listing(models.Model):
-    """One entry of a sponsored post, in one of its three sections, for some weeks."""
+class Listing(Versioned):
+    """One entry of a sponsored post, in one of its three sections, for some weeks.
+
+    Versioned: an editor's decision carries the version the editor was shown, and is refused
+    (ChangedSinceSeen) when the sponsor changed the listing after that.
+    """
+
+    stale_message = "This listing was changed after it was shown to you; nothing was saved."
 
     class Section(models.TextChoices):
         HIRING = "hiring", "Who's Hiring?"
@@ -223,13 +262,33 @@ class Listing(models.Model):
         """The weeks it runs, from prefetched `weeks` when there are any."""
         return [w.week for w in self.weeks.all()]
 
-    def decide(self, status, editor, note=""):
-        """An editor's decision; the caller tells the sponsor (sponsors.notifications)."""
+    def decide(self, status, editor, note="", seen_version=None):
+        """An editor's decision on the version they were shown (`seen_version`; this copy's
+        own when None): ChangedSinceSeen, and nothing decided, if the listing changed since. The
+        caller tells the sponsor (sponsors.notifications)."""
+        if seen_version is not None:
+            self.version = seen_version
         self.status = status
         self.review_note = note
         self.reviewed_by = editor
         self.reviewed_at = timezone.now()
         self.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "updated"])
+
+    def submit_for_review(self, by=None):
+        """A sponsor sends a new listing, or changes one not approved yet: it waits for an
+        editor (again). The caller books its weeks and tells the editors."""
+        self.status = self.Status.PENDING
+        if by is not None and self.submitted_by_id is None:
+            self.submitted_by = by
+        self.save()
+
+    def withdraw(self):
+        """The sponsor takes back a listing still waiting for review; False if it is not."""
+        if not self.can_withdraw:
+            return False
+        self.status = self.Status.WITHDRAWN
+        self.save(update_fields=["status", "updated"])
+        return True
 
 
 class ListingWeek(models.Model):
@@ -252,7 +311,7 @@ class ListingWeek(models.Model):
 class Click(models.Model):
     """One visitor following one listing's link on one day.
 
-    `visitor` is a keyed hash of the address, browser and day (sponsors.clicks), so no address
+    `visitor` is a keyed hash of the address and day (sponsors.clicks), so no address
     is stored and yesterday's visitors cannot be linked to today's. The unique constraint is
     the whole counting rule: a second click the same day inserts nothing.
     """
