@@ -32,9 +32,10 @@ BROTLI = """    brotli on;
     brotli_types text/css application/javascript text/javascript application/json
                  application/rss+xml application/atom+xml application/xml text/xml
                  image/svg+xml text/plain;"""
-# The largest request the app accepts (config/settings.py DATA_UPLOAD_MAX_MEMORY_SIZE), plus
-# room for the multipart framing around it.
-MAX_BODY = "11m"
+# The largest request the app accepts: an admin post with its lead image
+# (config/settings.py ADMIN_REQUEST_BODY_MAX_BYTES, 16 MB), with room for the framing. The app
+# refuses smaller bodies per page itself (hardening.middleware).
+MAX_BODY = "17m"
 EDGE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "1"))
 
 

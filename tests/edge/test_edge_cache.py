@@ -154,7 +154,7 @@ def test_static_files_with_a_hash_in_their_name_are_cached_for_a_year(stack):
 
 def test_a_body_larger_than_any_upload_is_refused_by_nginx(stack):
     edge, (server_a, server_b) = stack
-    body = b"x" * (12 * 1024 * 1024)
+    body = b"x" * (18 * 1024 * 1024)
 
     status, _, _ = get(
         edge,
