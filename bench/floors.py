@@ -1,7 +1,7 @@
 """The uncached floors of issue 13: the origin alone (PAGE_CACHE=0) on the benchmark data.
 
-    bench/floors [DURATION] [CONNECTIONS]                 # services and data, then this
-    .venv/bin/python bench/floors.py [--duration 10s] [--connections 32] [--only search,rss]
+    bench/floors [--only search,rss] [--baseline DIR]      # services and data, then this
+    .venv/bin/python bench/floors.py [--duration 10s] [--connections 32] [--only …] [--baseline DIR]
 
 Needs what bench/load.py needs (DATABASE_URL with bench/generate.py's posts, REDIS_URL, wrk;
 bench/floors provides them). Every page is loaded with `wrk --latency` against gunicorn (2 sync
@@ -14,6 +14,10 @@ gunicorn: the ceiling of this machine at that moment. The targets are judged at 
 - RSS, Atom and a tag's feed with p99 under 500 ms at 32 connections;
 - the middle page of the biggest tag within 2x of its first page (requests/s, and the median
   of sequential requests).
+
+With --baseline DIR, a copy of an older commit (`git archive COMMIT | tar -x -C DIR`, with its
+static files collected), each page is first measured on that code too, on the same data: before
+and after side by side in one run, under the same load.
 """
 
 import argparse
@@ -27,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -40,6 +45,7 @@ os.environ.setdefault("DEBUG", "0")
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 2
 
+ORIGIN_ONLY = {"PAGE_CACHE": "0"}
 INDEX_MIN_RATIO = 0.10
 SEARCH_MIN_RPS = 100.0
 FEED_P99_MAX_MS = 500.0
@@ -90,7 +96,7 @@ def fetch(port, path, timeout=60):
 class Gunicorn:
     """gunicorn with 2 sync workers on a free loopback port, stopped on exit."""
 
-    def __init__(self, name, app, tmp, env=None, pythonpath=None):
+    def __init__(self, name, app, tmp, env=None, pythonpath=None, chdir=ROOT):
         self.port = free_port()
         self.ready = "/healthz" if app == "config.wsgi" else "/"
         argv = [str(GUNICORN), app, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}"]
@@ -101,7 +107,7 @@ class Gunicorn:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 argv,
-                cwd=ROOT,
+                cwd=chdir,
                 env={**os.environ, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -220,6 +226,20 @@ def median_ms(port, path, samples):
     return statistics.median(fetch(port, path)[2] * 1000 for _ in range(samples))
 
 
+def measure(server, page, args):
+    """(bytes, sequential median ms, wrk Result) of one page, or why it could not be."""
+    try:
+        # The first requests also wait out what the previous run left queued.
+        for _ in range(2 * WORKERS):
+            status, body, _seconds = fetch(server.port, page.path, timeout=300)
+    except OSError as error:
+        return f"no answer: {error}"
+    if status != 200:
+        return f"HTTP {status}"
+    alone = median_ms(server.port, page.path, args.samples)
+    return len(body), alone, wrk(server.url(page.path), args)
+
+
 def fmt(value, spec):
     return "-" if value is None or math.isnan(value) else spec.format(value)
 
@@ -277,6 +297,12 @@ def main():
     parser.add_argument("--samples", type=int, default=20, help="sequential requests per page")
     parser.add_argument("--only", default="", help="comma-separated page slugs or prefixes")
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-floors.txt")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the project (e.g. `git archive` of an older commit) whose "
+        "pages are measured just before this one's, on the same data",
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("REDIS_URL must name the shared cache (bench/floors starts one)")
@@ -299,29 +325,29 @@ def main():
         f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration} per row; gunicorn "
         f"{WORKERS} sync workers, PAGE_CACHE=0; load average before {one:.1f}/{five:.1f}"
     )
-    results, ceilings, sequential = {}, {}, {}
-    with tempfile.TemporaryDirectory(prefix="scalepress-floors-") as tmp:
-        site = Gunicorn("site", "config.wsgi", tmp, env={"PAGE_CACHE": "0"})
+    results, ceilings, sequential, before = {}, {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="scalepress-floors-") as tmp, ExitStack() as running:
+        site = running.enter_context(Gunicorn("site", "config.wsgi", tmp, env=ORIGIN_ONLY))
         minimal = Gunicorn("minimal", "minimal_wsgi", tmp, pythonpath=ROOT / "bench")
-        with site, minimal:
-            # Each page's ceiling is measured right after the page, so that both meet the
-            # same load from the rest of the machine.
-            for page in pages:
-                print(f"  {page.name}", flush=True)
-                try:
-                    # The first requests also wait out what the previous run left queued.
-                    for _ in range(2 * WORKERS):
-                        status, body, _seconds = fetch(site.port, page.path, timeout=300)
-                except OSError as error:
-                    page.error = f"no answer: {error}"
-                    continue
-                if status != 200:
-                    page.error = f"HTTP {status}"
-                    continue
-                page.size = len(body)
-                sequential[page.slug] = median_ms(site.port, page.path, args.samples)
-                results[page.slug] = wrk(site.url(page.path), args)
-                ceilings[page.slug] = wrk(minimal.url(f"/?bytes={page.size}"), args)
+        running.enter_context(minimal)
+        old = None
+        if args.baseline:
+            old = Gunicorn("baseline", "config.wsgi", tmp, env=ORIGIN_ONLY, chdir=args.baseline)
+            running.enter_context(old)
+        # Each page's ceiling is measured right after the page, so that both meet the same
+        # load from the rest of the machine.
+        for page in pages:
+            print(f"  {page.name}", flush=True)
+            if old is not None:
+                measured = measure(old, page, args)
+                if isinstance(measured, tuple):
+                    before[page.slug] = measured
+            measured = measure(site, page, args)
+            if not isinstance(measured, tuple):
+                page.error = measured
+                continue
+            page.size, sequential[page.slug], results[page.slug] = measured
+            ceilings[page.slug] = wrk(minimal.url(f"/?bytes={page.size}"), args)
 
     header = (
         f"{'page':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'alone ms':>9} {'KB':>6} "
@@ -333,14 +359,17 @@ def main():
     for page in pages:
         if page.slug not in results:
             continue
-        result, ceiling = results[page.slug], ceilings[page.slug]
-        say(
-            f"{page.name[:32]:<32} {fmt(result.rps, '{:.1f}'):>8} {fmt(result.p50, '{:.1f}'):>8} "
-            f"{fmt(result.p99, '{:.1f}'):>8} {fmt(sequential[page.slug], '{:.1f}'):>9} "
-            f"{page.size / 1024:>6.1f} {fmt(ceiling.rps, '{:.0f}'):>8} "
-            f"{fmt(result.rps / ceiling.rps, '{:.3f}'):>7}"
-            + (f"   ({result.problems})" if result.problems else "")
-        )
+        ceiling = ceilings[page.slug]
+        rows = [(page.name, page.size, sequential[page.slug], results[page.slug])]
+        if page.slug in before:
+            rows.insert(0, ("  before", *before[page.slug]))
+        for name, size, alone, result in rows:
+            say(
+                f"{name[:32]:<32} {fmt(result.rps, '{:.1f}'):>8} {fmt(result.p50, '{:.1f}'):>8} "
+                f"{fmt(result.p99, '{:.1f}'):>8} {fmt(alone, '{:.1f}'):>9} {size / 1024:>6.1f} "
+                f"{fmt(ceiling.rps, '{:.0f}'):>8} {fmt(result.rps / ceiling.rps, '{:.3f}'):>7}"
+                + (f"   ({result.problems})" if result.problems else "")
+            )
     say(
         "alone: median of sequential requests, one at a time; ceiling: the minimal WSGI "
         "function's req/s for the same number of bytes; × WSGI: req/s over the ceiling."

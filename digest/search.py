@@ -27,7 +27,7 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 
 from . import queries
-from .cache import cached
+from .cache import content_state, lifetime, shared
 from .models import Post, Quote
 
 CONFIG = "english"
@@ -103,9 +103,19 @@ class Results:
     def count(self):
         if self.search_query is not None and len(self.newest) < RANKED:
             return len(self.newest)  # every match was read to rank it
-        digest = hashlib.sha256(self.query.encode()).hexdigest()[:32]
         counted = self.matches.values("pk")[: COUNTED + 1]
-        return cached(f"search-count:{digest}", counted.count)
+        state = content_state()
+        if state is None:
+            return counted.count()
+        # In the shared cache only: queries are countless, and this process's copies of
+        # cached values are kept for what every page shows.
+        digest = hashlib.sha256(self.query.encode()).hexdigest()[:32]
+        key = f"search-count:{state.token}:{digest}"
+        count = shared.get(key)
+        if count is None:
+            count = counted.count()
+            shared.set(key, count, timeout=lifetime(state))
+        return count
 
     @property
     def is_more(self):
