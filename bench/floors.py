@@ -237,7 +237,11 @@ def measure(server, page, args):
     if status != 200:
         return f"HTTP {status}"
     alone = median_ms(server.port, page.path, args.samples)
-    return len(body), alone, wrk(server.url(page.path), args)
+    result = wrk(server.url(page.path), args)
+    # Requests wrk left queued are still served after it stops: wait for them, so that they
+    # do not weigh on the next measurement.
+    fetch(server.port, server.ready, timeout=600)
+    return len(body), alone, result
 
 
 def fmt(value, spec):
