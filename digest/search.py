@@ -192,15 +192,16 @@ def search_posts(query):
     return Results(query)
 
 
-def newest_quotes(query):
+def newest_quotes(query, is_common=True):
     """The QUOTES_SHOWN newest published quotes matching `query` (Quote.matching).
 
-    They are looked for first among the quotes of the newest posts that have quotes, where
-    a common word finds them at once; every other quote is older, so if enough are found
-    there they are the newest of all. Otherwise all quotes are searched (on PostgreSQL a
-    trigram index on their text serves a rare word).
+    For a common word (`is_common`: say so when many posts match) they are looked for first
+    among the quotes of the newest posts that have quotes, where they are found at once;
+    every other quote is older, so if enough are found there they are the newest of all.
+    Otherwise all quotes are searched (on PostgreSQL a trigram index on their text serves a
+    rare word). Either way the answer is the same; only its cost differs.
     """
-    recent = queries.posts_with_quotes(RECENT_QUOTED_POSTS)
+    recent = queries.posts_with_quotes(RECENT_QUOTED_POSTS) if is_common else []
     if len(recent) == RECENT_QUOTED_POSTS:
         # Those posts are published (Post.objects.published() chose them).
         found = Quote.objects.filter(post__in=recent).matching(query).for_listing()

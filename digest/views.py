@@ -22,7 +22,7 @@ from .entries import render_entries
 from .http import NotFound
 from .models import Post, Quote, period_bounds
 from .pagination import paginate, requested_page
-from .search import clean_query, newest_quotes, search_posts
+from .search import RANKED, clean_query, newest_quotes, search_posts
 
 # What a list page reads of its posts: their entries are kept under these (digest.entries).
 ENTRY_KEY = ("pk", "version")
@@ -298,7 +298,8 @@ class SearchView(ListView):
         context = super().get_context_data(query=self.query, **kwargs)
         context["more_results"] = bool(self.query) and self.object_list.is_more
         if self.query and context["page_obj"].number == 1:
-            context["quotes"] = newest_quotes(self.query)
+            is_common = self.object_list.count >= RANKED
+            context["quotes"] = newest_quotes(self.query, is_common=is_common)
         return context
 
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from digest import search
+from digest import search, views
 from digest.models import Quote
 from tests.digest.factories import PostFactory, digest_with_parts
 
@@ -224,23 +224,38 @@ def test_ranking_and_highlight_in_one_phrase_query(
 # Quotes on the search page ------------------------------------------------------------------
 
 
+QUOTES_READ = 'SELECT "digest_quote"."id"'
+
+
 def quoted_digests(count, text):
+    """Digests, newest first, each with three quotes holding `text`."""
     return [
-        digest_with_parts(title=f"Digest {n}", quotes=[("@antirez", f"{text} {n}", True)])
+        digest_with_parts(
+            title=f"Digest {n}", quotes=[("@antirez", f"{text} {n}.{k}", True) for k in range(3)]
+        )
         for n in range(count)
     ]
 
 
-@pytest.mark.parametrize("recent", [2, 50])
+@pytest.mark.parametrize(("recent", "ranked"), [(2, 1), (50, 1), (2, 100)])
 def test_the_newest_matching_quotes_come_from_recent_posts_or_all_of_them(
-    client, db, monkeypatch, recent
+    client, db, monkeypatch, recent, ranked
 ):
+    # Found among the two newest quoted posts (six quotes); among all quotes when there are
+    # fewer quoted posts than looked through first, or for a rare word.
     monkeypatch.setattr(search, "RECENT_QUOTED_POSTS", recent)
+    monkeypatch.setattr(views, "RANKED", ranked)
     quoted_digests(8, "Backpressure saves launches")
     expected = [
         quote.text for quote in Quote.objects.published().matching("backpressure").for_listing()
     ][: search.QUOTES_SHOWN]
-    response = client.get(reverse("digest:search"), {"q": "backpressure"})
+    with CaptureQueriesContext(connection) as made:
+        response = client.get(reverse("digest:search"), {"q": "backpressure"})
 
     assert [quote.text for quote in response.context["quotes"]] == expected
-    assert expected[0] == "Backpressure saves launches 0"
+    assert expected[:4] == [
+        f"Backpressure saves launches {n}" for n in ("0.0", "0.1", "0.2", "1.0")
+    ]
+    (read,) = [q["sql"] for q in made.captured_queries if q["sql"].startswith(QUOTES_READ)]
+    found_in_recent = (recent, ranked) == (2, 1)
+    assert ("IN (SELECT" not in read) is found_in_recent
