@@ -47,7 +47,7 @@ from .feed import address, fill_content, kind_of, natural_key
 from .html_digest import clean_html
 from .text import html_to_markdown
 from .wxr_attachments import Attachments
-from .wxr_format import WxrError, autop, read_wxr
+from .wxr_format import SITE_TYPES, WxrError, autop, read_wxr
 from .wxr_meta import META_KEY, read_post_data
 
 PUBLISHED_STATUSES = {"publish", "future"}
@@ -55,20 +55,6 @@ DRAFT_STATUSES = {"draft", "pending", "private"}
 SKIPPED_STATUSES = {
     "trash": "is in WordPress's trash",
     "auto-draft": "is an auto-draft (WordPress makes one whenever the editor opens)",
-}
-# WordPress types that hold how the old site was built, not what it published.
-SITE_TYPES = {
-    "revision",
-    "nav_menu_item",
-    "custom_css",
-    "customize_changeset",
-    "oembed_cache",
-    "user_request",
-    "wp_block",
-    "wp_template",
-    "wp_template_part",
-    "wp_global_styles",
-    "wp_navigation",
 }
 SECTION_KEYS = {title: key for key, title in SECTION_TITLES.items()}
 COMMENT_FIELDS = (

@@ -57,22 +57,23 @@ from .wxr_xml import (
     zone_of,
 )
 
-KNOWN_POST_TYPES = {
-    "post",
-    "page",
-    "attachment",
-    "revision",
-    "nav_menu_item",
-    "custom_css",
-    "customize_changeset",
-    "oembed_cache",
-    "user_request",
-    "wp_block",
-    "wp_template",
-    "wp_template_part",
-    "wp_global_styles",
-    "wp_navigation",
-}
+# WordPress types that hold how the old site was built, not what it published.
+SITE_TYPES = frozenset(
+    {
+        "revision",
+        "nav_menu_item",
+        "custom_css",
+        "customize_changeset",
+        "oembed_cache",
+        "user_request",
+        "wp_block",
+        "wp_template",
+        "wp_template_part",
+        "wp_global_styles",
+        "wp_navigation",
+    }
+)
+KNOWN_POST_TYPES = {"post", "page", "attachment", *SITE_TYPES}
 KNOWN_STATUSES = {
     "publish",
     "draft",
