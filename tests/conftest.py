@@ -76,3 +76,19 @@ def is_postgres():
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def editor(db):
+    """A staff account in the Editors group."""
+    from accounts.models import Role
+    from tests.accounts.factories import staff
+
+    return staff(Role.EDITORS)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    """The test client, logged in as `editor`."""
+    client.force_login(editor)
+    return client

@@ -30,3 +30,10 @@ class EditorFactory(UserFactory):
             create and user.groups.add(Group.objects.get(name=Role.EDITORS))
         )
     )
+
+
+def staff(role):
+    """A staff account in one role group (Role.EDITORS, Role.AUTHORS, …)."""
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -14,17 +14,12 @@ from PIL import Image
 
 from accounts.models import Role
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a brand new passphrase for 2026"
 SESSION_USER_KEY = "_auth_user_id"
-
-
-def log_in(client, username, password, **extra):
-    return client.post(
-        reverse("accounts:login"), {"username": username, "password": password, **extra}
-    )
 
 
 def png_upload(name="avatar.png", size=(8, 8)):

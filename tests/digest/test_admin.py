@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from digest.models import Post
-from tests.accounts.factories import UserFactory
-from tests.digest.conftest import staff
+from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory
 
 

@@ -17,7 +17,7 @@ from accounts.models import Role
 from digest.admin import PostAdmin
 from digest.models import Item, Post, Quote, Stat
 from digest.parsing import parse_items, parse_quotes, parse_stats
-from tests.digest.conftest import staff
+from tests.accounts.factories import staff
 from tests.digest.factories import PostFactory, digest_with_parts
 from tests.digest.test_digest_rendering import ITEMS_PASTE, QUOTES_PASTE, STATS_PASTE, read
 

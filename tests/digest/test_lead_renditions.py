@@ -14,7 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import Role
-from tests.digest.conftest import staff
+from tests.accounts.factories import staff
 from tests.digest.factories import PostFactory
 from tests.digest.test_admin import change_form_data
 

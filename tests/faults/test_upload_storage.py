@@ -183,7 +183,7 @@ def editor_client(db):
     from django.test import Client
 
     from accounts.models import Role
-    from tests.digest.conftest import staff
+    from tests.accounts.factories import staff
 
     editor = staff(Role.EDITORS)
     client = Client()

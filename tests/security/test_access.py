@@ -44,8 +44,7 @@ from sponsors.models import (
     WeeklyPost,
     this_week,
 )
-from tests.accounts.factories import UserFactory
-from tests.digest.conftest import staff
+from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory, QuoteFactory
 from tests.sponsors.factories import ListingFactory, SponsorFactory, SponsorUserFactory
 

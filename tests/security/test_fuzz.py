@@ -27,8 +27,7 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from digest.middleware import MAX_PATH, MAX_QUERY
 from hardening.text import xml_safe
-from tests.accounts.factories import UserFactory
-from tests.digest.conftest import staff
+from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory, bulk_posts, digest_with_parts
 from tests.sponsors.factories import ListingFactory
 

@@ -18,8 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Role
-from tests.accounts.factories import PASSWORD
-from tests.digest.conftest import staff
+from tests.accounts.factories import PASSWORD, staff
 from tests.digest.factories import PostFactory
 from tests.servers import collect_static
 from tests.sponsors.factories import ListingFactory, SponsorFactory, SponsorUserFactory

@@ -32,8 +32,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from accounts.models import Role
 from digest.models import LEAD_IMAGE_MAX_BYTES
 from safe_images import MAX_PIXELS
-from tests.accounts.factories import UserFactory
-from tests.digest.conftest import staff
+from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import digest_with_parts
 from tests.digest.test_digest_authoring import form_fields
 from tests.sponsors.factories import SponsorFactory, SponsorUserFactory, png_bytes

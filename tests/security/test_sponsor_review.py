@@ -18,10 +18,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
 from sponsors.models import Listing, ListingWeek, Sponsor, SponsorChange, this_week
 from tests.accounts.factories import PASSWORD
-from tests.digest.conftest import staff
+from tests.helpers import text
 from tests.sponsors.factories import (
     ListingFactory,
     SponsorFactory,
@@ -37,19 +36,10 @@ QUEUE = reverse("admin:sponsors_listing_changelist")
 CHANGES = reverse("admin:sponsors_sponsorchange_changelist")
 
 
-def text(response):
-    return html.unescape(response.content.decode())
-
-
 def sidebar(client):
     page = client.get(reverse("digest:post-index")).content.decode()
     block = re.search(r'<section class="widget sponsors-widget">(.*?)</section>', page, re.S)
     return html.unescape(block.group(1))
-
-
-@pytest.fixture
-def editor(db):
-    return staff(Role.EDITORS)
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from django.utils.html import escape
 
 from accounts.models import Role
 from digest.models import SLUG_LENGTH, Post, slug_from_title
-from tests.accounts.factories import UserFactory
-from tests.digest.conftest import staff
+from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory
 
 SLUG_PATTERN = re.compile(SlugConverter.regex)

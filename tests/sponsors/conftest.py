@@ -1,6 +1,5 @@
 import pytest
 
-from tests.digest.conftest import editor  # noqa: F401 -- shared fixture
 from tests.sponsors.factories import SponsorFactory, SponsorUserFactory
 
 
@@ -18,3 +17,16 @@ def sponsor(sponsor_user):
 def other_sponsor(db):
     """Sponsor B, managed by a different account."""
     return SponsorFactory(managers=[SponsorUserFactory()])
+
+
+@pytest.fixture
+def sponsor_client(client, sponsor):
+    """A client logged in as the verified manager of `sponsor`."""
+    client.force_login(sponsor.managers.get())
+    return client
+
+
+@pytest.fixture
+def unverified_sponsor(db):
+    """A sponsor whose one manager has not confirmed the e-mail address yet."""
+    return SponsorFactory(managers=[SponsorUserFactory(email_verified_at=None)])

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from digest.cache import content_version
 from sponsors.models import Click, Listing, this_week
+from tests.helpers import text
 from tests.sponsors.factories import ListingFactory, SponsorFactory, next_week, png_upload, seen
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
@@ -40,10 +41,6 @@ def click(client, listing, method="get", ip=READER_IP, agent=BROWSER, **extra):
     if agent is not None:
         extra["HTTP_USER_AGENT"] = agent
     return getattr(client, method)(go_url(listing), REMOTE_ADDR=ip, **extra)
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from accounts.models import Role
 from digest.models import Post, SiteSettings
 from sponsors.compiling import compile_week
 from sponsors.models import Listing, WeeklyPost, this_week
-from tests.digest.conftest import staff
+from tests.accounts.factories import staff
+from tests.helpers import text
 from tests.sponsors.factories import ListingFactory, SponsorFactory, next_week
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +31,6 @@ BELOW_THE_FOLD = (
 )
 SECTION_TITLES = ["Who's Hiring?", "Fun and Informative Events", "Cool Products and Services"]
 PLACEHOLDER = "Your event could be here. How cool is that?"
-
-
-def text(markup):
-    return html.unescape(markup if isinstance(markup, str) else markup.content.decode())
 
 
 def headings(markup):
@@ -479,12 +476,6 @@ def test_the_rss_feed_carries_the_post_with_absolute_click_links(sponsored, clie
 
 
 # --- In the admin -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def messages_on(response):

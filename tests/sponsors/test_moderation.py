@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from sponsors.models import Listing, ListingWeek
-from tests.digest.conftest import staff
+from tests.accounts.factories import staff
+from tests.helpers import snapshot, text
 from tests.sponsors.factories import (
     ListingFactory,
     SponsorFactory,
@@ -27,11 +28,6 @@ pytestmark = pytest.mark.django_db
 QUEUE_URL = reverse("admin:sponsors_listing_changelist")
 COMPILE_URL = reverse("admin:sponsors_listing_compile")
 SUBMIT_URL = reverse("sponsors:submit")
-
-
-def text(response):
-    """The page as a reader sees its words (entities such as &#x27; decoded)."""
-    return html.unescape(response.content.decode())
 
 
 def queue_rows(response):
@@ -70,17 +66,6 @@ def admin_week(week):
 def mail_week(week):
     """A week as the e-mails name it ("March 9, 2026")."""
     return f"{week:%B} {week.day}, {week.year}"
-
-
-def snapshot(listing):
-    listing.refresh_from_db()
-    return {f.attname: getattr(listing, f.attname) for f in listing._meta.concrete_fields}
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

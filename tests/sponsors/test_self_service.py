@@ -1,7 +1,6 @@
 """Sponsor self-service: signing up, confirming the address, submitting and managing listings,
 seeing only one's own data, and the limits that keep robots and floods out."""
 
-import html
 import re
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from accounts.models import Role, User
 from accounts.verification import send_verification_email
 from sponsors.models import Click, Listing, Sponsor, this_week
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import text
 from tests.sponsors.factories import (
     ListingFactory,
     SponsorFactory,
@@ -36,11 +36,6 @@ VERIFY_FIRST = "Please confirm your e-mail address first"
 NOT_A_SPONSOR = "This account does not act for a sponsor"
 TOO_MANY = "You have sent this form many times in a short while"
 CSRF_REFUSAL = "This form has expired"
-
-
-def text(response):
-    """The page as a reader sees its words (entities such as &#x27; decoded)."""
-    return html.unescape(response.content.decode())
 
 
 def signup_data(**overrides):

@@ -3,7 +3,6 @@ server makes; everything else is refused with a sentence that says what is wrong
 
 import contextlib
 import functools
-import html
 import io
 import random
 import re
@@ -22,6 +21,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 
 from safe_images import MAX_PIXELS, clean_image
 from sponsors.models import LOGO_MAX_BYTES
+from tests.helpers import text
 from tests.sponsors.factories import png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +30,6 @@ STORED_NAME = re.compile(r"^sponsors/[0-9a-f]{32}\.(png|jpg)$")
 NOT_AN_IMAGE = "is not a JPEG, PNG, WebP or GIF picture (whatever its name says)"
 DAMAGED = "This picture is damaged or incomplete and cannot be read."
 BOMB = "far too many pixels to be opened safely (a “decompression bomb”)"
-
-
-def text(response):
-    return html.unescape(response.content.decode())
 
 
 def stored_logos():
@@ -108,12 +104,6 @@ def post_logo(client, sponsor, logo, **overrides):
         reverse("sponsors:company", args=[sponsor.pk]),
         company_data(sponsor, logo=logo, **overrides),
     )
-
-
-@pytest.fixture
-def sponsor_client(client, sponsor):
-    client.force_login(sponsor.managers.get())
-    return client
 
 
 @pytest.fixture
