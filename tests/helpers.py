@@ -3,7 +3,8 @@ factories in tests/<app>/factories.py)."""
 
 import html
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import resolve, reverse
 
 from tests.accounts.factories import PASSWORD
 
@@ -26,3 +27,12 @@ def log_in(client, username, password=PASSWORD, **extra):
     return client.post(
         reverse("accounts:login"), {"username": username, "password": password, **extra}
     )
+
+
+def verification_path(message):
+    """The site-relative path of the one confirmation link in a verification e-mail."""
+    links = [line for line in message.body.splitlines() if line.startswith(settings.SITE_URL)]
+    assert len(links) == 1, message.body
+    path = links[0].removeprefix(settings.SITE_URL)
+    assert resolve(path).view_name == "accounts:verify"
+    return path

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from sponsors.models import ListingWeek, this_week
 from tests.accounts.factories import PASSWORD
-from tests.security.test_xss import PAYLOADS, SECTIONED, build_world, pages
+from tests.security.xss_helpers import PAYLOADS, SECTIONED, build_world, pages
 
 SETTLE_MS = 200  # autofocus, ontoggle, marquee and SVG animations fire just after load
 HEAVY_PAGE_MS = 60_000  # the digest's change form holds ~850 inline forms

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from sponsors.models import Sponsor, SponsorChange, this_week
 from tests.accounts.factories import UserFactory
-from tests.security.test_xss import (
+from tests.security.xss_helpers import (
     FORM_SAMPLE,
     PAYLOADS,
     Sweep,

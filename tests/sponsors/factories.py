@@ -10,7 +10,7 @@ from PIL import Image
 
 from accounts.models import Role
 from sponsors.models import Listing, ListingWeek, Sponsor, this_week
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 
 
 def next_week(offset=1):
@@ -87,3 +87,30 @@ def png_bytes(size=(120, 60), color=(200, 30, 30, 255), **save_args):
 
 def png_upload(name="logo.png", **kwargs):
     return SimpleUploadedFile(name, png_bytes(**kwargs), content_type="image/png")
+
+
+def signup_data(**overrides):
+    """The sponsor sign-up form, filled in as a new company would."""
+    data = {
+        "company-name": "Queue Masters",
+        "company-website": "https://queue-masters.example",
+        "account-display_name": "Ada Lovelace",
+        "account-email": "ada@queue-masters.example",
+        "account-password1": PASSWORD,
+        "account-password2": PASSWORD,
+        "account-contact_phone": "",
+    }
+    return {**data, **overrides}
+
+
+def listing_data(**overrides):
+    """The listing submission form, booked for next week."""
+    data = {
+        "section": Listing.Section.PRODUCT,
+        "text": "Queue Masters makes **queues** fast: a million messages a second.",
+        "link_url": "https://queue-masters.example/trial",
+        "link_label": "Start your free trial",
+        "weeks": [next_week().isoformat()],
+        "contact_phone": "",
+    }
+    return {**data, **overrides}
