@@ -74,9 +74,9 @@ MIDDLEWARE = [
     "hardening.middleware.BodyLimitMiddleware",
     # ETag/Last-Modified answered with 304s; outermost so it sees stored pages too.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Whole public pages for anonymous readers (digest.page_cache). Outside all the others
+    # Whole public pages for anonymous readers (caching.pages). Outside all the others
     # that add headers, so it stores pages with every header added.
-    "digest.page_cache.PageCacheMiddleware",
+    "caching.pages.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hardening.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,12 +142,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, reusing its client objects (see digest/redis_cache.py).
-            "BACKEND": "digest.redis_cache.SharedClientRedisCache",
+            # Django's RedisCache, reusing its client objects (see caching/redis_client.py).
+            "BACKEND": "caching.redis_client.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "scalepress",
             # A Redis that is down or hung costs a request at most this long, then the page
-            # is built without the cache (digest.cache) instead of every worker hanging.
+            # is built without the cache (caching.content) instead of every worker hanging.
             "OPTIONS": {
                 "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
                 "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
@@ -163,12 +163,12 @@ else:
         }
     }
 
-# Whole-page cache for anonymous readers (digest.page_cache); off only to measure without it.
+# Whole-page cache for anonymous readers (caching.pages); off only to measure without it.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 # Set to the deployed version (e.g. the git commit): a new value retires every cached page.
 RELEASE = os.environ.get("RELEASE", "")
 # How long nginx keeps a public page (deploy/nginx): the longest a change takes to reach
-# readers (the origin's cache is exact, see digest.page_cache).
+# readers (the origin's cache is exact, see caching.pages).
 EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "1"))
 
 # Rate limits (django-ratelimit) count in a cache of their own. It must increment atomically
@@ -177,7 +177,7 @@ EDGE_CACHE_SECONDS = int(os.environ.get("EDGE_CACHE_SECONDS", "1"))
 CACHES["ratelimit"] = (
     {
         **CACHES["default"],
-        "BACKEND": "digest.redis_cache.FailSoftRedisCache",
+        "BACKEND": "caching.redis_client.FailSoftRedisCache",
         "KEY_PREFIX": "scalepress-rl",
     }
     if REDIS_URL
@@ -287,6 +287,10 @@ if S3_BUCKET:
 # own size limits (digest.validators).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A digest's change form sends about 8 fields a part: Django's 1,000 refused every digest of
+# more than about 110 quotes, stats and items. Public forms have a handful of fields, and
+# every body is capped in bytes (below) before this is counted.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Request bodies (hardening.BodyLimitMiddleware, answered 413 before anything reads them): a
 # form without files; a form with one (its view's picture limit on top, e.g. a 2 MB logo);
 # the admin, whose largest is a post: up to DATA_UPLOAD_MAX_MEMORY_SIZE of text and a 5 MB

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from . import admin_views
-from .forms import PASTE_BOXES, PostAdminForm
+from .forms import PASTE_BOXES, PartFormSet, PostAdminForm
 from .models import (
     Item,
     Post,
@@ -27,7 +27,6 @@ from .models import (
     next_issue_day,
     slug_from_title,
 )
-from .models.parts import parts_batch
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -50,6 +49,7 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 class StatInline(SortableTabularInline):
     model = Stat
+    formset = PartFormSet
     fields = ("figure", "label")
     extra = 0
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
@@ -57,6 +57,7 @@ class StatInline(SortableTabularInline):
 
 class QuoteInline(SortableTabularInline):
     model = Quote
+    formset = PartFormSet
     fields = ("speaker", "text", "source_url", "on_index")
     extra = 0
     formfield_overrides = {
@@ -67,6 +68,7 @@ class QuoteInline(SortableTabularInline):
 
 class ItemInline(SortableStackedInline):
     model = Item
+    formset = PartFormSet
     fields = ("text", "on_index")
     extra = 0
     formfield_overrides = {
@@ -74,7 +76,27 @@ class ItemInline(SortableStackedInline):
     }
 
 
-INTRO_FIELDS = ("excerpt", "lead_image", "lead_image_caption")
+# The paste boxes: which part each adds and from what of the parsed line.
+PASTED = (
+    ("paste_stats", Stat, lambda e: {"figure": e.figure, "label": e.label}),
+    ("paste_quotes", Quote, lambda e: {"speaker": e.speaker, "text": e.text}),
+    ("paste_items", Item, lambda e: {"text": e.text}),
+)
+
+
+def standing_parts(formsets):
+    """The stats, quotes and items of a digest as its inline formsets left them (saved, kept
+    or untouched; not deleted), in order: the parts in hand, read once by the formsets."""
+    by_model = {model: [] for _, model, _ in PASTED}
+    for formset in formsets:
+        if formset.model in by_model:
+            by_model[formset.model] = sorted(
+                (form.instance for form in formset.forms if form.instance.pk is not None),
+                key=lambda part: (part.position, part.pk),
+            )
+    return list(by_model.values())
+
+
 HISTORY_FIELDSET = (
     "History",
     {"classes": ("collapse",), "fields": ("created", "updated", "version", "imported")},
@@ -124,8 +146,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         return format_html("{}{}", post.import_ref, "; " + "; ".join(notes) if notes else "")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        post = self.get_object(request, object_id)
-        if request.method == "GET" and post is not None:
+        post = self.get_object(request, object_id) if request.method == "GET" else None
+        if post is not None:
             for flag, note in IMPORT_NOTES:
                 if getattr(post, flag):
                     messages.warning(request, f"This post was imported with {note}.")
@@ -233,19 +255,30 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
+        """A new post is inserted here, since its parts need its row; a changed one is saved
+        once, with its parts, by `save_related`."""
         if not self.edits_everything(request) and not change:
             obj.author = request.user
         if "publish_at" in form.changed_data:
             obj.date_is_guessed = False  # the editor's date is a real one
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        """The parts' rows first (the formsets, then the paste boxes), then the post once, with
+        its digest rendered from the parts in hand, then its revision."""
         post = form.instance
-        with parts_batch():
-            super().save_related(request, form, formsets, change)
-            self.add_pasted_parts(post, form.pasted)
-        post.refresh_from_db()
-        Revision.record(post, by=request.user)
+        if not change or "tags" in form.changed_data:
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        parts = None
+        if self.is_digest(request, post):
+            parts = self.add_pasted_parts(post, standing_parts(formsets), form.pasted)
+            post.render_parts(*parts)
+        if change or parts is not None:
+            post.save()
+        Revision.record(post, by=request.user, parts=parts, tags=form.cleaned_data.get("tags"))
         for field, notes in form.paste_notes.items():
             if notes:
                 messages.warning(
@@ -259,16 +292,23 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                     ),
                 )
 
-    def add_pasted_parts(self, post, pasted):
-        for field, model, build in (
-            ("paste_stats", Stat, lambda e: {"figure": e.figure, "label": e.label}),
-            ("paste_quotes", Quote, lambda e: {"speaker": e.speaker, "text": e.text}),
-            ("paste_items", Item, lambda e: {"text": e.text}),
-        ):
-            start = model.objects.filter(post=post).aggregate(last=Max("position"))["last"]
-            start = -1 if start is None else start
-            for offset, entry in enumerate(pasted.get(field, []), start=1):
-                model.objects.create(post=post, position=start + offset, **build(entry))
+    def add_pasted_parts(self, post, standing, pasted):
+        """Add what the paste boxes hold after the parts already there, in one write a kind;
+        returns the stats, quotes and items as they now stand."""
+        result = []
+        for parts, (field, model, build) in zip(standing, PASTED, strict=True):
+            last = parts[-1] if parts else None
+            position = last.position + 1 if last else 0
+            anchor = max((part.anchor for part in parts), default=0) + 1
+            added = [
+                model(post=post, position=position + n, anchor=anchor + n, **build(entry))
+                for n, entry in enumerate(pasted.get(field, []))
+            ]
+            for part in added:
+                part.render()
+            model.objects.bulk_create(added)
+            result.append([*parts, *added])
+        return result
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

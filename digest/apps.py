@@ -10,14 +10,26 @@ def ensure_site_settings(using="default", **kwargs):
     SiteSettings.objects.using(using).get_or_create(pk=1)
 
 
+def next_publish(now):
+    """When the next scheduled post goes live: readers' pages change then with no write."""
+    from .models import Post
+
+    return (
+        Post.objects.scheduled(now=now).order_by("publish_at").values_list("publish_at", flat=True)
+    ).first()
+
+
 class DigestConfig(AppConfig):
     name = "digest"
     verbose_name = "Posts"
 
     def ready(self):
+        from caching.content import register_next_change
+
         from . import signals
         from .permissions import grant_role_permissions
 
         signals.connect()
+        register_next_change(next_publish)
         post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="digest-grants")
         post_migrate.connect(ensure_site_settings, sender=self, dispatch_uid="digest-site")

@@ -19,11 +19,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from taggit.models import Tag, TaggedItem
 
+from caching import content as cache
 from safe_images import make_renditions
 
-from . import cache
 from .models import SLUG_LENGTH, Item, Post, Quote, Stat, digest_title, slug_from_title
-from .search import refresh_search_vectors
 
 COMPANIES = [
     "Netflix", "Uber", "Twitter", "Instagram", "WhatsApp", "Stack Overflow", "Pinterest", "Etsy",
@@ -381,6 +380,6 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
             ),
         ]
     )
-    refresh_search_vectors(list(Post.objects.values_list("pk", flat=True)))
+    Post.objects.refresh_search()
     cache.content_changed()
     return len(posts)

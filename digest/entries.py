@@ -14,7 +14,8 @@ from typing import NamedTuple
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from .cache import MISSING, content_state, lifetime, local_values, shared
+from caching.content import MISSING, content_state, lifetime, local_values, shared
+
 from .models import Post, SiteSettings, attach_tags
 
 

@@ -19,8 +19,9 @@ from django.utils.html import escape, format_html
 from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
+from caching.content import content_state
+
 from . import queries
-from .cache import content_state
 from .entries import keep_fragments, kept_fragments
 from .http import NotFound
 from .markdown import strip_control

@@ -4,7 +4,8 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear, TruncMonth
 from taggit.models import Tag
 
-from .cache import cached
+from caching.content import cached
+
 from .models import Post, Quote
 
 

@@ -26,11 +26,12 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 
-from . import queries
-from .cache import content_state, lifetime, shared
-from .models import Post, Quote
+from caching.content import content_state, lifetime, shared
 
-CONFIG = "english"
+from . import queries
+from .models import Post, Quote
+from .models.search_document import CONFIG
+
 MAX_QUERY_LENGTH = 200
 RANKED = 100
 TITLED = 20
@@ -54,18 +55,6 @@ def clean_query(raw):
 
 def is_postgres():
     return connection.vendor == "postgresql"
-
-
-def refresh_search_vectors(post_ids):
-    """Recompute the stored search document of these posts (PostgreSQL only)."""
-    if not is_postgres() or not post_ids:
-        return
-    Post.objects.filter(pk__in=post_ids).update(
-        search_vector=SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("excerpt_text", weight="B", config=CONFIG)
-        + SearchVector("parts_text", weight="B", config=CONFIG)
-        + SearchVector("body_text", weight="C", config=CONFIG)
-    )
 
 
 def title_vector():

@@ -1,4 +1,4 @@
-"""Anything a reader can see changed: set a new content version (see digest/cache.py)."""
+"""Anything a reader can see changed: set a new content version (see caching/content.py)."""
 
 import hashlib
 import re
@@ -8,7 +8,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from .cache import content_changed
+from caching.content import content_changed
+
 from .models import Post, SiteSettings
 
 # A login stamps last_login, a confirmed address email_verified_at: nothing a reader sees.

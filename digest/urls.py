@@ -1,9 +1,10 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from caching.pages import public_page
+
 # converters registers year, md, username and tagslug.
 from . import converters, feeds, redirects, views  # noqa: F401
-from .page_cache import public_page
 from .sitemaps import SITEMAPS
 
 app_name = "digest"

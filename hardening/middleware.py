@@ -21,10 +21,11 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 def accepts_upload(max_bytes):
     """Mark a view that takes a file of up to `max_bytes`: its requests may carry that much
-    more than a form without files (REQUEST_BODY_MAX_BYTES)."""
+    more than a form without files (REQUEST_BODY_MAX_BYTES). An app that imports nothing of
+    ours sets the view's `max_upload_bytes` itself."""
 
     def mark(view):
-        view.max_request_body = max_bytes + settings.REQUEST_BODY_MAX_BYTES
+        view.max_upload_bytes = max_bytes
         return view
 
     return mark
@@ -38,7 +39,7 @@ def body_limit(request):
         return settings.REQUEST_BODY_MAX_BYTES
     if "admin" in match.namespaces:
         return settings.ADMIN_REQUEST_BODY_MAX_BYTES
-    return getattr(match.func, "max_request_body", settings.REQUEST_BODY_MAX_BYTES)
+    return settings.REQUEST_BODY_MAX_BYTES + getattr(match.func, "max_upload_bytes", 0)
 
 
 def too_large(limit):

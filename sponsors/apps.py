@@ -7,7 +7,7 @@ class SponsorsConfig(AppConfig):
     verbose_name = "Sponsors"
 
     def ready(self):
-        from digest.cache import register_next_change
+        from caching.content import register_next_change
         from digest.importers.base import entry_imported
 
         from . import signals

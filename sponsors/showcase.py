@@ -1,6 +1,6 @@
 """Who sponsors this week, for the sidebar of every page and the sponsors page.
 
-Cached under the content version (digest.cache), so approving a listing or changing a logo
+Cached under the content version (caching.content), so approving a listing or changing a logo
 shows at once, and keyed by the week, so Monday's sponsors replace last week's by themselves.
 """
 
@@ -8,7 +8,7 @@ import datetime
 
 from django.utils import timezone
 
-from digest.cache import cached
+from caching.content import cached
 
 from .models import Sponsor, this_week, week_of
 

@@ -5,7 +5,7 @@ Clicks are not among them: counting one must never invalidate every cached page.
 
 from django.db.models.signals import post_delete, post_save
 
-from digest.cache import content_changed
+from caching.content import content_changed
 
 from .models import Listing, ListingWeek, Sponsor
 

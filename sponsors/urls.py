@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digest.page_cache import public_page
+from caching.pages import public_page
 
 from . import views
 

@@ -3,10 +3,11 @@
 Tests run with production settings (DEBUG off) plus a few speedups that live here, not in a
 second settings file: a fast password hasher, a short login slow-down, a per-run media
 folder, plain static storage (no collectstatic manifest needed) and a local-memory cache
-emptied before every test.
+emptied before every test. The folders are removed when the session ends.
 """
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -44,6 +45,13 @@ def pytest_configure(config):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL.")
 
 
+def pytest_unconfigure(config):
+    """Each test process (the main one and every xdist worker) made its own folders above
+    when it imported this file; it removes them when its session ends."""
+    for folder in (MEDIA_ROOT, STATIC_ROOT):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 SERIAL_FOLDERS = ("faults", "scaleout")
 
 
@@ -59,7 +67,7 @@ def pytest_collection_modifyitems(config, items):
 def _empty_cache():
     from django.core.cache import caches
 
-    from digest.cache import local_values, shared
+    from caching.content import local_values, shared
 
     for cache in caches.all(initialized_only=False):
         cache.clear()

@@ -98,9 +98,9 @@ SCALE_OUT = {
 def test_several_app_servers_share_cache_sessions_and_media():
     values = read_settings("CACHES", "SESSION_ENGINE", "STORAGES", "PAGE_CACHE", **SCALE_OUT)
 
-    assert values["CACHES"]["default"]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "caching.redis_client.SharedClientRedisCache"
     # Rate limits fail open, not with a 500, when Redis is unreachable.
-    assert values["CACHES"]["ratelimit"]["BACKEND"] == "digest.redis_cache.FailSoftRedisCache"
+    assert values["CACHES"]["ratelimit"]["BACKEND"] == "caching.redis_client.FailSoftRedisCache"
     for alias in ("default", "ratelimit"):
         assert values["CACHES"][alias]["LOCATION"] == SCALE_OUT["REDIS_URL"]
     # Rate-limit counters never collide with cached pages.

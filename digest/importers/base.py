@@ -233,17 +233,14 @@ def write_post(imported, default, taken):
     post.more_quotes_marker = imported.more_quotes
     post.legacy_id = imported.legacy_id[:64] or post.legacy_id
     post.import_hash, post.import_source = digest, imported.source
+    if post.pk is None:
+        post.save()  # its parts need its row
+    if imported.kind == Post.Kind.DIGEST:
+        sync_parts(post, stats=imported.stats, quotes=imported.quotes, items=imported.items)
+    else:
+        sync_parts(post)  # renders whatever parts it has, as it has them
     post.save()
     post.tags.set(imported.tags)
-    if imported.kind == Post.Kind.DIGEST:
-        sync_parts(
-            post,
-            stats=imported.stats,
-            quotes=imported.quotes,
-            items=imported.items,
-            refresh=False,
-        )
-    post.refresh_parts()
     taken.add(post.pk)
     entry_imported.send(sender=Post, entry=imported, post=post)
     return outcome

@@ -5,6 +5,7 @@ from .parts import Item, Quote, Stat
 from .post import (
     LEAD_IMAGE_MAX_BYTES,
     SLUG_LENGTH,
+    IllegalTransition,
     Post,
     PostQuerySet,
     StaleEdit,
@@ -16,6 +17,7 @@ from .site import SiteSettings
 
 __all__ = [
     "LEAD_IMAGE_MAX_BYTES",
+    "IllegalTransition",
     "ImportedComment",
     "SLUG_LENGTH",
     "Item",

@@ -1,45 +1,17 @@
 """The parts of a weekly digest: headline numbers, quotable quotes and link commentary.
 
-The post stores its digest rendered to HTML (Post.refresh_parts), so a page view never walks
-the parts. Saving or deleting a part refreshes its post at once, or, inside `parts_batch()`,
-once per post when the batch ends (the admin saves a whole digest in one batch).
+The post stores its digest rendered to HTML, so a page view never walks the parts. The parts
+are written first, by their own rows (`sync_parts`, or the admin's formsets), then rendered
+from what is in hand into the post (`Post.render_parts`), whose one save writes them: a part's
+own save never touches its post.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
 from ..markdown import render_markdown, render_markdown_inline, sanitize_html
 from ..parsing import MAX_LABEL_LENGTH, speaker_key
 from .post import Post
-
-_pending = ContextVar("digest_parts_pending", default=None)
-
-
-@contextmanager
-def parts_batch():
-    """Refresh each changed post once, after the block, instead of after every part."""
-    pending = set()
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    for post in Post.objects.filter(pk__in=pending):
-        post.refresh_parts()
-
-
-def parts_changed(sender, instance, **kwargs):
-    pending = _pending.get()
-    if pending is not None:
-        pending.add(instance.post_id)
-        return
-    post = Post.objects.filter(pk=instance.post_id).first()
-    if post is not None:  # None while the post itself is being deleted
-        post.refresh_parts()
 
 
 class PartQuerySet(models.QuerySet):
@@ -204,11 +176,6 @@ class Item(DigestPart):
         self.text_html = self.rendered(self.text, inline=False)
 
 
-for _model in (Stat, Quote, Item):
-    post_save.connect(parts_changed, sender=_model, dispatch_uid=f"parts-save-{_model.__name__}")
-    post_delete.connect(parts_changed, sender=_model, dispatch_uid=f"parts-del-{_model.__name__}")
-
-
 # What makes two parts the same part, for `sync_parts`: the fields an import or a restore writes.
 PART_CONTENT = {
     Stat: ("figure", "figure_url", "label", "text_format"),
@@ -217,24 +184,27 @@ PART_CONTENT = {
 }
 
 
-def sync_parts(post, stats=None, quotes=None, items=None, refresh=True):
-    """Make the digest's parts these, in this order, touching only what changed.
+def sync_parts(post, stats=None, quotes=None, items=None):
+    """Make the digest's parts these, in this order, touching only what changed, and render
+    them into the post in hand (`Post.render_parts`): the caller's save of the post writes it.
 
     Each of `stats`, `quotes`, `items` (None leaves that kind alone) is a list of dicts of field
     values (see PART_CONTENT; `on_index` and `anchor` may be given too). A part already there
     with the same content keeps its row and its anchor (only its position may change); an
     edited part at the same place keeps its anchor too; the rest are created with new anchors
-    (or the anchor given, when it is free) and deleted. The post's rendering is refreshed once,
-    if anything changed (or never, with `refresh=False`, for a caller that refreshes it anyway).
-    Returns the number of rows written or deleted.
+    (or the anchor given, when it is free) and deleted. Each kind is read once.
+    Returns the number of part rows written or deleted.
     """
-    written = 0
+    written, standing = 0, []
     with transaction.atomic():
         for model, wanted in ((Stat, stats), (Quote, quotes), (Item, items)):
-            if wanted is not None:
-                written += _sync(model, post, wanted)
-        if written and refresh:
-            post.refresh_parts()
+            if wanted is None:
+                standing.append(list(model.objects.filter(post=post)))
+                continue
+            count, parts = _sync(model, post, wanted)
+            written += count
+            standing.append(parts)
+    post.render_parts(*standing)
     return written
 
 
@@ -308,7 +278,8 @@ def _sync(model, post, wanted):
     if created:
         model.objects.bulk_create(created)
         written += len(created)
-    return written
+    fresh = iter(created)
+    return written, [part if part is not None else next(fresh) for part in kept]
 
 
 def _writable(model):

@@ -6,7 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, router, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,9 +23,10 @@ from ..markdown import (
     summarize,
 )
 from ..validators import MaxFileSize
-from .calendar import period_bounds
 from .import_record import ImportRecord
 from .links import post_url
+from .queryset import PostQuerySet
+from .search_document import search_document
 
 # The original site cut slugs made from titles at 60 characters; keeping the rule gives
 # imported entries their old addresses back.
@@ -49,66 +50,9 @@ class StaleEdit(Exception):
     """Someone else saved the post after this copy was loaded; saving would overwrite them."""
 
 
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """What readers may see: published, with a publish time that has come."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=now or timezone.now())
-
-    def scheduled(self, now=None):
-        """Published, but waiting for their publish time."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__gt=now or timezone.now())
-
-    def drafts(self):
-        return self.filter(status=Post.Status.DRAFT)
-
-    def tagged(self, tag):
-        """Posts carrying `tag`. Through a subquery rather than `filter(tags=tag)`: taggit's
-        object_id is an integer and our ids are bigints, and the join taggit writes casts
-        the column, which keeps PostgreSQL from using an index (100 ms for a tag of 8,000
-        posts, against 2 ms this way)."""
-        from django.contrib.contenttypes.models import ContentType
-        from taggit.models import TaggedItem
-
-        # The content type by id (cached per process), not by a join the planner misjudges.
-        post_type = ContentType.objects.get_for_model(Post)
-        items = TaggedItem.objects.filter(tag=tag, content_type=post_type)
-        return self.filter(pk__in=items.values("object_id"))
-
-    def for_listing(self):
-        """The shape of a list of entries: what an excerpt shows, and nothing of the body.
-        Their tags come with `attach_tags` once the page's posts are known."""
-        return (
-            self.select_related("author")
-            .defer(
-                "body",
-                "body_html",
-                "body_text",
-                "excerpt_text",
-                "parts_full_html",
-                "parts_text",
-                "search_vector",
-            )
-            .annotate(
-                has_more=ExpressionWrapper(
-                    ~Q(body="") | Q(kind=Post.Kind.DIGEST), output_field=BooleanField()
-                )
-            )
-        )
-
-    def previewable_by(self, user):
-        """What `user` may open at a permalink: editors everything, authors their own too."""
-        if not (user.is_authenticated and user.is_staff and user.has_perm("digest.view_post")):
-            return self.published()
-        if user.has_perm("digest.edit_others_posts"):
-            return self
-        return self.filter(Q(pk__in=self.published().values("pk")) | Q(author=user))
-
-    def in_period(self, year, month=None, day=None):
-        """Posts published in that year, month or day (site time zone); none if impossible."""
-        bounds = period_bounds(year, month, day)
-        if bounds is None:
-            return self.none()
-        return self.filter(publish_at__gte=bounds[0], publish_at__lt=bounds[1])
+class IllegalTransition(ValueError):
+    """A lifecycle step the post (or listing) cannot take from where it is; the message says
+    why, for the editor."""
 
 
 class Post(ImportRecord):
@@ -221,48 +165,62 @@ class Post(ImportRecord):
         return self.title
 
     # Written only by their own methods, with .update(): a save() from an older copy of the
-    # post must not put back a stale rendering of its parts or a revoked preview token.
-    SEPARATELY_WRITTEN = {
-        "lead_image_renditions",
-        "parts_index_html",
-        "parts_full_html",
-        "parts_text",
-        "search_vector",
-        "preview_token",
-    }
+    # post must not put back stale renditions or a revoked preview token.
+    SEPARATELY_WRITTEN = {"lead_image_renditions", "preview_token", "search_vector"}
+    # A digest's rendering, written by a save that rendered them (`render_parts`).
+    PARTS_FIELDS = ("parts_index_html", "parts_full_html", "parts_text")
+    # Every save of an existing post writes these as well: its new version, its time of change
+    # and its search document.
+    ALWAYS_WRITTEN = ("version", "updated", "search_vector")
 
     def save(self, *args, **kwargs):
-        from ..search import refresh_search_vectors
-
+        """The one write of a post: its text rendered, its slug chosen, its row written once
+        with its search document in the same statement, a save from an outdated copy refused
+        (StaleEdit). A digest's parts are written first by their own rows (sync_parts, the
+        admin's formsets) and rendered into the post in hand with `render_parts`; this save
+        then writes them along. The content token is renewed once, at the commit (a signal,
+        digest/signals.py)."""
         self.render()
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.SEPARATELY_WRITTEN
-            ]
         using = kwargs.get("using") or router.db_for_write(Post, instance=self)
-        with transaction.atomic(using=using):
+        written = None
+        if not self._state.adding:
+            written = self._written_fields(kwargs.get("update_fields"))
+            kwargs["update_fields"] = written
+        # No savepoint: a failed save fails the caller's transaction as a whole.
+        with transaction.atomic(using=using, savepoint=False):
             # Two posts with the same title saved at the same moment must not both pick the
             # free slug of their day: choosing and inserting happen under a lock for that day.
             self._lock_day(using)
             self.ensure_slug()
-            if self._state.adding:
-                super().save(*args, **kwargs)
-            else:
-                claimed = Post.objects.filter(pk=self.pk, version=self.version).update(
-                    version=F("version") + 1
-                )
-                if not claimed:
-                    raise StaleEdit(
-                        f"“{self.title}” was changed by someone else after you opened it."
-                    )
-                self.version += 1
-                super().save(*args, **kwargs)
-            # In the same transaction as the text, so search never answers from an older
-            # document than the pages show (the content token is renewed at the commit).
-            refresh_search_vectors([self.pk])
+            self.search_vector = search_document(self, written, using)
+            super().save(*args, **kwargs)
+            # The document was computed by the database; read it again only when asked.
+            self.__dict__.pop("search_vector", None)
+            self._parts_rendered = False
         self.make_lead_renditions()
+
+    def _written_fields(self, asked):
+        if asked is None:
+            asked = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name not in self.SEPARATELY_WRITTEN
+                and field.name not in self.PARTS_FIELDS
+            ]
+        parts = self.PARTS_FIELDS if getattr(self, "_parts_rendered", False) else ()
+        return list(dict.fromkeys([*asked, *parts, *self.ALWAYS_WRITTEN]))
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # The UPDATE itself checks the version the post was loaded at and counts one more, so
+        # that no save from an outdated copy slips in between a form's check and this write.
+        version = self._meta.get_field("version")
+        values = [(f, m, F("version") + 1 if f is version else v) for f, m, v in values]
+        base_qs = base_qs.filter(version=self.version)
+        if not super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update):
+            raise StaleEdit(f"“{self.title}” was changed by someone else after you opened it.")
+        self.version += 1
+        return True
 
     def get_absolute_url(self):
         day = timezone.localtime(self.publish_at)
@@ -363,16 +321,9 @@ class Post(ImportRecord):
             self.slug = base[: SLUG_LENGTH - len(suffix)] + suffix
             counter += 1
 
-    def refresh_parts(self):
-        """Render the digest's stats, quotes and items into the stored HTML and text."""
-        from ..cache import content_changed
-        from ..search import refresh_search_vectors
-
-        stats, quotes, items = (
-            list(self.stats.all()),
-            list(self.quotes.all()),
-            list(self.items.all()),
-        )
+    def render_parts(self, stats, quotes, items):
+        """Render the digest's stats, quotes and items, as they now stand and in order, into
+        the post in hand; its next save writes them. Nothing is read or written here."""
         if stats or quotes or items:
             shown = [quote for quote in quotes if quote.on_index]
             self.parts_index_html = render_to_string(
@@ -390,14 +341,13 @@ class Post(ImportRecord):
             self.parts_text = html_to_text(self.parts_full_html)
         else:
             self.parts_index_html = self.parts_full_html = self.parts_text = ""
-        with transaction.atomic():
-            Post.objects.filter(pk=self.pk).update(
-                parts_index_html=self.parts_index_html,
-                parts_full_html=self.parts_full_html,
-                parts_text=self.parts_text,
-            )
-            refresh_search_vectors([self.pk])
-            content_changed()
+        self._parts_rendered = True
+
+    def refresh_parts(self):
+        """Read the digest's parts and write their rendering (for parts written outside the
+        admin, an import or a restore, which render what they have in hand)."""
+        self.render_parts(list(self.stats.all()), list(self.quotes.all()), list(self.items.all()))
+        self.save(update_fields=self.PARTS_FIELDS)
 
     def make_preview_token(self):
         """A new secret preview link (the old one stops working)."""
@@ -419,3 +369,29 @@ class Post(ImportRecord):
             return visible.filter(older).order_by("-publish_at", "-pk").first()
         newer = Q(publish_at__gt=self.publish_at) | Q(publish_at=self.publish_at, pk__gt=self.pk)
         return visible.filter(newer).order_by("publish_at", "pk").first()
+
+    # The lifecycle: every change of what readers may see goes through these verbs, each one
+    # save (the content token renews at its commit).
+
+    def publish(self, at=None):
+        """Put the post on the site now (or at `at`, which may be in the past: a backdated
+        post). Publishing a post that is already on the site is refused."""
+        if self.is_published:
+            raise IllegalTransition(f"“{self.title}” is already published.")
+        self.status, self.publish_at = self.Status.PUBLISHED, at or timezone.now()
+        self.date_is_guessed = False
+        self.save()
+
+    def schedule(self, at):
+        """Publish the post at `at`, a time to come; until then readers don't see it."""
+        if at <= timezone.now():
+            raise IllegalTransition("A post can only be scheduled for a time still to come.")
+        self.status, self.publish_at, self.date_is_guessed = self.Status.PUBLISHED, at, False
+        self.save()
+
+    def unpublish(self):
+        """Take a published or scheduled post back to draft; its address and date stay."""
+        if self.status == self.Status.DRAFT:
+            raise IllegalTransition(f"“{self.title}” is a draft already.")
+        self.status = self.Status.DRAFT
+        self.save()

@@ -26,16 +26,18 @@ PART_FIELDS = {
 }
 
 
-def snapshot(post):
-    """Everything an editor wrote in a post, parts included, as JSON-ready data."""
+def snapshot(post, parts=None, tags=None):
+    """Everything an editor wrote in a post, parts included, as JSON-ready data. `parts`
+    (stats, quotes, items) and `tags` as they now stand, when the caller has them in hand;
+    else they are read."""
     data = {field: str(getattr(post, field) or "") for field in POST_FIELDS}
     data["publish_at"] = post.publish_at.isoformat()
     data["author_id"] = post.author_id
-    data["tags"] = sorted(post.tags.names())
-    for name, (_, fields) in PART_FIELDS.items():
-        data[name] = [
-            {field: getattr(part, field) for field in fields} for part in getattr(post, name).all()
-        ]
+    data["tags"] = sorted(post.tags.names() if tags is None else tags)
+    if parts is None:
+        parts = [getattr(post, name).all() for name in PART_FIELDS]
+    for (name, (_, fields)), standing in zip(PART_FIELDS.items(), parts, strict=True):
+        data[name] = [{field: getattr(part, field) for field in fields} for part in standing]
     return data
 
 
@@ -59,9 +61,14 @@ class Revision(models.Model):
         return f"{self.post} (version {self.version})"
 
     @classmethod
-    def record(cls, post, by=None, note=""):
+    def record(cls, post, by=None, note="", parts=None, tags=None):
+        """Keep the post as it was just saved (see `snapshot` for `parts` and `tags`)."""
         return cls.objects.create(
-            post=post, version=post.version, saved_by=by, note=note, data=snapshot(post)
+            post=post,
+            version=post.version,
+            saved_by=by,
+            note=note,
+            data=snapshot(post, parts, tags),
         )
 
     @transaction.atomic
@@ -79,14 +86,12 @@ class Revision(models.Model):
         if not image or post.lead_image.storage.exists(image):
             post.lead_image = image
         post.author_id = data["author_id"]
-        post.save()
-        post.tags.set(data["tags"])
         # Revisions from before a field existed lack it: the model's default stands in.
         parts = {
             name: [{f: values[f] for f in fields if f in values} for values in data.get(name, [])]
             for name, (_, fields) in PART_FIELDS.items()
         }
-        sync_parts(post, **parts, refresh=False)
-        post.refresh_parts()
-        post.refresh_from_db()
+        sync_parts(post, **parts)
+        post.save()
+        post.tags.set(data["tags"])
         return Revision.record(post, by=by, note=f"Restored version {self.version}")

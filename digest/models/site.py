@@ -139,7 +139,7 @@ class SiteSettings(models.Model):
     @classmethod
     def load(cls):
         """The record, created with the defaults on first use."""
-        from ..cache import cached
+        from caching.content import cached
 
         def build():
             record = cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0]

@@ -2,8 +2,9 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from caching.content import cached
+
 from .. import queries
-from ..cache import cached
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from digest.cache import cached
+from caching.content import cached
 
 from ..models import this_week
 from ..showcase import current_sponsors

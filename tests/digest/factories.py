@@ -7,8 +7,7 @@ from factory.django import DjangoModelFactory
 from taggit.models import Tag, TaggedItem
 
 from digest.models import Item, Post, Quote, Stat, slug_from_title
-from digest.models.parts import parts_batch
-from digest.search import refresh_search_vectors
+from digest.models.parts import sync_parts
 from tests.accounts.factories import UserFactory
 
 
@@ -59,7 +58,7 @@ def bulk_posts(count, author, tags=(), start=None, **fields):
         post.render()
         posts.append(post)
     Post.objects.bulk_create(posts, batch_size=500)
-    refresh_search_vectors([post.pk for post in posts])
+    Post.objects.filter(pk__in=[post.pk for post in posts]).refresh_search()
     if tags:
         content_type = ContentType.objects.get_for_model(Post)
         tag_objects = [
@@ -75,7 +74,20 @@ def bulk_posts(count, author, tags=(), start=None, **fields):
     return posts
 
 
-class StatFactory(DjangoModelFactory):
+class PartFactory(DjangoModelFactory):
+    """A part written as an editor's save writes one: its row, then its post's rendering."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        part = super()._create(model_class, *args, **kwargs)
+        part.post.refresh_parts()
+        return part
+
+
+class StatFactory(PartFactory):
     class Meta:
         model = Stat
 
@@ -85,7 +97,7 @@ class StatFactory(DjangoModelFactory):
     label = "msgs per second"
 
 
-class QuoteFactory(DjangoModelFactory):
+class QuoteFactory(PartFactory):
     class Meta:
         model = Quote
 
@@ -96,7 +108,7 @@ class QuoteFactory(DjangoModelFactory):
     on_index = True
 
 
-class ItemFactory(DjangoModelFactory):
+class ItemFactory(PartFactory):
     class Meta:
         model = Item
 
@@ -107,19 +119,17 @@ class ItemFactory(DjangoModelFactory):
 
 
 def digest_with_parts(stats=(), quotes=(), items=(), **post_fields):
-    """A digest post with its parts, written in one batch as the admin does.
+    """A digest post with its parts, written through the one write path (sync_parts, save).
 
     stats: (figure, label); quotes: (speaker, text, on_index); items: (text, on_index).
     """
     post = PostFactory(digest=True, **post_fields)
-    with parts_batch():
-        for position, (figure, label) in enumerate(stats):
-            Stat.objects.create(post=post, position=position, figure=figure, label=label)
-        for position, (speaker, text, on_index) in enumerate(quotes):
-            Quote.objects.create(
-                post=post, position=position, speaker=speaker, text=text, on_index=on_index
-            )
-        for position, (text, on_index) in enumerate(items):
-            Item.objects.create(post=post, position=position, text=text, on_index=on_index)
+    sync_parts(
+        post,
+        stats=[{"figure": figure, "label": label} for figure, label in stats],
+        quotes=[{"speaker": s, "text": t, "on_index": on} for s, t, on in quotes],
+        items=[{"text": text, "on_index": on} for text, on in items],
+    )
+    post.save()
     post.refresh_from_db()
     return post

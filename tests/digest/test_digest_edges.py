@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from digest.models import Post, Quote
+from digest.models import Post, Quote, StaleEdit
 from digest.parsing import parse_quotes, parse_stats, speaker_key
 from tests.digest.factories import PostFactory, digest_with_parts
 from tests.digest.test_digest_authoring import form_fields, submit
@@ -38,11 +38,17 @@ def test_choosing_digest_on_the_plain_add_form_saves_and_then_shows_the_inlines(
 
 def test_saving_an_older_copy_of_a_post_keeps_its_rendered_digest(db):
     post = PostFactory(digest=True)
+    older = Post.objects.get(pk=post.pk)
     Quote.objects.create(post=post, speaker="@antirez", text="Keep it simple.")
+    post.refresh_parts()
+    older.title = "Edited title"
+    with pytest.raises(StaleEdit):
+        older.save()  # this copy never saw the quote's rendering
     post.title = "Edited title"
-    post.save()  # this copy never saw the quote's rendering
+    post.save()  # a save that renders no parts leaves their rendering as it is
     post.refresh_from_db()
     assert "Keep it simple." in post.parts_full_html
+    assert post.title == "Edited title"
 
 
 def test_saving_an_older_copy_does_not_bring_back_a_revoked_preview_link(db):

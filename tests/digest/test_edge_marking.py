@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
-from digest.page_cache import public_page
+from caching.pages import public_page
 from tests.digest.factories import PostFactory
 
 EDGE = "X-Accel-Expires"

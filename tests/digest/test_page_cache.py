@@ -1,4 +1,4 @@
-"""The whole-page cache (digest.page_cache, issue 7), through the test client and through the
+"""The whole-page cache (caching.pages, issue 7), through the test client and through the
 real WSGI callable config.wsgi.application, with the real cache (local memory in tests).
 
 Anonymous readers get stored pages with no SQL; every change a reader could see shows on the
@@ -28,12 +28,11 @@ from django.utils import timezone
 from django.utils.http import http_date, parse_http_date, urlencode
 from taggit.models import Tag
 
-from digest.cache import content_changed, content_state
+from caching.content import content_changed, content_state
 from digest.models import Post, SiteSettings
 from sponsors.models import Listing, this_week
 from sponsors.showcase import next_week_starts
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.digest.factories import PostFactory, bulk_posts, digest_with_parts
 from tests.digest.page_cache_helpers import (
     HOST,
     cache_status,
@@ -42,6 +41,7 @@ from tests.digest.page_cache_helpers import (
     text,
     wsgi_request,
 )
+from tests.digest.factories import PostFactory, bulk_posts, digest_with_parts
 from tests.sponsors.factories import ListingFactory, SponsorFactory
 
 pytestmark = pytest.mark.django_db
@@ -1021,7 +1021,7 @@ def production_caches(monkeypatch, redis_url):
 
 def test_with_the_cache_server_down_pages_are_built_uncached(client, posts, settings, monkeypatch):
     settings.CACHES = production_caches(monkeypatch, "redis://127.0.0.1:1/0")
-    assert settings.CACHES["default"]["BACKEND"] == "digest.redis_cache.SharedClientRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "caching.redis_client.SharedClientRedisCache"
     pages = {
         reverse("digest:post-index"): "Caching at the edge",
         posts.article.get_absolute_url(): "The full story of the edge.",

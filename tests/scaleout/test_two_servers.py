@@ -14,8 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from caching.pages import HIT_HEADER
 from digest.models import Post
-from digest.page_cache import HIT_HEADER
 from tests.accounts.factories import PASSWORD, EditorFactory, UserFactory
 from tests.digest.test_digest_authoring import _Form
 from tests.servers import Browser, production_password

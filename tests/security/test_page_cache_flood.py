@@ -6,9 +6,9 @@ version. Checked through the real WSGI callable, where stored pages are answered
 import pytest
 from django.urls import reverse
 
-from digest import page_cache
-from tests.digest.factories import PostFactory, bulk_posts
+from caching import pages as page_cache
 from tests.digest.page_cache_helpers import wsgi_request
+from tests.digest.factories import PostFactory, bulk_posts
 from tests.sponsors.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from digest.cache import content_version
+from caching.content import content_version
 from sponsors.models import Click, Listing, this_week
 from tests.helpers import text
 from tests.sponsors.factories import ListingFactory, SponsorFactory, next_week, png_upload, seen

@@ -149,21 +149,14 @@ def _remember(state):
 
 
 # Functions `now -> datetime or None` naming the next moment readers' pages change with no
-# write to the database (sponsors.apps registers the start of next week's sponsorships).
+# write to the database: digest registers the next scheduled post's time, sponsors the start
+# of next week's sponsorships.
 _next_change_sources = []
 
 
 def register_next_change(source):
     if source not in _next_change_sources:
         _next_change_sources.append(source)
-
-
-def _next_publish(now):
-    from .models import Post
-
-    return (
-        Post.objects.scheduled(now=now).order_by("publish_at").values_list("publish_at", flat=True)
-    ).first()
 
 
 def _read_state(now):
@@ -176,7 +169,7 @@ def _read_state(now):
     later state of the same second has the same date, but the earlier one's pages were
     never sent with it.
     """
-    moments = [_next_publish(now), *(source(now) for source in _next_change_sources)]
+    moments = [source(now) for source in _next_change_sources]
     moments = [moment.timestamp() for moment in moments if moment is not None]
     changed_at = now.timestamp()
     return State(

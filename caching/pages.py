@@ -5,7 +5,7 @@ else from that copy (deploy/nginx/scalepress.conf.template): this is what carrie
 spike. It stores only what this module marks with `X-Accel-Expires`.
 
 At the origin, this middleware keeps the finished page in the shared cache under the content
-token (digest.cache) that was current *before* the page was built, and serves it only while
+token (caching.content) that was current *before* the page was built, and serves it only while
 that token is still current. Any change readers could see, a scheduled post's time coming, or
 a new week of sponsors makes a new token, so the origin is always exact and nothing is purged;
 when nginx asks again a second later, the page is rebuilt only if something changed. A change
@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from .cache import content_state, lifetime, shared, state_scope
+from .content import content_state, lifetime, shared, state_scope
 
 # Free-text pages (search results) kept under one content token, at most: anyone can ask
 # for any number of different searches, and each must not take a place in the cache.
