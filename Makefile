@@ -39,9 +39,13 @@ check: $(STAMP)
 	SECRET_KEY=$${SECRET_KEY:-checks-only-not-a-secret} $(BIN)/python manage.py check
 	SECRET_KEY=$${SECRET_KEY:-checks-only-not-a-secret} $(BIN)/python manage.py makemigrations --check --dry-run
 
+# The serial part runs even when the parallel part fails; both results are reported, and the
+# target fails if either did.
 test: lint check
-	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	@$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"; parallel=$$?; \
+	$(BIN)/python -m pytest -m serial; serial=$$?; \
+	echo "make test: parallel part $$([ $$parallel -eq 0 ] && echo passed || echo "FAILED (exit $$parallel)"), serial part $$([ $$serial -eq 0 ] && echo passed || echo "FAILED (exit $$serial)")"; \
+	[ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 
 # The production shape on this machine (deploy/): nginx on PORT in front of gunicorn, DEBUG
 # off, hashed static files; nginx is installed from Debian's packages when missing.

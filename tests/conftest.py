@@ -45,9 +45,12 @@ def pytest_configure(config):
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL.")
 
 
-def pytest_unconfigure(config):
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
     """Each test process (the main one and every xdist worker) made its own folders above
-    when it imported this file; it removes them when its session ends."""
+    when it imported this file; it removes them when its session ends, after the session's
+    fixtures (servers among them) are torn down. (pytest-xdist's workers do not run
+    pytest_unconfigure, so that hook would leave their folders behind.)"""
     for folder in (MEDIA_ROOT, STATIC_ROOT):
         shutil.rmtree(folder, ignore_errors=True)
 
