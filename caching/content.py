@@ -236,12 +236,6 @@ def content_state(now=None):
     return _state(now)
 
 
-def content_version(now=None):
-    """The token to put in the key of anything cached that readers see (None: don't cache)."""
-    state = _state(now)
-    return state.token if state else None
-
-
 def _renew():
     """Set a new state. Tried even while the breaker is open (a change must not be lost to
     one slow call); if the cache still cannot take it, the next call that finds the cache

@@ -1,7 +1,6 @@
 from datetime import datetime, time
 
-from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
-from django import forms
+from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -14,15 +13,14 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
 from . import admin_views
-from .forms import PASTE_BOXES, PartFormSet, PostAdminForm
+from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
+from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
-    Item,
+    IllegalTransition,
     Post,
-    Quote,
     Revision,
     SiteSettings,
     StaleEdit,
-    Stat,
     digest_title,
     next_issue_day,
     slug_from_title,
@@ -45,56 +43,6 @@ class VisibilityFilter(admin.SimpleListFilter):
             "published": queryset.published,
         }
         return rules[self.value()]() if self.value() in rules else queryset
-
-
-class StatInline(SortableTabularInline):
-    model = Stat
-    formset = PartFormSet
-    fields = ("figure", "label")
-    extra = 0
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
-
-
-class QuoteInline(SortableTabularInline):
-    model = Quote
-    formset = PartFormSet
-    fields = ("speaker", "text", "source_url", "on_index")
-    extra = 0
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
-        models.URLField: {"assume_scheme": "https"},
-    }
-
-
-class ItemInline(SortableStackedInline):
-    model = Item
-    formset = PartFormSet
-    fields = ("text", "on_index")
-    extra = 0
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 90})}
-    }
-
-
-# The paste boxes: which part each adds and from what of the parsed line.
-PASTED = (
-    ("paste_stats", Stat, lambda e: {"figure": e.figure, "label": e.label}),
-    ("paste_quotes", Quote, lambda e: {"speaker": e.speaker, "text": e.text}),
-    ("paste_items", Item, lambda e: {"text": e.text}),
-)
-
-
-def standing_parts(formsets):
-    """The stats, quotes and items of a digest as its inline formsets left them (saved, kept
-    or untouched; not deleted), in order: the parts in hand, read once by the formsets."""
-    by_model = {model: [] for _, model, _ in PASTED}
-    for formset in formsets:
-        if formset.model in by_model:
-            by_model[formset.model] = sorted(
-                (form.instance for form in formset.forms if form.instance.pk is not None),
-                key=lambda part: (part.position, part.pk),
-            )
-    return list(by_model.values())
 
 
 HISTORY_FIELDSET = (
@@ -131,6 +79,30 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     readonly_fields = ("created", "updated", "version", "imported")
     list_per_page = 50
     view_on_site = False  # the change form has its own "Preview" / "View on site" button
+
+    actions = ("publish_now", "unpublish")
+
+    @admin.action(description="Publish the selected posts now", permissions=("change",))
+    def publish_now(self, request, queryset):
+        self.take_step(request, queryset, Post.publish, "published")
+
+    @admin.action(description="Take the selected posts back to draft", permissions=("change",))
+    def unpublish(self, request, queryset):
+        self.take_step(request, queryset, Post.unpublish, "taken back to draft")
+
+    def take_step(self, request, queryset, step, done):
+        """One lifecycle verb on each selected post; a post that cannot take it is named."""
+        count = 0
+        for post in queryset:
+            try:
+                step(post)
+            except IllegalTransition as refusal:
+                messages.warning(request, str(refusal))
+            else:
+                Revision.record(post, by=request.user, note=done.capitalize())
+                count += 1
+        if count:
+            messages.success(request, f"{count} post{'s' if count != 1 else ''} {done}.")
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post):

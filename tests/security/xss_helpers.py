@@ -23,9 +23,7 @@ from accounts.forms import ProfileForm
 from accounts.models import Role
 from digest.forms import LEAD_IMAGE_FIT
 from digest.models import Item, Post, Quote, Stat
-from digest.models.parts import parts_batch
 from digest.models.post import LEAD_IMAGE_MAX_BYTES
-from digest.search import refresh_search_vectors
 from safe_images import clean_image
 from sponsors.compiling import compile_week
 from sponsors.forms import CompanyForm, bookable_weeks
@@ -346,19 +344,17 @@ def build_world(payloads=PAYLOADS, tag_kitchen_sink=False):
         author=world.superuser,
         excerpt="The week in payloads.",
     )
-    with parts_batch():
-        for position, payload in enumerate(stored):
-            figure = payload if len(payload) <= 80 else "1"
-            speaker = payload if len(payload) <= 120 else "Speaker"
-            Stat.objects.create(post=world.digest, position=position, figure=figure, label=payload)
-            Quote.objects.create(
-                post=world.digest, position=position, speaker=speaker, text=payload
-            )
-            Item.objects.create(post=world.digest, position=position, text=payload)
-            tried["stat figure"] += figure == payload
-            tried["quote speaker"] += speaker == payload
-            for name in ("stat label", "quote text", "item text"):
-                tried[name] += 1
+    for position, payload in enumerate(stored):
+        figure = payload if len(payload) <= 80 else "1"
+        speaker = payload if len(payload) <= 120 else "Speaker"
+        Stat.objects.create(post=world.digest, position=position, figure=figure, label=payload)
+        Quote.objects.create(post=world.digest, position=position, speaker=speaker, text=payload)
+        Item.objects.create(post=world.digest, position=position, text=payload)
+        tried["stat figure"] += figure == payload
+        tried["quote speaker"] += speaker == payload
+        for name in ("stat label", "quote text", "item text"):
+            tried[name] += 1
+    world.digest.refresh_parts()  # the rows above, rendered into the post once
 
     for index, payload in enumerate(payloads):
         sponsor = Sponsor.objects.create(name=f"Sponsor {index}")
@@ -403,7 +399,7 @@ def build_world(payloads=PAYLOADS, tag_kitchen_sink=False):
             tried["listing link label"] += label == payload
 
     world.sponsored, _ = compile_week(last_week, author=world.superuser)
-    refresh_search_vectors([post.pk for post in world.published])
+    Post.objects.filter(pk__in=[post.pk for post in world.published]).refresh_search()
     return world
 
 

@@ -1,0 +1,59 @@
+"""The digest's parts in the post's change form: one inline a kind, each read in one query,
+and the parts in hand after a save (the formsets' rows and what the paste boxes added)."""
+
+from adminsortable2.admin import SortableStackedInline, SortableTabularInline
+from django import forms
+from django.db import models
+
+from .forms import PartFormSet
+from .models import Item, Quote, Stat
+
+
+class StatInline(SortableTabularInline):
+    model = Stat
+    formset = PartFormSet
+    fields = ("figure", "label")
+    extra = 0
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
+
+
+class QuoteInline(SortableTabularInline):
+    model = Quote
+    formset = PartFormSet
+    fields = ("speaker", "text", "source_url", "on_index")
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+        models.URLField: {"assume_scheme": "https"},
+    }
+
+
+class ItemInline(SortableStackedInline):
+    model = Item
+    formset = PartFormSet
+    fields = ("text", "on_index")
+    extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 90})}
+    }
+
+
+# The paste boxes: which part each adds and from what of the parsed line.
+PASTED = (
+    ("paste_stats", Stat, lambda e: {"figure": e.figure, "label": e.label}),
+    ("paste_quotes", Quote, lambda e: {"speaker": e.speaker, "text": e.text}),
+    ("paste_items", Item, lambda e: {"text": e.text}),
+)
+
+
+def standing_parts(formsets):
+    """The stats, quotes and items of a digest as its inline formsets left them (saved, kept
+    or untouched; not deleted), in order: the parts in hand, read once by the formsets."""
+    by_model = {model: [] for _, model, _ in PASTED}
+    for formset in formsets:
+        if formset.model in by_model:
+            by_model[formset.model] = sorted(
+                (form.instance for form in formset.forms if form.instance.pk is not None),
+                key=lambda part: (part.position, part.pk),
+            )
+    return list(by_model.values())
