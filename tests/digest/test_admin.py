@@ -8,6 +8,7 @@ from accounts.models import Role
 from digest.models import Post
 from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory
+from tests.digest.helpers import change_form_data
 
 
 def test_sponsors_never_reach_the_admin(client, db):
@@ -89,25 +90,6 @@ def test_an_editor_writes_a_post_in_the_admin_and_readers_see_it(client, editor)
     assert sorted(post.tags.names()) == ["caching", "queues"]
     client.logout()
     assert "Written in the admin" in client.get(post.get_absolute_url()).content.decode()
-
-
-def change_form_data(post, **changes):
-    data = {
-        "title": post.title,
-        "slug": post.slug,
-        "kind": post.kind,
-        "status": post.status,
-        "publish_at_0": post.publish_at.strftime("%Y-%m-%d"),
-        "publish_at_1": post.publish_at.strftime("%H:%M:%S"),
-        "author": post.author_id,
-        "tags": "",
-        "excerpt": post.excerpt,
-        "body": post.body,
-        "byline": post.byline,
-        "lead_image_caption": "",
-        "loaded_version": post.version,
-    }
-    return {**data, **changes}
 
 
 def test_a_save_from_a_stale_form_is_refused_and_nothing_is_overwritten(client, editor):

@@ -7,7 +7,6 @@ back with the editor's changes (`form_fields`, `submit`).
 """
 
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
 from django.db.models import F
@@ -19,86 +18,12 @@ from digest.models import Item, Post, Quote, Stat
 from digest.parsing import parse_items, parse_quotes, parse_stats
 from tests.accounts.factories import staff
 from tests.digest.factories import PostFactory, digest_with_parts
+from tests.digest.helpers import change_url, form_fields, new_digest_url, submit
 from tests.digest.test_digest_rendering import ITEMS_PASTE, QUOTES_PASTE, STATS_PASTE, read
-
-
-class _Form(HTMLParser):
-    """The values a browser would submit from the admin's <form id="post_form">."""
-
-    SKIPPED_INPUTS = {"submit", "button", "reset", "image", "file"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields = {}
-        self._in_form = False
-        self._textarea = None
-        self._select = None
-        self._chosen = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("id") == "post_form":
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name") or ""
-        if "__prefix__" in name:  # the empty form inlines clone with JavaScript
-            name = ""
-        if tag == "input" and name and attrs.get("type", "text") not in self.SKIPPED_INPUTS:
-            if attrs.get("type") in {"checkbox", "radio"}:
-                if "checked" in attrs:
-                    self.fields[name] = attrs.get("value") or "on"
-            else:
-                self.fields[name] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self._textarea = (name, [])
-        elif tag == "select" and name:
-            # Like a browser: the selected option, else the first one.
-            self._select, self._chosen = name, False
-        elif tag == "option" and self._select and ("selected" in attrs or not self._chosen):
-            self.fields[self._select] = attrs.get("value") or ""
-            self._chosen = "selected" in attrs
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._in_form:
-            self._in_form = False
-        elif tag == "textarea" and self._textarea:
-            name, chunks = self._textarea
-            # Browsers drop the newline Django puts right after <textarea>.
-            self.fields[name] = "".join(chunks).removeprefix("\n")
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._textarea[1].append(data)
-
-
-def form_fields(response):
-    assert response.status_code == 200
-    form = _Form()
-    form.feed(response.content.decode())
-    assert form.fields, "no post_form on the page"
-    return form.fields
-
-
-def submit(client, url, **changes):
-    """Open the admin page at `url` and save its form with these changes."""
-    fields = form_fields(client.get(url))
-    return client.post(url, {**fields, **changes})
 
 
 def freeze_time(monkeypatch, moment):
     monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-
-
-def new_digest_url():
-    return reverse("admin:digest_post_add") + "?kind=digest"
-
-
-def change_url(post):
-    return reverse("admin:digest_post_change", args=[post.pk])
 
 
 def parts(post):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from digest.models import Post, Quote, StaleEdit
 from digest.parsing import parse_quotes, parse_stats, speaker_key
 from tests.digest.factories import PostFactory, digest_with_parts
-from tests.digest.test_digest_authoring import form_fields, submit
+from tests.digest.helpers import form_fields, submit
 
 
 def test_the_revisions_page_of_a_post_never_saved_in_the_admin_is_a_page(client, editor):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from digest.models import Post
 from tests.digest.factories import PostFactory, digest_with_parts
-from tests.digest.test_digest_rendering import read
+from tests.digest.helpers import read
 
 BANNER = "Preview"
 ISSUE_TIME = datetime(2016, 2, 19, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.digest.factories import digest_with_parts
-from tests.digest.test_digest_rendering import assert_in_order, read
+from tests.digest.helpers import assert_in_order, read
 
 FEB_12 = datetime(2016, 2, 12, 9, tzinfo=UTC)
 FEB_19 = datetime(2016, 2, 19, 9, tzinfo=UTC)

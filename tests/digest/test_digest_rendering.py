@@ -8,7 +8,6 @@ top to bottom").
 """
 
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -22,6 +21,7 @@ from digest.models import SiteSettings
 from digest.parsing import parse_items, parse_quotes, parse_stats
 from tests.accounts.factories import UserFactory
 from tests.digest.factories import digest_with_parts
+from tests.digest.helpers import assert_in_order, read
 
 SAMPLE = Path(__file__).resolve().parents[2] / "digest" / "demo_data" / "archive-2016-02.txt"
 
@@ -140,69 +140,10 @@ def issue(db):
 # Reading pages as a reader does ---------------------------------------------------------------
 
 
-class _Page(HTMLParser):
-    """The text, links (href, text), element ids and tags of a page or of its <main>."""
-
-    def __init__(self, main_only):
-        super().__init__(convert_charrefs=True)
-        self.main_only = main_only
-        self.depth = 0 if main_only else 1
-        self.chunks, self.links, self.ids, self.tags = [], [], [], []
-        self._link = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.tags.append((tag, attrs))
-        if self.main_only and tag == "main":
-            self.depth += 1
-        if self.depth <= 0:
-            return
-        if "id" in attrs:
-            self.ids.append(attrs["id"])
-        if tag == "a":
-            self._link = (attrs.get("href") or "", [])
-
-    def handle_endtag(self, tag):
-        if self.main_only and tag == "main":
-            self.depth -= 1
-        if tag == "a" and self._link is not None:
-            self.links.append((self._link[0], " ".join("".join(self._link[1]).split())))
-            self._link = None
-
-    def handle_data(self, data):
-        if self.depth > 0:
-            self.chunks.append(data)
-            if self._link is not None:
-                self._link[1].append(data)
-
-    @property
-    def text(self):
-        return " ".join("".join(self.chunks).split())
-
-
-def read(html, main_only=True):
-    """What a reader sees of `html`: by default only the page's <main>, not the sidebar."""
-    page = _Page(main_only)
-    page.feed(html if isinstance(html, str) else html.decode())
-    page.close()
-    return page
-
-
 def get_page(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     return read(response.content)
-
-
-def assert_in_order(text, landmarks):
-    """Every landmark is in `text`, each one after the one before it."""
-    position = 0
-    for landmark in landmarks:
-        found = text.find(landmark, position)
-        if found < 0:
-            where = "out of order" if landmark in text else "missing"
-            raise AssertionError(f"{where}: {landmark!r}")
-        position = found + len(landmark)
 
 
 def stat_line(stat):

@@ -27,7 +27,7 @@ from digest.models import Item, Post, Quote, Stat
 from digest.models.parts import sync_parts
 from sponsors.models import Listing, Sponsor
 from tests.digest.factories import PostFactory
-from tests.digest.test_digest_authoring import new_digest_url, submit
+from tests.digest.helpers import new_digest_url, submit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGE_1 = FIXTURES / "archive-2018-page1.txt"

@@ -16,7 +16,7 @@ from PIL import Image
 from accounts.models import Role
 from tests.accounts.factories import staff
 from tests.digest.factories import PostFactory
-from tests.digest.test_admin import change_form_data
+from tests.digest.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 

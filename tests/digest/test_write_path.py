@@ -13,7 +13,7 @@ from caching.content import content_state
 from digest.models import Post, Revision
 from tests.accounts.factories import staff
 from tests.digest.factories import digest_with_parts
-from tests.digest.test_digest_authoring import change_url, form_fields
+from tests.digest.helpers import change_url, form_fields
 
 POST_UPDATE = re.compile(r'^UPDATE "digest_post"', re.IGNORECASE)
 SAVEPOINT = re.compile(r"^(RELEASE )?SAVEPOINT ")

@@ -27,7 +27,7 @@ from accounts.models import Role
 from digest.models import Post
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.digest.factories import PostFactory, QuoteFactory
-from tests.digest.test_digest_authoring import _Form
+from tests.digest.helpers import AdminForm
 
 ROUNDS_SECONDS = 8
 
@@ -78,7 +78,7 @@ def png(round_number):
 
 
 def admin_fields(html):
-    form = _Form()
+    form = AdminForm()
     form.feed(html)
     return form.fields
 

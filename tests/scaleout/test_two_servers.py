@@ -17,7 +17,7 @@ from django.utils import timezone
 from caching.pages import HIT_HEADER
 from digest.models import Post
 from tests.accounts.factories import PASSWORD, EditorFactory, UserFactory
-from tests.digest.test_digest_authoring import _Form
+from tests.digest.helpers import AdminForm
 from tests.servers import Browser, production_password
 
 pytestmark = pytest.mark.scaleout
@@ -54,7 +54,7 @@ def log_in(browser, server, user):
 
 
 def admin_form_fields(html):
-    form = _Form()
+    form = AdminForm()
     form.feed(html)
     assert form.fields, "no post_form on the page"
     return form.fields

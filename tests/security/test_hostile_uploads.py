@@ -34,7 +34,7 @@ from digest.models import LEAD_IMAGE_MAX_BYTES
 from safe_images import MAX_PIXELS
 from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import digest_with_parts
-from tests.digest.test_digest_authoring import form_fields
+from tests.digest.helpers import form_fields
 from tests.sponsors.factories import SponsorFactory, SponsorUserFactory, png_bytes
 
 pytestmark = pytest.mark.django_db

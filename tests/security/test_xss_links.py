@@ -18,7 +18,7 @@ from sponsors.compiling import compile_week
 from sponsors.forms import CompanyForm, ListingForm, bookable_weeks
 from sponsors.models import Listing, ListingWeek, Sponsor, this_week
 from tests.accounts.factories import UserFactory
-from tests.digest.test_digest_authoring import new_digest_url, submit
+from tests.digest.helpers import new_digest_url, submit
 from tests.security.xss_helpers import PAYLOADS, check_html
 
 # --- links: only web addresses are accepted -----------------------------------------------------

@@ -9,10 +9,7 @@ from django.utils import timezone
 
 from sponsors.models import Click, Listing, this_week
 from tests.helpers import text
-from tests.sponsors.factories import (
-    ListingFactory,
-    next_week,
-)
+from tests.sponsors.factories import ListingFactory, next_week
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from sponsors.models import Listing
 from tests.helpers import text
-from tests.sponsors.factories import (
-    ListingFactory,
-    listing_data,
-    signup_data,
-)
+from tests.sponsors.factories import ListingFactory, listing_data, signup_data
 
 pytestmark = pytest.mark.django_db
 

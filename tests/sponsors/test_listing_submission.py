@@ -8,11 +8,7 @@ from django.urls import reverse
 
 from sponsors.models import Listing
 from tests.helpers import snapshot, text
-from tests.sponsors.factories import (
-    ListingFactory,
-    listing_data,
-    next_week,
-)
+from tests.sponsors.factories import ListingFactory, listing_data, next_week
 
 pytestmark = pytest.mark.django_db
 

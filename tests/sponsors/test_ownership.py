@@ -11,11 +11,7 @@ from accounts.models import Role
 from sponsors.models import Listing
 from tests.accounts.factories import UserFactory
 from tests.helpers import snapshot, text
-from tests.sponsors.factories import (
-    ListingFactory,
-    listing_data,
-    next_week,
-)
+from tests.sponsors.factories import ListingFactory, listing_data, next_week
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,7 @@ from accounts.verification import send_verification_email
 from sponsors.models import Listing, Sponsor
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.helpers import log_in, snapshot, text, verification_path
-from tests.sponsors.factories import (
-    ListingFactory,
-    SponsorFactory,
-    listing_data,
-    signup_data,
-)
+from tests.sponsors.factories import ListingFactory, SponsorFactory, listing_data, signup_data
 
 pytestmark = pytest.mark.django_db
 
