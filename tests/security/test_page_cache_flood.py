@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from caching import pages as page_cache
-from tests.digest.page_cache_helpers import wsgi_request
 from tests.digest.factories import PostFactory, bulk_posts
+from tests.digest.page_cache_helpers import wsgi_request
 from tests.sponsors.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
