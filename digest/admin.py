@@ -248,7 +248,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         if self.is_digest(request, post):
             parts = self.add_pasted_parts(post, standing_parts(formsets), form.pasted)
             post.render_parts(*parts)
-        if change or parts is not None:
+        # A new post was inserted by save_model; it is written again only for parts it got.
+        if change or (parts is not None and any(parts)):
             post.save()
         Revision.record(post, by=request.user, parts=parts, tags=form.cleaned_data.get("tags"))
         for field, notes in form.paste_notes.items():

@@ -186,8 +186,7 @@ class Post(ImportRecord):
         if not self._state.adding:
             written = self._written_fields(kwargs.get("update_fields"))
             kwargs["update_fields"] = written
-        # No savepoint: a failed save fails the caller's transaction as a whole.
-        with transaction.atomic(using=using, savepoint=False):
+        with transaction.atomic(using=using):
             # Two posts with the same title saved at the same moment must not both pick the
             # free slug of their day: choosing and inserting happen under a lock for that day.
             self._lock_day(using)
