@@ -1,27 +1,25 @@
-"""E-mails about listings: editors hear of each submission, sponsors of each decision.
+"""E-mails about listings and company changes: editors hear of each submission, sponsors of
+each decision.
 
-Mail goes out only once the change is committed, so a rolled-back save never e-mails anyone.
-Links are built from SITE_URL, never from a request's Host header.
+The models' verbs call these once their change is committed (Listing.submit, approve, …;
+SponsorChange.submit, approve, reject), so a rolled-back change never e-mails anyone and no
+view or admin action sends mail itself. Everything is read at that moment: the weeks a
+decision names are the ones booked with it. Links are built from SITE_URL, never from a
+request's Host header.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import Listing
 
-
-def _send(messages):
+def _send(subject, body, recipients):
     # A sponsor's name is part of a subject: no line breaks may reach a mail header.
-    messages = [(" ".join(m[0].split()), *m[1:]) for m in messages if m[3]]
-    if messages:
-        # robust: the change is saved; a mail server that is down is logged, not a 500 that
-        # would make the sponsor submit twice.
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False), robust=True)
+    if recipients:
+        send_mail(" ".join(subject.split()), body, None, recipients, fail_silently=False)
 
 
 def editor_addresses():
@@ -40,11 +38,12 @@ def manager_addresses(sponsor):
     )
 
 
-def listing_submitted(listing, resubmitted=False):
+def listing_submitted(listing, changed=False):
     context = {
         "listing": listing,
         "lookalikes": listing.sponsor.lookalikes() if listing.sponsor else [],
-        "resubmitted": resubmitted,
+        "resubmitted": changed,
+        "weeks": weeks_of(listing),
         "site_name": settings.SITE_NAME,
         "review_url": settings.SITE_URL
         + reverse("admin:sponsors_listing_change", args=[listing.pk]),
@@ -52,29 +51,32 @@ def listing_submitted(listing, resubmitted=False):
         + reverse("admin:sponsors_listing_changelist")
         + "?status__exact=pending",
     }
-    verb = "changed" if resubmitted else "new"
+    verb = "changed" if changed else "new"
     subject = f"[{settings.SITE_NAME}] {verb} listing from {listing.sponsor}: please review"
     body = render_to_string("sponsors/email/submitted.txt", context)
-    _send([(subject, body, None, editor_addresses())])
+    _send(subject, body, editor_addresses())
 
 
-def listings_decided(listings):
-    """One e-mail per listing to its sponsor's managers, saying what the editor decided."""
-    messages = []
-    for listing in listings:
-        context = {
-            "listing": listing,
-            "approved": listing.status == Listing.Status.APPROVED,
-            "weeks": listing.week_list(),
-            "site_name": settings.SITE_NAME,
-            "listing_url": settings.SITE_URL
-            + reverse("sponsors:listing-detail", args=[listing.pk]),
-        }
-        decision = "approved" if context["approved"] else "not approved"
-        subject = f"[{settings.SITE_NAME}] Your listing was {decision}"
-        body = render_to_string("sponsors/email/decided.txt", context)
-        messages.append((subject, body, None, manager_addresses(listing.sponsor)))
-    _send(messages)
+def listing_decided(listing):
+    """Tell the listing's sponsor what the editor decided."""
+    approved = listing.status == listing.Status.APPROVED
+    context = {
+        "listing": listing,
+        "approved": approved,
+        "weeks": weeks_of(listing),
+        "site_name": settings.SITE_NAME,
+        "listing_url": settings.SITE_URL + reverse("sponsors:listing-detail", args=[listing.pk]),
+    }
+    subject = (
+        f"[{settings.SITE_NAME}] Your listing was {'approved' if approved else 'not approved'}"
+    )
+    body = render_to_string("sponsors/email/decided.txt", context)
+    _send(subject, body, manager_addresses(listing.sponsor))
+
+
+def weeks_of(listing):
+    # Read now, not from weeks prefetched before the caller booked new ones.
+    return list(listing.weeks.order_by("week").values_list("week", flat=True))
 
 
 def company_change_submitted(change):
@@ -89,22 +91,19 @@ def company_change_submitted(change):
     }
     subject = f"[{settings.SITE_NAME}] changed company details from {change.sponsor}: please review"
     body = render_to_string("sponsors/email/company_submitted.txt", context)
-    _send([(subject, body, None, editor_addresses())])
+    _send(subject, body, editor_addresses())
 
 
-def company_changes_decided(changes):
-    """One e-mail per change to its sponsor's managers, saying what the editor decided."""
-    messages = []
-    for change in changes:
-        approved = change.status == change.Status.APPROVED
-        context = {
-            "change": change,
-            "approved": approved,
-            "site_name": settings.SITE_NAME,
-            "dashboard_url": settings.SITE_URL + reverse("sponsors:dashboard"),
-        }
-        decision = "approved" if approved else "not approved"
-        subject = f"[{settings.SITE_NAME}] Your company details were {decision}"
-        body = render_to_string("sponsors/email/company_decided.txt", context)
-        messages.append((subject, body, None, manager_addresses(change.sponsor)))
-    _send(messages)
+def company_change_decided(change):
+    """Tell the sponsor's managers what the editor decided on their company change."""
+    approved = change.status == change.Status.APPROVED
+    context = {
+        "change": change,
+        "approved": approved,
+        "site_name": settings.SITE_NAME,
+        "dashboard_url": settings.SITE_URL + reverse("sponsors:dashboard"),
+    }
+    decision = "approved" if approved else "not approved"
+    subject = f"[{settings.SITE_NAME}] Your company details were {decision}"
+    body = render_to_string("sponsors/email/company_decided.txt", context)
+    _send(subject, body, manager_addresses(change.sponsor))

@@ -25,13 +25,13 @@ from accounts.models import Role
 from accounts.verification import send_already_registered_email, send_verification_email
 from hardening.middleware import accepts_upload
 
-from . import notifications
 from .charts import bar_chart
 from .clicks import count_click, daily_clicks, report_period
 from .forms import CompanyChangeForm, CompanyForm, ListingForm, SignUpCompanyForm
 from .models import (
     LOGO_MAX_BYTES,
     ChangedSinceSeen,
+    IllegalTransition,
     Listing,
     ListingWeek,
     Sponsor,
@@ -154,11 +154,11 @@ def edit_company(request, pk):
             form.save()  # a replaced logo is deleted when the request ends (safe_images.pending)
             messages.success(request, "Your company details were saved.")
             return redirect("sponsors:dashboard")
-        with transaction.atomic():
-            change = form.save(commit=False)
-            sent = change.submit(by=request.user)
-            if sent:
-                notifications.company_change_submitted(change)
+        try:
+            sent = form.save(commit=False).submit(by=request.user)
+        except (IllegalTransition, ChangedSinceSeen) as refused:
+            messages.error(request, str(refused))
+            return redirect("sponsors:dashboard")
         messages.success(
             request,
             "Thank you: your changes wait for an editor's review. Until they are approved, "
@@ -201,9 +201,8 @@ def submit(request):
         with transaction.atomic():
             listing = form.save(commit=False)
             listing.sponsor = sponsor
-            listing.submit_for_review(by=request.user)
+            listing.submit(by=request.user)
             form.save_weeks(listing)
-            notifications.listing_submitted(listing)
         messages.success(
             request,
             "Thank you! Your listing is waiting for review; we will e-mail you the decision.",
@@ -246,11 +245,7 @@ def listing_detail(request, pk):
 def edit_listing(request, pk):
     listing = own_listing(request, pk)
     if not listing.is_editable:
-        messages.error(
-            request,
-            f"This listing is {listing.get_status_display().lower()}, so it can no longer be "
-            "changed. Write to us if something in it must change.",
-        )
+        messages.error(request, listing.refusal("submit"))
         return redirect("sponsors:listing-detail", pk=listing.pk)
     notice = verified_or_notice(request)
     if notice:
@@ -261,15 +256,20 @@ def edit_listing(request, pk):
         try:
             with transaction.atomic():
                 listing = form.save(commit=False)
-                listing.submit_for_review()
+                if resubmitted:
+                    listing.resubmit(by=request.user)
+                else:
+                    listing.submit(by=request.user)
                 form.save_weeks(listing)
-                notifications.listing_submitted(listing, resubmitted=True)
         except ChangedSinceSeen:
             messages.error(
                 request,
                 "An editor decided on this listing while you were changing it, so your "
                 "changes were not saved. Here it is as it stands now.",
             )
+            return redirect("sponsors:listing-detail", pk=listing.pk)
+        except IllegalTransition as refused:
+            messages.error(request, str(refused))
             return redirect("sponsors:listing-detail", pk=listing.pk)
         messages.success(
             request,
@@ -290,18 +290,15 @@ def edit_listing(request, pk):
 def withdraw_listing(request, pk):
     listing = own_listing(request, pk)
     try:
-        withdrawn = listing.withdraw()
+        listing.withdraw(by=request.user)
     except ChangedSinceSeen:
-        withdrawn = False
+        # An editor decided meanwhile: say why it cannot be withdrawn as it stands now.
         listing.refresh_from_db()
-    if withdrawn:
-        messages.success(request, "The listing was withdrawn; it will not run.")
+        messages.error(request, listing.refusal("withdraw") or listing.stale_message)
+    except IllegalTransition as refused:
+        messages.error(request, str(refused))
     else:
-        messages.error(
-            request,
-            f"Only a listing waiting for review can be withdrawn; this one is "
-            f"{listing.get_status_display().lower()}.",
-        )
+        messages.success(request, "The listing was withdrawn; it will not run.")
     return redirect("sponsors:listing-detail", pk=listing.pk)
 
 

@@ -2,14 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from .. import notifications
 from ..forms import HTTP_URL, LogoMixin, ReviewNoteForm
-from ..models import ChangedSinceSeen, Sponsor, SponsorChange, moderation_order
+from ..models import (
+    ChangedSinceSeen,
+    IllegalTransition,
+    Sponsor,
+    SponsorChange,
+    moderation_order,
+)
 from .review import seen_field, seen_version, warn_compiled_weeks, warn_lookalikes
 
 SPONSOR_FIELDS = ["name", "slug", "website", "description", "logo", "managers"]
@@ -153,11 +157,10 @@ class SponsorChangeAdmin(admin.ModelAdmin):
                         act(change, seen_version(request, change))
                 except ChangedSinceSeen:
                     refused.append(f"{change.sponsor.name}: changed again after you opened it")
-                except ValidationError as error:
-                    refused.append(f"{change.sponsor.name}: {' '.join(error.messages)}")
+                except IllegalTransition as error:
+                    refused.append(f"{change.sponsor.name}: {error}")
                 else:
                     decided.append(change)
-            notifications.company_changes_decided(decided)
         for change in decided:
             warn_compiled_weeks(request, change.sponsor.listings.approved())
         count = len(decided)

@@ -12,11 +12,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import notifications
 from ..compiling import NothingToCompile, compile_week
 from ..forms import HTTP_URL, ReviewNoteForm
 from ..models import (
     ChangedSinceSeen,
+    IllegalTransition,
     Listing,
     ListingWeek,
     Sponsor,
@@ -29,6 +29,8 @@ from .review import seen_field, seen_version, warn_compiled_weeks, warn_lookalik
 from .weeks import CompileWeekForm, ListingWeekInline, WeekFilter
 
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
+# The statuses an editor may choose in the change form, and the verb each one is.
+DECISIONS = {Listing.Status.APPROVED: "approve", Listing.Status.REJECTED: "reject"}
 
 
 class ListingAdminForm(forms.ModelForm):
@@ -54,21 +56,22 @@ class ListingAdminForm(forms.ModelForm):
 
     @property
     def decision(self):
-        """The status the editor decided on in this form, or None."""
-        status = self.cleaned_data.get("status")
-        decided = (Listing.Status.APPROVED, Listing.Status.REJECTED)
-        return status if "status" in self.changed_data and status in decided else None
+        """The verb ("approve" or "reject") the editor chose by changing the status, or None."""
+        if "status" not in self.changed_data:
+            return None
+        return DECISIONS.get(self.cleaned_data.get("status"))
 
     def clean(self):
         cleaned = super().clean()
-        rejecting = "status" in self.changed_data and cleaned.get("status") == (
-            Listing.Status.REJECTED
-        )
-        if rejecting and not (cleaned.get("review_note") or "").strip():
-            self.add_error(
-                "review_note",
-                "Say why it is rejected: the note is e-mailed to the sponsor with the decision.",
-            )
+        if "status" not in self.changed_data:
+            return cleaned
+        if self.decision is None:
+            self.add_error("status", "An editor approves or rejects a listing; nothing else.")
+        # The listing's own rule, checked before anything is saved (the instance still has
+        # the status it was opened with).
+        elif refusal := self.instance.refusal(self.decision, cleaned.get("review_note") or ""):
+            field = "review_note" if refusal == Listing.NOTE_NEEDED else "status"
+            self.add_error(field, refusal)
         return cleaned
 
 
@@ -195,49 +198,50 @@ class ListingAdmin(admin.ModelAdmin):
                 "or decided. Here it is as it stands now.",
             )
             return HttpResponseRedirect(request.path)
+        except IllegalTransition as refused:  # decided elsewhere since the form was checked
+            messages.error(request, f"{refused} Nothing was saved.")
+            return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
-        decision = form.decision
-        if decision:
-            # The other fields are saved here; the decision itself is Listing.decide's, once
-            # the weeks are saved too (save_related).
+        if form.decision:
+            # The other fields are saved here; the decision is the listing's verb, made once
+            # the weeks are saved too (save_related), so its e-mail names them.
             obj.status = form.initial.get("status", Listing.Status.PENDING)
         if change and form.cleaned_data.get("loaded_version") is not None:
             obj.version = form.cleaned_data["loaded_version"]
         super().save_model(request, obj, form, change)
-        # Per request, not on the ModelAdmin: one instance serves every request.
-        request.sponsors_decision = decision
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        decision = getattr(request, "sponsors_decision", None)
-        if decision:
-            listing = form.instance
-            listing.decide(decision, request.user, listing.review_note)
-            # Read again, so the e-mail names the weeks just saved, not the ones prefetched
-            # when the form was opened (a new listing has none prefetched).
-            listing.refresh_from_db()
-            notifications.listings_decided([listing])
+        listing = form.instance
+        if form.decision == "approve":
+            listing.approve(by=request.user, note=listing.review_note)
+        elif form.decision == "reject":
+            listing.reject(by=request.user, note=listing.review_note)
+        if form.decision:
             warn_compiled_weeks(request, [listing])
 
-    def decide(self, request, queryset, status, note=""):
-        # A withdrawn listing is the sponsor's to keep; one already decided this way is not
-        # decided again (that would re-mail the sponsor and reorder its week's post).
-        listings = list(queryset.exclude(status__in=[Listing.Status.WITHDRAWN, status]))
-        skipped = queryset.count() - len(listings)
-        decided, changed = [], []
+    def decide(self, request, queryset, verb, note=""):
+        # The listing's verb decides what may be decided: a withdrawn listing is the
+        # sponsor's to keep, and one decided already is not decided again (that would re-mail
+        # the sponsor and reorder its week's post).
+        decided, changed, skipped = [], [], 0
         with transaction.atomic():
-            for listing in listings:
+            for listing in queryset.select_related("sponsor"):
+                seen = seen_version(request, listing)
                 try:
-                    with transaction.atomic():
-                        listing.decide(status, request.user, note, seen_version(request, listing))
+                    if verb == "approve":
+                        listing.approve(by=request.user, seen_version=seen)
+                    else:
+                        listing.reject(by=request.user, note=note, seen_version=seen)
                 except ChangedSinceSeen:
                     changed.append(listing)
+                except IllegalTransition:
+                    skipped += 1
                 else:
                     decided.append(listing)
-            notifications.listings_decided(decided)
         warn_compiled_weeks(request, decided)
-        verb = "approved" if status == Listing.Status.APPROVED else "rejected"
+        verb = "approved" if verb == "approve" else "rejected"
         self.message_user(
             request,
             f"{len(decided)} listing{'s' if len(decided) != 1 else ''} {verb}; "
@@ -265,15 +269,13 @@ class ListingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected listings", permissions=["change"])
     def approve(self, request, queryset):
-        self.decide(request, queryset, Listing.Status.APPROVED)
+        self.decide(request, queryset, "approve")
 
     @admin.action(description="Reject the selected listings (with a note)…", permissions=["change"])
     def reject(self, request, queryset):
         form = ReviewNoteForm(request.POST if "review_note" in request.POST else None)
         if form.is_valid():
-            self.decide(
-                request, queryset, Listing.Status.REJECTED, form.cleaned_data["review_note"]
-            )
+            self.decide(request, queryset, "reject", form.cleaned_data["review_note"])
             return None
         listings = list(queryset.select_related("sponsor"))
         for listing in listings:

@@ -1,5 +1,12 @@
-"""Sponsors, their listings, the weeks listings run, clicks, each week's compiled post, and the
-company changes that wait for an editor (see each module)."""
+"""Sponsors and their listings (`core`), the weeks listings run, clicks and each week's
+compiled post (`weeks`), and the company changes that wait for an editor (`company_change`).
+
+A listing's or a company change's status changes only through its verbs, which raise
+IllegalTransition (a ValueError whose message the sponsor or editor can read) for a move the
+lifecycle does not allow.
+"""
+
+from digest.models import IllegalTransition
 
 from .company_change import SponsorChange
 from .core import (
@@ -7,17 +14,15 @@ from .core import (
     LISTING_TEXT_MAX,
     LOGO_FIT,
     LOGO_MAX_BYTES,
-    Click,
     Listing,
-    ListingWeek,
     Sponsor,
-    WeeklyPost,
     logo_path,
     moderation_order,
     this_week,
     week_of,
 )
 from .versioned import ChangedSinceSeen
+from .weeks import Click, ListingWeek, WeeklyPost
 
 __all__ = [
     "COMPANY_FIELDS",
@@ -26,6 +31,7 @@ __all__ = [
     "LOGO_MAX_BYTES",
     "ChangedSinceSeen",
     "Click",
+    "IllegalTransition",
     "Listing",
     "ListingWeek",
     "Sponsor",

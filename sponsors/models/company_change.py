@@ -5,17 +5,21 @@ approves it (it is then copied onto the sponsor) or rejects it with a note. A sp
 most one change waiting: sending the form again updates it.
 """
 
+from functools import partial
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from caching.content import content_changed
 from digest.markdown import render_markdown
+from digest.models import IllegalTransition
 
+from .. import notifications
 from ..names import validate_company_name
-from .core import COMPANY_FIELDS, Sponsor, logo_path, moderation_order
+from .core import COMPANY_FIELDS, Listing, Sponsor, logo_path, moderation_order
 from .versioned import Versioned
 
 
@@ -93,24 +97,31 @@ class SponsorChange(Versioned):
         return self.sponsor.lookalikes(self.name)
 
     def submit(self, by):
-        """Send the change for review; a change that changes nothing is dropped instead (and
-        one waiting is withdrawn). True when an editor now has something to review."""
+        """Send the change for review, and the editors hear of it at commit; a change that
+        changes nothing is dropped instead (and one waiting is withdrawn). True when an editor
+        now has something to review."""
         if not self.differences():
             if self.pk:
                 self.delete()
             return False
+        if not self._state.adding and self.status != self.Status.PENDING:
+            raise IllegalTransition("This change was decided already; send a new one.")
         self.status = self.Status.PENDING
         self.submitted_by = by
-        self.save()
+        with transaction.atomic():
+            self.save()
+            transaction.on_commit(
+                partial(notifications.company_change_submitted, self), robust=True
+            )
         return True
 
     def approve(self, by, seen_version=None):
-        """Copy the change onto the sponsor, so readers see it. ValidationError if another
-        sponsor took the name meanwhile; ChangedSinceSeen if the sponsor changed this change
-        after `seen_version` was shown to the editor."""
+        """Copy the change onto the sponsor, so readers see it. IllegalTransition if it is not
+        waiting or another sponsor took the name meanwhile; ChangedSinceSeen if the sponsor
+        changed this change after `seen_version` was shown to the editor."""
         taken = Sponsor.objects.filter(name__iexact=self.name).exclude(pk=self.sponsor_id)
         if taken.exists():
-            raise ValidationError(f"Another sponsor is called “{self.name}” now.")
+            raise IllegalTransition(f"Another sponsor is called “{self.name}” now.")
         with transaction.atomic():
             self._decide(self.Status.APPROVED, by, "", seen_version)
             sponsor = self.sponsor
@@ -118,18 +129,28 @@ class SponsorChange(Versioned):
                 setattr(sponsor, field, getattr(self, field))
             sponsor.save()
             self._let_go_of_logo()
+            content_changed()
 
     def reject(self, by, note, seen_version=None):
+        """Leave the sponsor as readers see it, and tell its managers why (`note`)."""
+        if not note.strip():
+            raise IllegalTransition(Listing.NOTE_NEEDED)
         with transaction.atomic():
             self._decide(self.Status.REJECTED, by, note, seen_version)
             self._let_go_of_logo()
 
     def _decide(self, status, by, note, seen_version):
+        if self.status != self.Status.PENDING:
+            raise IllegalTransition(
+                f"Only a change waiting for review can be decided; this one is "
+                f"{self.get_status_display().lower()}."
+            )
         if seen_version is not None:
             self.version = seen_version
         self.status, self.review_note = status, note
         self.reviewed_by, self.reviewed_at = by, timezone.now()
         self.save()
+        transaction.on_commit(partial(notifications.company_change_decided, self), robust=True)
 
     def _let_go_of_logo(self):
         # A decided change names no file: the sponsor names the approved logo, and a

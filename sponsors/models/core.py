@@ -1,4 +1,4 @@
-"""Sponsors, their listings, the weeks listings run, clicks, and each week's compiled post.
+"""Sponsors and their listings, with the verbs of a listing's lifecycle.
 
 A listing is written by a sponsor, reviewed by an editor and, once approved, runs in the
 "Sponsored Post" of each week it was booked for (sponsors.compiling builds that post). Only a
@@ -6,20 +6,27 @@ listing's own stored link is ever redirected to, and a click is one row per visi
 so counting needs no read-modify-write and loses nothing under concurrency.
 """
 
+import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
+from caching.content import content_changed
 from digest.markdown import render_markdown, render_markdown_inline
+from digest.models import IllegalTransition
 
+from .. import notifications
 from ..names import skeleton, validate_company_name
-from .versioned import Versioned
+from .versioned import ChangedSinceSeen, Versioned
+
+log = logging.getLogger(__name__)
 
 LISTING_TEXT_MAX = 800
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -172,13 +179,18 @@ class ListingQuerySet(models.QuerySet):
 class Listing(Versioned):
     """One entry of a sponsored post, in one of its three sections, for some weeks.
 
-    Versioned: an editor's decision carries the version the editor was shown, and is refused
-    (ChangedSinceSeen) when the sponsor changed the listing after that.
+    Its status changes only through the verbs below (submit, resubmit, withdraw, approve,
+    reject), which refuse a move the lifecycle does not allow (IllegalTransition) and mail
+    and renew readers' pages at commit. Versioned: an editor's decision carries the version
+    the editor was shown, and is refused (ChangedSinceSeen) when the sponsor changed the
+    listing after that.
     """
 
     stale_message = "This listing was changed after it was shown to you; nothing was saved."
 
     class Section(models.TextChoices):
+        # The one definition of the sections: the compiler's headings, and the headings the
+        # importers read (sponsors.apps registers them with digest.importers.sections).
         HIRING = "hiring", "Who's Hiring?"
         EVENT = "event", "Fun and Informative Events"
         PRODUCT = "product", "Cool Products and Services"
@@ -252,94 +264,108 @@ class Listing(Versioned):
     @property
     def is_editable(self):
         """Sponsors may change a listing until it is approved (a rejected one is resubmitted)."""
-        return self.status in (self.Status.PENDING, self.Status.REJECTED)
+        return not (self.refusal("submit") and self.refusal("resubmit"))
 
     @property
     def can_withdraw(self):
-        return self.status == self.Status.PENDING
+        return not self.refusal("withdraw")
 
     def week_list(self):
         """The weeks it runs, from prefetched `weeks` when there are any."""
         return [w.week for w in self.weeks.all()]
 
-    def decide(self, status, editor, note="", seen_version=None):
-        """An editor's decision on the version they were shown (`seen_version`; this copy's
-        own when None): ChangedSinceSeen, and nothing decided, if the listing changed since. The
-        caller tells the sponsor (sponsors.notifications)."""
-        if seen_version is not None:
-            self.version = seen_version
-        self.status = status
-        self.review_note = note
-        self.reviewed_by = editor
-        self.reviewed_at = timezone.now()
-        self.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "updated"])
+    # The lifecycle: what each verb may start from. A new listing is submitted; an editor
+    # approves one waiting, or rejects one waiting or approved (taking the approval back).
+    ALLOWED_FROM = {
+        "submit": {Status.PENDING},
+        "resubmit": {Status.REJECTED},
+        "withdraw": {Status.PENDING},
+        "approve": {Status.PENDING},
+        "reject": {Status.PENDING, Status.APPROVED},
+    }
+    REFUSALS = {
+        "submit": "This listing is {status}, so it can no longer be changed. Write to us if "
+        "something in it must change.",
+        "resubmit": "Only a rejected listing can be sent for review again; this one is {status}.",
+        "withdraw": "Only a listing waiting for review can be withdrawn; this one is {status}.",
+        "approve": "Only a listing waiting for review can be approved; this one is {status}.",
+        "reject": "Only a listing waiting for review or approved can be rejected; this one is "
+        "{status}.",
+    }
+    NOTE_NEEDED = "Say why it is rejected: the note is e-mailed to the sponsor with the decision."
 
-    def submit_for_review(self, by=None):
-        """A sponsor sends a new listing, or changes one not approved yet: it waits for an
-        editor (again). The caller books its weeks and tells the editors."""
-        self.status = self.Status.PENDING
-        if by is not None and self.submitted_by_id is None:
+    def refusal(self, verb, note=""):
+        """Why `verb` cannot happen to this listing now, in words for the sponsor or the
+        editor; "" when it can."""
+        if verb == "submit" and self._state.adding:
+            return ""
+        if self.status not in self.ALLOWED_FROM[verb]:
+            return self.REFUSALS[verb].format(status=self.get_status_display().lower())
+        if verb == "reject" and not note.strip():
+            return self.NOTE_NEEDED
+        return ""
+
+    def submit(self, by):
+        """A sponsor sends a new listing, or changes one still waiting: it waits for an
+        editor, and the editors hear of it at commit (the caller books its weeks meanwhile)."""
+        tell = partial(notifications.listing_submitted, changed=not self._state.adding)
+        if self.submitted_by_id is None:
             self.submitted_by = by
-        self.save()
+        self._move("submit", by, self.Status.PENDING, tell=tell)
 
-    def withdraw(self):
-        """The sponsor takes back a listing still waiting for review; False if it is not."""
-        if not self.can_withdraw:
-            return False
-        self.status = self.Status.WITHDRAWN
-        self.save(update_fields=["status", "updated"])
-        return True
+    def resubmit(self, by):
+        """A sponsor sends a rejected listing, changed, for review again."""
+        tell = partial(notifications.listing_submitted, changed=True)
+        self._move("resubmit", by, self.Status.PENDING, tell=tell)
 
+    def withdraw(self, by):
+        """The sponsor takes back a listing still waiting for review."""
+        self._move("withdraw", by, self.Status.WITHDRAWN, fields=["status", "updated"])
 
-class ListingWeek(models.Model):
-    """A week (its Monday) a listing runs in the sponsored post."""
+    def approve(self, by, seen_version=None, note=""):
+        """An editor approves the version they were shown (`seen_version`; this copy's own when
+        None): ChangedSinceSeen, and nothing decided, if the sponsor changed it since. The
+        sponsor hears of it, and of the `note` if any, at commit."""
+        self._decide("approve", by, self.Status.APPROVED, note, seen_version)
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="weeks")
-    week = models.DateField()
+    def reject(self, by, note, seen_version=None):
+        """An editor rejects the version they were shown, saying why in `note` (mailed to the
+        sponsor at commit). Rejecting an approved listing takes the approval back."""
+        self._decide("reject", by, self.Status.REJECTED, note, seen_version)
 
-    class Meta:
-        ordering = ["week"]
-        constraints = [
-            models.UniqueConstraint(fields=["listing", "week"], name="listing_week_unique")
-        ]
-        indexes = [models.Index(fields=["week"], name="listingweek_week_idx")]
+    def _decide(self, verb, by, status, note, seen_version):
+        self._move(
+            verb,
+            by,
+            status,
+            note=note,
+            fields=["status", "review_note", "reviewed_by", "reviewed_at", "updated"],
+            tell=notifications.listing_decided,
+            version=self.version if seen_version is None else seen_version,
+            review_note=note,
+            reviewed_by=by,
+            reviewed_at=timezone.now(),
+        )
 
-    def __str__(self):
-        return f"week of {self.week:%B %-d, %Y}"
-
-
-class Click(models.Model):
-    """One visitor following one listing's link on one day.
-
-    `visitor` is a keyed hash of the address and day (sponsors.clicks), so no address
-    is stored and yesterday's visitors cannot be linked to today's. The unique constraint is
-    the whole counting rule: a second click the same day inserts nothing.
-    """
-
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="clicks")
-    day = models.DateField()
-    visitor = models.CharField(max_length=32)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["listing", "day", "visitor"], name="click_once_a_day_per_visitor"
-            )
-        ]
-
-    def __str__(self):
-        return f"click on listing {self.listing_id} on {self.day}"
-
-
-class WeeklyPost(models.Model):
-    """Which post is the sponsored post of a week, so compiling again updates it."""
-
-    week = models.DateField(unique=True)
-    post = models.OneToOneField("digest.Post", on_delete=models.CASCADE, related_name="+")
-    compiled_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-week"]
-
-    def __str__(self):
-        return f"sponsored post of the week of {self.week}"
+    def _move(self, verb, by, status, *, note="", fields=None, tell=None, **changes):
+        """Check the move, make it, and once it is committed tell whoever must hear of it and
+        renew readers' pages; IllegalTransition (and nothing changed) when it is not allowed."""
+        if refusal := self.refusal(verb, note):
+            raise IllegalTransition(refusal)
+        changes["status"] = status
+        before = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        try:
+            with transaction.atomic():
+                self.save(update_fields=fields)
+                if tell is not None:
+                    # robust: the change is saved; a mail server that is down is logged, not
+                    # a 500 that would make anyone act twice.
+                    transaction.on_commit(partial(tell, self), robust=True)
+                content_changed()
+        except ChangedSinceSeen:
+            for name, value in before.items():  # this copy is left as it was
+                setattr(self, name, value)
+            raise
+        log.info("listing %s %s by user %s", self.pk, verb, getattr(by, "pk", None))

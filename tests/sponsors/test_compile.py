@@ -263,7 +263,7 @@ def test_compiling_after_a_new_approval_updates_the_title_and_keeps_the_address(
 ):
     post, _, excluded = sponsored
     address = post.get_absolute_url()
-    excluded["pending"].decide(Listing.Status.APPROVED, editor)
+    excluded["pending"].approve(by=editor)
 
     output = compile_command("--week", past_week.isoformat())
 
@@ -299,7 +299,7 @@ def test_a_week_whose_listings_were_all_rejected_since_is_unpublished(
 ):
     post, listings, _ = sponsored
     for listing in Listing.objects.running_in(past_week):
-        listing.decide(Listing.Status.REJECTED, editor, "Withdrawn by agreement.")
+        listing.reject(by=editor, note="Withdrawn by agreement.")
 
     output = compile_command("--week", past_week.isoformat())
 
@@ -512,7 +512,7 @@ def test_compiling_a_week_in_the_admin_creates_then_updates_one_post(
         " (published)"
     ) in page
 
-    week_listings[1]["pending"].decide(Listing.Status.APPROVED, editor)
+    week_listings[1]["pending"].approve(by=editor)
     response = editor_client.post(COMPILE_URL, {"week": past_week.isoformat()}, follow=True)
 
     assert Post.objects.count() == 1

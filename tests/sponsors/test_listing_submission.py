@@ -239,7 +239,7 @@ def test_a_rejected_listing_can_be_changed_and_goes_back_to_review(
 
 def test_a_resubmitted_listing_no_longer_shows_the_old_decision(sponsor_client, sponsor, editor):
     listing = ListingFactory(sponsor=sponsor)
-    listing.decide(Listing.Status.REJECTED, editor, note="Say where the job is.")
+    listing.reject(by=editor, note="Say where the job is.")
     sponsor_client.post(
         reverse("sponsors:listing-edit", args=[listing.pk]),
         listing_data(text="Hiring SREs in Lisbon."),
