@@ -1,11 +1,14 @@
-"""The weekly "Sponsored Post", built from the approved listings booked for a week.
+"""The one renderer of a "Sponsored Post": a compiled week's, and an imported one's.
 
 DESIGN.md, "A sponsored post": the title names the sponsors in listing order; the three
-sections follow in their fixed order, an empty one showing the placeholder that invites new
-sponsors; then the line pointing below the fold, where each sponsor's description follows.
-The post is stored as sanitised HTML like any other (digest.Post renders on save), and
-WeeklyPost remembers it, so compiling the same week again updates the same post and keeps its
-address, status and publish time.
+sections (Listing.Section) follow in their fixed order, an empty one showing the placeholder
+that invites new sponsors; then the line pointing below the fold, where each sponsor's
+description follows. The post is stored as sanitised HTML like any other (digest.Post renders
+on save), and WeeklyPost remembers it, so compiling the same week again updates the same post
+and keeps its address, status and publish time.
+
+An imported sponsored post (sponsors.importing) is rendered from its listing rows by the same
+template, with the post's own words from the source kept around the sections.
 """
 
 from datetime import datetime, time
@@ -62,33 +65,47 @@ def compile_week(week, author, publish=True):
         if weekly and weekly.post.status == Post.Status.PUBLISHED:
             # Its listings were all rejected or withdrawn since: readers must not keep seeing
             # them (their /go/ links answer 404 now).
-            weekly.post.status = Post.Status.DRAFT
-            weekly.post.save()
+            weekly.post.unpublish()
             message += f" Its earlier post “{weekly.post.title}” was unpublished (now a draft)."
     raise NothingToCompile(message)
 
 
-def _write_post(week, weekly, listings, author, publish):
-    sponsors = sponsors_in_order(listings)
+def render_sections(listings):
+    """The sections of a sponsored post with `listings` (approved, in the order shown), as
+    HTML, ending with the line that points below the fold."""
     context = {
         "sections": sections_for(listings),
-        "sponsors": sponsors,
         "empty_text": SiteSettings.load().empty_section_text,
     }
+    return render_to_string("sponsors/compiled/sections.html", context)
+
+
+def render_imported(post, listings, before="", after=""):
+    """Write the text of an imported sponsored post from its listing rows: the source's own
+    words `before` and `after` the sections (sanitised HTML) stay where they were. Saves only
+    what changed, so importing the same source again writes nothing."""
+    excerpt = "\n".join(part for part in (before, render_sections(listings)) if part)
+    text = (Post.Format.HTML, excerpt, after)
+    if (post.text_format, post.excerpt, post.body) != text:
+        post.text_format, post.excerpt, post.body = text
+        post.save()
+
+
+def _write_post(week, weekly, listings, author, publish):
+    sponsors = sponsors_in_order(listings)
     post = weekly.post if weekly else None
     created = post is None
+    publish_at = timezone.make_aware(datetime.combine(week, PUBLISH_TIME))
     if created:
-        post = Post(
-            kind=Post.Kind.SPONSORED,
-            author=author,
-            status=Post.Status.PUBLISHED if publish else Post.Status.DRAFT,
-            publish_at=timezone.make_aware(datetime.combine(week, PUBLISH_TIME)),
-        )
+        post = Post(kind=Post.Kind.SPONSORED, author=author, publish_at=publish_at)
     post.title = sponsored_title([sponsor.name for sponsor in sponsors])
     post.text_format = Post.Format.HTML
-    post.excerpt = render_to_string("sponsors/compiled/sections.html", context)
-    post.body = render_to_string("sponsors/compiled/descriptions.html", context)
-    post.save()
+    post.excerpt = render_sections(listings)
+    post.body = render_to_string("sponsors/compiled/descriptions.html", {"sponsors": sponsors})
+    if created and publish:
+        post.publish(at=publish_at)  # a week to come is scheduled: readers see it at its time
+    else:
+        post.save()
     if created:
         WeeklyPost.objects.create(week=week, post=post)
     else:

@@ -18,7 +18,7 @@ from html import escape
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Post, SiteSettings, slug_from_title
+from ..models import slug_from_title
 from ..models.site import DEFAULT_SUPPORT_BLURB
 from ..parsing import ParsedStat
 from .archive_format import guest_name, read_archive, spread_dates
@@ -33,15 +33,6 @@ from .base import (
 )
 from .text import paragraphs_to_html, text_to_html, text_to_markdown
 
-SECTION_TITLES = {
-    "hiring": "Who's Hiring?",
-    "event": "Fun and Informative Events",
-    "product": "Cool Products and Services",
-}
-SPONSOR_CLOSING = (
-    "If any of these items interest you there's a full description of each sponsor below..."
-)
-
 
 def legacy_path(title, moment):
     return reverse(
@@ -53,16 +44,6 @@ def legacy_path(title, moment):
             "slug": slug_from_title(title),
         },
     )
-
-
-def sponsored_markdown(listings, empty_text, intro=()):
-    """The sponsored post's sections as Markdown, in the fixed order; empty ones say so."""
-    blocks = [text_to_markdown(paragraph) for paragraph in intro]
-    for key, title in SECTION_TITLES.items():
-        texts = [text for section, text in listings if section == key]
-        bullets = "\n".join(f"- {text}" for text in texts) or f"- {empty_text}"
-        blocks.append(f"### {title}\n\n{bullets}")
-    return "\n\n".join([*blocks, SPONSOR_CLOSING])
 
 
 def dates_from_urls(urls):
@@ -88,7 +69,6 @@ def import_archive(text, *, fallback_date=None, author=None, dry_run=False, prog
     for entry in entries:
         if entry.day is None and slug_from_title(entry.title) in known:
             entry.day = known[slug_from_title(entry.title)]
-    empty_text = SiteSettings.load().empty_section_text
     if entries and not fallback_date and all(entry.day is None for entry in entries):
         report.note(
             "the file",
@@ -99,12 +79,12 @@ def import_archive(text, *, fallback_date=None, author=None, dry_run=False, prog
     dated = spread_dates(entries, fallback_date or timezone.localdate())
     with writes(dry_run):
         author = author or default_author()
-        imported = [_imported(entry, moment, empty_text) for entry, moment in dated]
+        imported = [_imported(entry, moment) for entry, moment in dated]
         run_import(report, imported, author, progress=progress, total=len(imported))
     return report
 
 
-def _imported(entry, moment, empty_text):
+def _imported(entry, moment):
     publish_at = timezone.make_aware(moment)
     post = ImportedPost(
         source="archive",
@@ -135,10 +115,11 @@ def _imported(entry, moment, empty_text):
         ]
         post.more_quotes = entry.more_quotes
     elif entry.kind == "sponsored":
+        # Rows only: sponsors.importing makes the listings and renders the post from them;
+        # the excerpt holds the post's own words, which go before the sections.
         post.sponsors = entry.sponsors
         post.listings = [(section, text_to_markdown(text)) for section, text in entry.listings]
-        post.text_format = Post.Format.MARKDOWN
-        post.excerpt = sponsored_markdown(post.listings, empty_text, entry.intro)
+        post.excerpt = paragraphs_to_html(entry.intro)
     else:
         # An archive page shows an article's excerpt only ("Click to read more ...").
         post.excerpt, post.excerpt_only = paragraphs_to_html(entry.intro), True

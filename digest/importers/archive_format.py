@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..parsing import LineNote, parse_items, parse_quotes, parse_stats
+from .sections import section_key
 
 DIGEST_TITLE_RE = re.compile(
     r"^Stuff The Internet Says On Scalability For (?P<month>[A-Z][a-z]+) "
@@ -33,11 +34,6 @@ GUEST_BYLINE_RE = re.compile(
     r"^\s*(?:This is an? )?guest (?:re)?post(?:ed)? (?:written )?by\s+(?P<rest>.+)$", re.IGNORECASE
 )
 EMPTY_SECTION_PREFIX = "Your event could be here"
-SECTIONS = {
-    "Who's Hiring?": "hiring",
-    "Fun and Informative Events": "event",
-    "Cool Products and Services": "product",
-}
 _BULLET_RE = re.compile(r"^(?P<indent>\s*)[•◦▪‣●]\s*(?P<text>.*)$")
 _QUOTES_HEADER_RE = re.compile(r"^\s*Quotable Quotes\s*:?\s*$", re.IGNORECASE)
 _MONTHS = {
@@ -236,8 +232,8 @@ def _read_sponsored(entry, body):
             if text.strip(" :") and not text.startswith(EMPTY_SECTION_PREFIX):
                 entry.listings.append((section, text))
                 entry.structured += 1
-        elif content in SECTIONS:
-            section, heading = SECTIONS[content], ""
+        elif key := section_key(content):
+            section, heading = key, ""
         else:
             # Text before the first section, a heading of no known section and the bullets
             # under it: the post's own words, kept in its text. Such a heading ends the

@@ -8,17 +8,12 @@ Markdown source written here would come back as literal asterisks and brackets. 
 emphasis need the WXR export (`export_archive --format wxr`).
 """
 
-import re
-
-from ..markdown import html_to_text, render_markdown_inline
+from ..markdown import html_to_text
 from ..models import Post
 from ..models.site import DEFAULT_CLOSING_LINE, DEFAULT_SUPPORT_BLURB
-from .archive_format import SPONSOR_CLOSING_PREFIX
 from .html_tree import parse_html
 
 READ_MORE = "Click to read more ..."
-_HEADING_RE = re.compile(r"^#{1,6}\s*(.+?)\s*$")
-_LIST_ITEM_RE = re.compile(r"^[-*]\s+(.*)$")
 
 
 def one_line(text):
@@ -85,15 +80,10 @@ def _blocks(html):
 
 
 def write_sponsored(post):
+    # Its section headings, listings (as bullets) and own words, as readers see them.
     lines = [post.title, ""]
-    for line in post.excerpt.splitlines():
-        heading, bullet = _HEADING_RE.match(line.strip()), _LIST_ITEM_RE.match(line.strip())
-        if heading:
-            lines += [heading[1], ""]
-        elif bullet:
-            lines += [f"  • {_seen(render_markdown_inline(bullet[1]))}", ""]
-        elif line.strip().startswith(SPONSOR_CLOSING_PREFIX):
-            lines += [line.strip(), ""]
+    for block in _blocks(post.excerpt_html):
+        lines += [*block, ""]
     return [*lines, READ_MORE]
 
 

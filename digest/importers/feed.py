@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..markdown import html_to_text
-from ..models import SLUG_LENGTH, Post, SiteSettings, slug_from_title
-from .archive import sponsored_markdown
+from ..models import SLUG_LENGTH, Post, slug_from_title
 from .archive_format import GUEST_BYLINE_RE, SPONSORED_PREFIX, digest_date, guest_name
 from .base import (
     LEGACY_LINK_RE,
@@ -37,7 +36,6 @@ from .base import (
 )
 from .html_digest import clean_html, read_digest_html, read_sponsored_html
 from .html_tree import parse_html
-from .text import html_to_markdown
 
 EXCERPT_CHARACTERS = 500
 
@@ -57,7 +55,6 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
     if feed.bozo and not feed.entries:
         report.skip("feed", "the file", f"is not a feed that can be read ({feed.bozo_exception})")
         return report
-    empty_text = SiteSettings.load().empty_section_text
     feed_date = _published(feed.feed)
     with writes(dry_run):
         author = author or default_author()
@@ -66,7 +63,7 @@ def import_feed(data, *, author=None, dry_run=False, progress=None):
             title = _title(item)
             where = f"item {number} (“{title[:50]}”)"
             try:
-                imported.append(read_item(item, title, where, empty_text, feed_date))
+                imported.append(read_item(item, title, where, feed_date))
             except ValueError as error:
                 report.skip(kind_of(title), where, str(error))
         run_import(report, imported, author, progress=progress, total=len(imported))
@@ -171,7 +168,7 @@ def natural_key(link, slug, publish_at, fallback):
     return fallback
 
 
-def fill_content(post, content, empty_text):
+def fill_content(post, content):
     """The text and parts of `post` (an ImportedPost of known kind) from its HTML."""
     if post.kind == Post.Kind.DIGEST:
         read = read_digest_html(content)
@@ -185,11 +182,10 @@ def fill_content(post, content, empty_text):
         post.sponsors = [
             name.strip() for name in post.title[len(SPONSORED_PREFIX) :].split(",") if name.strip()
         ]
+        # Rows only: sponsors.importing makes the listings and renders the sections from
+        # them. The post's own words outside the sections stay, after them.
         post.listings = read.listings
-        post.text_format = Post.Format.MARKDOWN
-        post.excerpt = sponsored_markdown(read.listings, empty_text)
-        # The post's own words outside the sections stay, after them.
-        post.body = "\n\n".join(html_to_markdown(block) for block in read.intro)
+        post.body = "\n".join(read.intro)
         post.notes += read.notes
         post.structured, post.as_text = read.structured, read.as_text
     else:
@@ -205,11 +201,12 @@ def fill_content(post, content, empty_text):
             post.byline = byline
             post.author_name = guest_name(html_to_text(byline)) or post.author_name
         post.structured = 1
-    if not (html_to_text(post.excerpt + post.body) or post.stats or post.quotes or post.items):
+    parts = post.stats or post.quotes or post.items or post.listings
+    if not (html_to_text(post.excerpt + post.body) or parts):
         raise ValueError("has no content")
 
 
-def read_item(item, title, where, empty_text, feed_date=None):
+def read_item(item, title, where, feed_date=None):
     """The ImportedPost of one feed item; ValueError when it cannot be stored (no title)."""
     if not title:
         raise ValueError("has no title, so it cannot be stored")
@@ -247,7 +244,7 @@ def read_item(item, title, where, empty_text, feed_date=None):
     elif not dated:
         notes.append("has no date: dated by its old address")
     try:
-        fill_content(post, content, empty_text)
+        fill_content(post, content)
     except ValueError as error:  # a post with a title can be stored, even empty
         post.notes.append(f"{error}; stored as it is")
     return post

@@ -30,6 +30,7 @@ from ..parsing import (
 from . import archive_format as fmt
 from .html_tree import Node, parse_html
 from .old_links import rewrite_old_links
+from .sections import section_key
 from .text import html_to_markdown
 
 _READ_MORE_RE = re.compile(r"^click to read more\s*(?:\.\.\.|…|\.)?$")
@@ -261,8 +262,8 @@ def read_sponsored_html(markup):
         text = _text(block)
         if (not text and not _has_media(block)) or text.startswith(fmt.SPONSOR_CLOSING_PREFIX):
             continue
-        if text.rstrip(":") in fmt.SECTIONS or text in fmt.SECTIONS:
-            section = fmt.SECTIONS.get(text, fmt.SECTIONS.get(text.rstrip(":")))
+        if key := section_key(text):
+            section = key
         elif block.tag in _LISTS and section is not None:
             _read_listings(read, block, section)
         elif block.tag in _LISTS:

@@ -38,14 +38,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..markdown import html_to_text, sanitize_html
+from ..markdown import html_to_text, render_markdown, sanitize_html
 from ..models import SLUG_LENGTH, ImportedComment, Post, SiteSettings, slug_from_title
-from .archive import SECTION_TITLES
 from .archive_format import EMPTY_SECTION_PREFIX
 from .base import LEGACY_LINK_RE, ImportedPost, Report, default_author, run_import, writes
 from .feed import address, fill_content, kind_of, natural_key
-from .html_digest import clean_html
-from .text import html_to_markdown
+from .html_digest import clean_html, read_sponsored_html
+from .sections import section_key
 from .wxr_attachments import Attachments
 from .wxr_format import SITE_TYPES, WxrError, autop, read_wxr
 from .wxr_meta import META_KEY, read_post_data
@@ -56,7 +55,6 @@ SKIPPED_STATUSES = {
     "trash": "is in WordPress's trash",
     "auto-draft": "is an auto-draft (WordPress makes one whenever the editor opens)",
 }
-SECTION_KEYS = {title: key for key, title in SECTION_TITLES.items()}
 COMMENT_FIELDS = (
     "source_id",
     "parent_source_id",
@@ -84,13 +82,12 @@ def import_wxr(data, *, author=None, dry_run=False, attachments_dir=None, progre
         return report
     for where, problem in document.problems:
         report.note(where, problem)
-    empty_text = SiteSettings.load().empty_section_text
     with writes(dry_run):
         author = author or default_author()
         reader = _Reader(document, Attachments(document, folder=attachments_dir, dry_run=dry_run))
         imported, comments = [], {}
         for item in document.items:
-            post = reader.read(item, report, empty_text)
+            post = reader.read(item, report)
             if post is not None:
                 imported.append(post)
                 comments[post.ref[:500]] = item.comments
@@ -111,7 +108,7 @@ class _Reader:
             get_user_model().objects.filter(username__in=logins).values_list("username", flat=True)
         )
 
-    def read(self, item, report, empty_text):
+    def read(self, item, report):
         """The post of `item`, or None when it is not imported (the report says why)."""
         if item.post_type == "attachment":
             return None
@@ -151,13 +148,13 @@ class _Reader:
         item_notes = list(post.notes)
         content = self.attachments.rewrite(item.content, post.notes)
         try:
-            fill_content(post, content, empty_text)
+            fill_content(post, content)
         except ValueError as error:  # a post with a title can be stored, even empty
             post.notes.append(f"{error}; stored as it is")
         if meta:
             # What the HTML reading noted is moot: the record's text and parts are used.
             post.notes = item_notes
-            _apply(post, meta, self._author(item), empty_text)
+            _apply(post, meta, self._author(item))
         else:
             _keep_excerpt(post, item.excerpt, content)
         for domain, names in item.terms.items():
@@ -215,7 +212,7 @@ class _Reader:
         return ""
 
 
-def _apply(post, meta, author_name, empty_text):
+def _apply(post, meta, author_name):
     """Scalepress's own record wins over what was read from the HTML."""
     post.ref = meta.ref or post.ref
     if meta.publish_at and abs((meta.publish_at - post.publish_at).total_seconds()) < 1:
@@ -229,21 +226,37 @@ def _apply(post, meta, author_name, empty_text):
         post.stats, post.quotes, post.items = meta.stats, meta.quotes, meta.items
         post.structured = len(meta.stats) + len(meta.quotes) + len(meta.items)
         post.as_text = 0
-    elif meta.kind == Post.Kind.SPONSORED and meta.text_format == Post.Format.MARKDOWN:
-        post.listings = listings_of(meta.excerpt, empty_text)
-        post.structured, post.as_text = len(post.listings), 0
+    elif meta.kind == Post.Kind.SPONSORED:
+        _apply_sponsored(post, meta)
     else:
         post.structured, post.as_text = 1, 0
 
 
-def listings_of(markdown, empty_text):
-    """The (section, Markdown) listings of a sponsored post's sections as
-    archive.sponsored_markdown writes them: "### <section>", a blank line, then one "- "
-    bullet each (the empty section's placeholder is none)."""
+def _apply_sponsored(post, meta):
+    """Rows again from the record: its sections' listings (sponsors.importing renders the post
+    from them, as it was) and the post's own words around them."""
+    if meta.text_format == Post.Format.MARKDOWN:
+        # A record from before sponsored posts were rendered from their listings.
+        intro, post.listings = listings_of(meta.excerpt)
+        post.excerpt, post.body = render_markdown(intro), render_markdown(meta.body)
+    else:
+        read = read_sponsored_html(meta.excerpt)
+        post.listings, post.excerpt, post.body = read.listings, "\n".join(read.intro), meta.body
+    post.text_format = Post.Format.HTML
+    post.structured, post.as_text = len(post.listings), 0
+
+
+def listings_of(markdown):
+    """(the Markdown before the sections, the (section, Markdown) listings) of a sponsored
+    post's sections written as Markdown: "### <section>", a blank line, then one "- " bullet
+    each (the empty section's placeholder is none)."""
     listings, section, in_list = [], None, False
-    for line in markdown.splitlines():
+    lines = markdown.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.startswith("### ")), len(lines))
+    empty_text = SiteSettings.load().empty_section_text
+    for line in lines[first:]:
         if line.startswith("### "):
-            section, in_list = SECTION_KEYS.get(line[4:].strip()), False
+            section, in_list = section_key(line[4:]), False
         elif section and line.startswith("- "):
             text, in_list = line[2:], True
             if text != empty_text and not text.startswith(EMPTY_SECTION_PREFIX):
@@ -252,7 +265,7 @@ def listings_of(markdown, empty_text):
             listings[-1][1] += "\n" + line  # a listing of several lines
         elif not line.strip() and in_list:
             section, in_list = None, False
-    return [tuple(listing) for listing in listings]
+    return "\n".join(lines[:first]).strip(), [tuple(listing) for listing in listings]
 
 
 def _keep_excerpt(post, excerpt, content):
@@ -269,7 +282,7 @@ def _keep_excerpt(post, excerpt, content):
         post.excerpt = "\n".join(part for part in (manual, post.excerpt) if part)
         where = "starts the intro"
     else:
-        post.body = "\n\n".join(part for part in (html_to_markdown(manual), post.body) if part)
+        post.body = "\n".join(part for part in (manual, post.body) if part)
         where = "starts the text after the listings"
     post.notes.append(f"has a hand-written excerpt that is not in its text: “{text[:60]}” {where}")
     post.as_text += 1
