@@ -22,142 +22,8 @@ from taggit.models import Tag, TaggedItem
 from caching import content as cache
 from safe_images import make_renditions
 
+from .demo_text import TAGS, DemoWriter
 from .models import SLUG_LENGTH, Item, Post, Quote, Stat, digest_title, slug_from_title
-
-COMPANIES = [
-    "Netflix", "Uber", "Twitter", "Instagram", "WhatsApp", "Stack Overflow", "Pinterest", "Etsy",
-    "Dropbox", "Slack", "Spotify", "Airbnb", "Zapier", "Discord", "Shopify", "GitHub", "Reddit",
-    "Wikipedia", "Tumblr", "LinkedIn", "Box", "Wistia", "Basecamp", "Cloudflare", "Tinder",
-]  # fmt: skip
-TECH = [
-    "Cassandra", "Kafka", "Redis", "PostgreSQL", "MySQL", "Elasticsearch", "DynamoDB", "Go",
-    "Erlang", "Kubernetes", "Docker", "nginx", "Varnish", "Memcached", "Spark", "Lambda",
-    "Tarantool", "Riak", "MongoDB", "CockroachDB", "Aerospike", "HAProxy", "ZooKeeper",
-]  # fmt: skip
-THINGS = [
-    "message queues", "feature flags", "a billion push notifications", "their search index",
-    "real-time analytics", "global replication", "the timeline", "video transcoding",
-    "photo storage", "payments", "rate limiting", "their monolith", "log processing",
-]  # fmt: skip
-TAGS = [
-    "architecture", "scalability", "databases", "caching", "cloud", "aws", "google",
-    "microservices", "performance", "distributed-systems", "nosql", "storage", "networking",
-    "containers", "serverless", "monitoring", "devops", "security", "machine-learning",
-    "real-time", "queues", "latency", "consistency", "load-balancing", "big-data",
-    "example", "interview", "strategy", "hardware", "mobile",
-]  # fmt: skip
-SPEAKERS = [
-    "@antirez", "@jaykreps", "@adrianco", "@mjpt777", "@kellabyte", "@aphyr", "@copyconstruct",
-    "@brendangregg", "@jessfraz", "@mipsytipsy", "Werner Vogels", "Joseph Bradley",
-    "Greg Ferro", "Fred George", "Rob Harrop", "Leslie Lamport", "Butler Lampson",
-    "Emin Gün Sirer", "jsmthrowaway", "mbrock", "sharemywin", "Brave New Geek",
-]  # fmt: skip
-SAYINGS = [
-    "Microservices are about scaling the number of engineers, not the number of requests.",
-    "Better good service for fewer customers than bad service for all of them.",
-    "The ideal is low coupling and high cohesion.",
-    "Everything fails, all the time. Design for it.",
-    "Caching is a great way to turn one problem into two.",
-    "Consensus doesn't scale; partition your state instead.",
-    "When in doubt, invest in benchmarking.",
-    "We measured 300+ requests per second on a 2-core VM and stopped worrying.",
-    "The network is reliable, until the day it isn't.",
-    "Most outages are configuration changes wearing a disguise.",
-    "If your queue isn't bounded, latency will find a way to remind you.",
-    "Boring technology is a feature, not a bug.",
-]  # fmt: skip
-STATS = [
-    ("200K", "msgs per second through {company}"), ("750 million", "transactions per week"),
-    ("11 million", "paying subscribers"), (".7c", "speed of light in silicon"),
-    ("360TB", "stored in a single crystal"), ("1.5 million", "cache replication msgs/s"),
-    ("16 terabytes", "on one new SSD"), ("400 hours", "of video uploaded every minute"),
-    ("10,000x", "lower power for Wi-Fi"), ("$1bn", "yearly cost of market share"),
-    ("99.999%", "availability target"), ("5ms", "p99 read latency"),
-]  # fmt: skip
-SENTENCES = [
-    "{company} moved {thing} onto {tech} and cut tail latency by an order of magnitude.",
-    "The lesson is the usual one: measure first, then change one thing at a time.",
-    "What surprised the team most was how much of the load came from a handful of hot keys.",
-    "They run hot in several datacenters at once, so a failover is just load moving around.",
-    "Every request carries a deadline, and every layer respects it.",
-    "Backpressure turned out to be the feature that kept the system alive on launch day.",
-    "A single {tech} cluster now handles what used to take three separate systems.",
-    "Sharding by customer kept the blast radius of any one failure small.",
-    "The write path is boring on purpose; all the cleverness lives in the read path.",
-    "Capacity planning became a spreadsheet exercise once the metrics were trustworthy.",
-    "It took two rewrites to learn that the bottleneck was never the language.",
-    "Idempotent operations made retries safe, and safe retries made everything simpler.",
-]  # fmt: skip
-FIRST_NAMES = ["Bryan", "Barzan", "Alice", "Priya", "Diego", "Mei", "Olu", "Sven", "Hannah"]
-LAST_NAMES = ["Helmig", "Mozafari", "Nguyen", "Sharma", "Alvarez", "Chen", "Adeyemi", "Berg"]
-
-
-class DemoWriter:
-    def __init__(self, seed=2016):
-        self.rng = random.Random(seed)
-
-    def fill(self, template):
-        rng = self.rng
-        return template.format(
-            company=rng.choice(COMPANIES), tech=rng.choice(TECH), thing=rng.choice(THINGS)
-        )
-
-    def paragraph(self, sentences=3):
-        return " ".join(self.fill(self.rng.choice(SENTENCES)) for _ in range(sentences))
-
-    def item(self):
-        company, tech = self.rng.choice(COMPANIES), self.rng.choice(TECH)
-        link = (
-            f"[How {company} uses {tech}](https://example.com/{company.lower().replace(' ', '-')})"
-        )
-        return f"{link}. {self.paragraph(2)}"
-
-    def digest(self):
-        """(intro, stats, quotes, items) of one weekly issue, as the admin would store them."""
-        rng = self.rng
-        stats = [(figure, self.fill(label)) for figure, label in rng.sample(STATS, 6)]
-        quotes = [(rng.choice(SPEAKERS), rng.choice(SAYINGS)) for _ in range(rng.randint(8, 14))]
-        shown_quotes = rng.randint(4, 6)
-        items = [self.item() for _ in range(rng.randint(6, 10))]
-        shown_items = rng.randint(2, 3)
-        return (
-            self.paragraph(1),
-            stats,
-            [(speaker, text, n < shown_quotes) for n, (speaker, text) in enumerate(quotes)],
-            [(text, n < shown_items) for n, text in enumerate(items)],
-        )
-
-    def article_title(self):
-        rng = self.rng
-        company, tech, thing = rng.choice(COMPANIES), rng.choice(TECH), rng.choice(THINGS)
-        return rng.choice(
-            [
-                f"How {company} Scaled {thing.title()} with {tech}",
-                f"The Architecture {company} Uses to Handle {rng.randint(2, 900)} Million Users",
-                f"{rng.randint(3, 21)} Lessons from Running {tech} at Scale",
-                f"Ask HS: Is {tech} the Right Choice for {thing.title()}?",
-                f"{company}'s Transition from a Monolith to {tech}",
-                f"Building {thing.title()} on {tech}: A Journey Through {company}'s Stack",
-            ]
-        )
-
-    def article(self):
-        rng = self.rng
-        excerpt = "\n\n".join(self.paragraph(rng.randint(2, 4)) for _ in range(rng.randint(1, 2)))
-        sections = []
-        for _ in range(rng.randint(2, 4)):
-            heading = rng.choice(["The Stack", "Lessons Learned", "What Went Wrong", "The Numbers"])
-            bullets = "\n".join(f"- {self.fill(rng.choice(SENTENCES))}" for _ in range(3))
-            sections.append(f"## {heading}\n\n{self.paragraph(4)}\n\n{bullets}")
-        if rng.random() < 0.3:
-            sections.append("```\n$ wrk -t2 -c32 -d30s http://127.0.0.1:8000/\n```")
-        return excerpt, "\n\n".join(sections)
-
-    def guest_byline(self):
-        rng = self.rng
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        role = rng.choice(["CTO", "Principal Engineer", "SRE lead"])
-        return name, f"This is a guest repost by {name}, {role} at {rng.choice(COMPANIES)}."
 
 
 def demo_images(count=8):
@@ -316,9 +182,11 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
             post.excerpt, *parts = writer.digest()
             digest_parts[len(posts)] = parts
             names = ["stuff-the-internet-says", "scalability"]
+            caption = "This week's numbers, quotes and links."
         else:
-            post.kind, post.title = Post.Kind.ARTICLE, writer.article_title()
+            post.kind, (post.title, company) = Post.Kind.ARTICLE, writer.article_title()
             post.excerpt, post.body = writer.article()
+            caption = writer.caption(company)
             names = rng.sample(TAGS, rng.randint(1, 3))
             if rng.random() < 0.2:
                 name, post.byline = writer.guest_byline()
@@ -333,7 +201,7 @@ def create_demo_content(total=2000, seed=2016, now=None, since=None):
             post.lead_image = rng.choice(images)
             post.lead_image_width, post.lead_image_height = 960, 400
             post.lead_image_renditions = renditions[post.lead_image.name]
-            post.lead_image_caption = f"{rng.choice(COMPANIES)} at a glance."
+            post.lead_image_caption = caption
         post.slug = slug_from_title(post.title)
         counter = 2
         while (day, post.slug) in slugs:  # the same title twice on one day
