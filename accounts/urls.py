@@ -25,10 +25,10 @@ def reset_limits(view):
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("welcome/", views.after_login, name="after-login"),
     path("verify/resend/", views.resend_verification, name="verify-resend"),

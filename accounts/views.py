@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
@@ -10,6 +11,26 @@ from django_ratelimit.decorators import ratelimit
 from . import lockout, verification
 from .forms import AVATAR_MAX_BYTES, ProfileForm
 from .models import Role
+
+
+class SiteContextMixin:
+    """Django's login and logout views put the request's host in the context as `site` and
+    `site_name`, over the site's own (the context processor's): the page would be titled
+    "Log in – 127.0.0.1:8101" and branded with the host."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
+
+
+class LoginView(SiteContextMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(SiteContextMixin, auth_views.LogoutView):
+    pass
 
 
 @login_required

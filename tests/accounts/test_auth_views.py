@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import Role
+from digest.models import SiteSettings
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.helpers import log_in
 
@@ -39,6 +40,17 @@ def test_login_page_renders_a_form_with_a_csrf_token(client):
     assert 'name="csrfmiddlewaretoken"' in page
     assert 'name="username"' in page
     assert 'name="password"' in page
+
+
+def test_the_login_page_carries_the_sites_name_not_its_host(client, db):
+    site = SiteSettings.load()
+    site.site_name = "Stuff Weekly"
+    site.save()
+
+    page = client.get(reverse("accounts:login"), HTTP_HOST="127.0.0.1:8101").content.decode()
+
+    assert "<title>Log in – Stuff Weekly</title>" in page
+    assert "127.0.0.1:8101" not in page.split("<body")[1]
 
 
 def test_a_wrong_password_shows_an_error_and_logs_nobody_in(client):
