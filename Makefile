@@ -42,6 +42,7 @@ check: $(STAMP)
 # The serial part runs even when the parallel part fails; both results are reported, and the
 # target fails if either did.
 test: lint check
+	@bash -c 'source .ci/services.sh && ensure_axe'
 	@$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"; parallel=$$?; \
 	$(BIN)/python -m pytest -m serial; serial=$$?; \
 	echo "make test: parallel part $$([ $$parallel -eq 0 ] && echo passed || echo "FAILED (exit $$parallel)"), serial part $$([ $$serial -eq 0 ] && echo passed || echo "FAILED (exit $$serial)")"; \

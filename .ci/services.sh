@@ -25,6 +25,20 @@ ensure_chromium() {
   "$CHROMIUM" --version 2>/dev/null || die "$CHROMIUM exists but does not run"
 }
 
+# axe-core (the accessibility checker the browser tests inject into pages), from npm into
+# var/axe; without npm it is left missing and the tests say so (REQUIRE_BROWSER fails them).
+AXE_VERSION=4.14.1
+AXE_JS=${AXE_JS:-var/axe/node_modules/axe-core/axe.min.js}
+ensure_axe() {
+  [[ -f $AXE_JS ]] && grep -q "axe v$AXE_VERSION" "$AXE_JS" && return 0
+  command -v npm >/dev/null || { command -v apt-get >/dev/null && apt_install npm; }
+  command -v npm >/dev/null || { log "npm is missing: axe-core not installed"; return 0; }
+  log "Installing axe-core $AXE_VERSION"
+  mkdir -p var/axe
+  npm install --prefix var/axe --no-audit --no-fund --silent "axe-core@$AXE_VERSION" \
+    || log "npm could not install axe-core"
+}
+
 # Find initdb/pg_ctl/postgres: Debian's versioned dir first, then PATH, else install them.
 find_pgbin() {
   local d on_path

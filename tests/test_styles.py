@@ -37,7 +37,8 @@ def contrast(a, b):
 @pytest.mark.parametrize(
     ("text", "background"),
     [("on-accent", "accent"), ("on-accent", "accent-hover"), ("link", "bg"), ("text", "bg"),
-     ("muted", "bg"), ("muted", "surface"), ("accent", "surface")],
+     ("muted", "bg"), ("muted", "surface"), ("accent", "surface"), ("pending", "surface"),
+     ("approved", "surface"), ("rejected", "surface")],
 )  # fmt: skip
 def test_text_reaches_four_and_a_half_to_one(dark, text, background):
     colours = palette(dark)
