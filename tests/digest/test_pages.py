@@ -154,3 +154,20 @@ def test_seed_demo_fills_an_empty_site_once(db, capsys):
     call_command("seed_demo", posts=60)
     assert Post.objects.count() == 62
     assert "already present" in capsys.readouterr().out
+
+
+def test_the_sitemap_lists_posts_tags_with_posts_and_years(client, db):
+    old = PostFactory(publish_at=timezone.now().replace(year=2014), tags=["kafka"])
+    PostFactory(draft=True, tags=["secret-plans"])
+
+    index = client.get(reverse("digest:sitemap")).content.decode()
+    tags = client.get(reverse("digest:sitemap-section", args=["tags"])).content.decode()
+    years = client.get(reverse("digest:sitemap-section", args=["years"])).content.decode()
+
+    assert "sitemap-tags.xml" in index and "sitemap-years.xml" in index
+    assert "/tags/kafka/" in tags and "secret-plans" not in tags
+    assert reverse("digest:archive-year", args=[2014]) in years
+    assert (
+        old.get_absolute_url()
+        in client.get(reverse("digest:sitemap-section", args=["posts"])).content.decode()
+    )
