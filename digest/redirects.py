@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -81,3 +82,10 @@ def legacy_favourites(request):
     response = HttpResponsePermanentRedirect(SiteSettings.load().favourites_address())
     response["Cache-Control"] = f"max-age={FAVOURITES_MAX_AGE}"
     return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to; the icon itself is a static
+    file with a hashed, far-future name."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))

@@ -74,5 +74,6 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", public_page(views.robots_txt), name="robots"),
+    path("favicon.ico", public_page(redirects.favicon), name="favicon"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -171,3 +172,13 @@ def test_the_sitemap_lists_posts_tags_with_posts_and_years(client, db):
         old.get_absolute_url()
         in client.get(reverse("digest:sitemap-section", args=["posts"])).content.decode()
     )
+
+
+def test_favicon_ico_leads_to_the_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    name = response["Location"].removeprefix(settings.STATIC_URL)
+    assert name.startswith("img/favicon") and name.endswith(".ico")
+    with open(finders.find("img/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
