@@ -23,6 +23,12 @@ class UserQuerySet(models.QuerySet):
     def editors(self):
         return self.in_role(Role.EDITORS)
 
+    def reviewers(self):
+        """Who reviews sponsors' listings and compiles the week: active editors and
+        superusers, each once."""
+        editors = self.filter(models.Q(groups__name=Role.EDITORS) | models.Q(is_superuser=True))
+        return self.filter(pk__in=editors.values("pk"), is_active=True)
+
     def authors(self):
         return self.in_role(Role.AUTHORS)
 

@@ -11,7 +11,6 @@ request's Host header.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -24,10 +23,7 @@ def _send(subject, body, recipients):
 
 def editor_addresses():
     User = get_user_model()
-    editors = User.objects.filter(Q(groups__name="Editors") | Q(is_superuser=True))
-    return sorted(
-        set(editors.filter(is_active=True).exclude(email="").values_list("email", flat=True))
-    )
+    return sorted(set(User.objects.reviewers().exclude(email="").values_list("email", flat=True)))
 
 
 def manager_addresses(sponsor):

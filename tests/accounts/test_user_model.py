@@ -13,8 +13,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import CreateModel
 
 from accounts.management.commands import ensure_admin
-from accounts.models import User
-from tests.accounts.factories import UserFactory
+from accounts.models import Role, User
+from tests.accounts.factories import UserFactory, staff
 
 # --- The model itself ----------------------------------------------------------------------------
 
@@ -214,3 +214,14 @@ def test_ensure_admin_run_twice_prints_the_same_password_without_changing_it(log
     assert admin.password == stored_hash
     assert admin.check_password(first_password)
     assert User.objects.filter(username="admin").count() == 1
+
+
+def test_reviewers_are_active_editors_and_superusers_once(db):
+    editor = staff(Role.EDITORS)
+    admin = UserFactory(is_superuser=True)
+    both = UserFactory(is_superuser=True)
+    both.groups.add(Group.objects.get(name=Role.EDITORS))
+    UserFactory(is_active=False, is_superuser=True)
+    staff(Role.AUTHORS)
+
+    assert sorted(User.objects.reviewers(), key=lambda u: u.pk) == [editor, admin, both]

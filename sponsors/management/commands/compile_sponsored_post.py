@@ -3,7 +3,6 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from sponsors.compiling import NothingToCompile, compile_week
 from sponsors.models import this_week, week_of
@@ -56,11 +55,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user is called {username!r}.")
             return user
-        user = (
-            User.objects.filter(Q(groups__name="Editors") | Q(is_superuser=True), is_active=True)
-            .order_by("pk")
-            .first()
-        )
+        user = User.objects.reviewers().order_by("pk").first()
         if user is None:
             raise CommandError("No editor or superuser exists to be the author; pass --author.")
         return user
