@@ -18,7 +18,26 @@ from .models import (
 )
 
 BOOKABLE_WEEKS = 12
-HTTP_URL = URLValidator(schemes=["http", "https"])
+WEB_ADDRESS_MESSAGE = "Enter a web address starting with http:// or https://."
+
+
+class WebAddressField(forms.URLField):
+    """A link readers are sent to: http or https only, an address without a scheme taken as
+    https, and one message that says so (URLField's own validator would add a second, vaguer
+    "Enter a valid URL.")."""
+
+    default_error_messages = {"invalid": WEB_ADDRESS_MESSAGE}
+    default_validators = [URLValidator(schemes=["http", "https"], message=WEB_ADDRESS_MESSAGE)]
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
+def one_kind_of_line_break(text):
+    """`text` with each line break one LF: browsers send a textarea's as CRLF, which would
+    count twice against a limit the counter beside the box (static/js/charcount.js) counts
+    once."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def bookable_weeks(today_week=None):
@@ -47,9 +66,7 @@ class CompanyFieldsMixin(LogoMixin, forms.ModelForm):
     """The company's public details, whether saved on the sponsor at once or sent for review
     as a change (SponsorChange); a name is a name (sponsors.names) and nobody else's."""
 
-    website = forms.URLField(
-        required=False, assume_scheme="https", max_length=200, validators=[HTTP_URL]
-    )
+    website = WebAddressField(required=False, max_length=200)
 
     class Meta:
         fields = ["name", "website", "description", "logo"]
@@ -99,17 +116,16 @@ class WeeksField(forms.TypedMultipleChoiceField):
 
 
 class ListingForm(HoneypotMixin, forms.ModelForm):
+    # No max_length: its maxlength attribute lets the browser cut a paste short without a
+    # word. The server judges the length (clean_text) and says by how much it is over.
     text = forms.CharField(
-        max_length=LISTING_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "data-count": LISTING_TEXT_MAX}),
         help_text=f"Up to {LISTING_TEXT_MAX} characters of Markdown: **bold**, *italic* and "
         "[links](https://example.com) work. Say who you are in the first words.",
     )
-    link_url = forms.URLField(
+    link_url = WebAddressField(
         label="Call-to-action link",
-        assume_scheme="https",
         max_length=500,
-        validators=[HTTP_URL],
         help_text="Where readers go when they click; we count each click for you.",
     )
     link_label = forms.CharField(
@@ -140,6 +156,16 @@ class ListingForm(HoneypotMixin, forms.ModelForm):
         if booked:
             self.initial["weeks"] = [week.isoformat() for week in booked]
         self.fields["section"].choices = Listing.Section.choices
+
+    def clean_text(self):
+        text = one_kind_of_line_break(self.cleaned_data["text"])
+        if len(text) > LISTING_TEXT_MAX:
+            raise forms.ValidationError(
+                "The listing text has %(count)s characters; the limit is %(limit)s.",
+                code="max_length",
+                params={"count": len(text), "limit": LISTING_TEXT_MAX},
+            )
+        return text
 
     def save(self, commit=True):
         listing = super().save(commit=commit)

@@ -26,12 +26,24 @@ def editor_addresses():
     return sorted(set(User.objects.reviewers().exclude(email="").values_list("email", flat=True)))
 
 
-def manager_addresses(sponsor):
+def managers_mailed(sponsor):
     if sponsor is None:
         return []
-    return sorted(
-        sponsor.managers.filter(is_active=True).exclude(email="").values_list("email", flat=True)
-    )
+    return list(sponsor.managers.filter(is_active=True).exclude(email="").order_by("email"))
+
+
+def greeting(sponsor, managers):
+    """Whom a mail to the sponsor's `managers` greets: the one manager by the name they gave,
+    else the company's team (one mail goes to all of them)."""
+    if len(managers) == 1 and (name := managers[0].display_name or managers[0].get_full_name()):
+        return name
+    return f"{sponsor.name} team" if sponsor else ""
+
+
+def mail_managers(sponsor, subject, template, context):
+    managers = managers_mailed(sponsor)
+    body = render_to_string(template, {**context, "greeting": greeting(sponsor, managers)})
+    _send(subject, body, [manager.email for manager in managers])
 
 
 def listing_submitted(listing, changed=False):
@@ -66,8 +78,7 @@ def listing_decided(listing):
     subject = (
         f"[{settings.SITE_NAME}] Your listing was {'approved' if approved else 'not approved'}"
     )
-    body = render_to_string("sponsors/email/decided.txt", context)
-    _send(subject, body, manager_addresses(listing.sponsor))
+    mail_managers(listing.sponsor, subject, "sponsors/email/decided.txt", context)
 
 
 def weeks_of(listing):
@@ -101,5 +112,4 @@ def company_change_decided(change):
     }
     decision = "approved" if approved else "not approved"
     subject = f"[{settings.SITE_NAME}] Your company details were {decision}"
-    body = render_to_string("sponsors/email/company_decided.txt", context)
-    _send(subject, body, manager_addresses(change.sponsor))
+    mail_managers(change.sponsor, subject, "sponsors/email/company_decided.txt", context)

@@ -6,11 +6,12 @@ shows at once, and keyed by the week, so Monday's sponsors replace last week's b
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from caching.content import cached
 
-from .models import Sponsor, this_week, week_of
+from .models import Listing, Sponsor, this_week, week_of
 
 
 def next_week_starts(now):
@@ -19,14 +20,27 @@ def next_week_starts(now):
     return timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
 
 
+def click_links(week):
+    """{sponsor id: the /go/ link of its first listing with a link in that week's post}: where
+    the name of a sponsor without a website leads."""
+    links = {}
+    rows = Listing.objects.running_in(week).exclude(link_url="").values_list("sponsor_id", "pk")
+    for sponsor_id, pk in rows:
+        links.setdefault(sponsor_id, reverse("sponsors:go", args=[pk]))
+    return links
+
+
 def current_sponsors():
+    """This week's sponsors, each with the `url` its name or logo links to: its website, else
+    its listing's click link (counted like a click in the post)."""
     week = this_week()
 
     def build():
+        links = click_links(week)
         return [
             {
                 "name": sponsor.name,
-                "website": sponsor.website,
+                "url": sponsor.website or links.get(sponsor.pk, ""),
                 "logo_url": sponsor.logo.url if sponsor.logo else "",
                 "logo_width": sponsor.logo_width,
                 "logo_height": sponsor.logo_height,

@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from ..forms import HTTP_URL, LogoMixin, ReviewNoteForm
+from ..forms import LogoMixin, ReviewNoteForm, WebAddressField
 from ..models import (
     ChangedSinceSeen,
     IllegalTransition,
@@ -26,7 +26,7 @@ def logo_image(logo):
 
 
 class SponsorAdminForm(LogoMixin, forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https", validators=[HTTP_URL])
+    website = WebAddressField(required=False)
 
     class Meta:
         model = Sponsor

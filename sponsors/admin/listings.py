@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from ..compiling import NothingToCompile, compile_week
-from ..forms import HTTP_URL, ReviewNoteForm
+from ..forms import ReviewNoteForm, WebAddressField
 from ..models import (
     ChangedSinceSeen,
     IllegalTransition,
@@ -26,7 +26,7 @@ from ..models import (
     week_of,
 )
 from .review import seen_field, seen_version, warn_compiled_weeks, warn_lookalikes
-from .weeks import CompileWeekForm, ListingWeekInline, WeekFilter
+from .weeks import CompileWeekForm, ListingWeekInline, WeekFilter, first_week_to_compile
 
 WEEKS = Prefetch("weeks", queryset=ListingWeek.objects.order_by("week"))
 # The statuses an editor may choose in the change form, and the verb each one is.
@@ -37,13 +37,7 @@ class ListingAdminForm(forms.ModelForm):
     """The listing's change form. It remembers the version the editor opened, so a save or a
     decision made on text the sponsor has changed since is refused (Listing.save)."""
 
-    link_url = forms.URLField(
-        label="Call-to-action link",
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        validators=[HTTP_URL],
-    )
+    link_url = WebAddressField(label="Call-to-action link", required=False, max_length=500)
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -317,7 +311,7 @@ class ListingAdmin(admin.ModelAdmin):
         if not request.user.has_perms(["digest.add_post", "digest.change_post"]):
             raise PermissionDenied
         try:
-            post, created = compile_week(week, author=request.user)
+            post, created = compile_week(week)
         except NothingToCompile as empty:
             self.message_user(request, f"{empty} Nothing was compiled.", messages.WARNING)
             return None
@@ -346,7 +340,7 @@ class ListingAdmin(admin.ModelAdmin):
     def compile_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = CompileWeekForm(request.POST or None, initial={"week": this_week()})
+        form = CompileWeekForm(request.POST or None, initial={"week": first_week_to_compile()})
         if request.method == "POST" and form.is_valid():
             self.compile_and_report(request, week_of(form.cleaned_data["week"]))
             return redirect("admin:sponsors_listing_changelist")

@@ -1,7 +1,7 @@
 """The weeks listings run: their inline, the queue's filter, compiling a week, and the record
 of each week's compiled post."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin
@@ -31,6 +31,16 @@ class WeekFilter(admin.SimpleListFilter):
         except ValueError:
             return queryset.none()
         return queryset.filter(weeks__week=week)
+
+
+def first_week_to_compile():
+    """The compile page's proposal: the first week from this one on without a compiled post
+    (compiling again is for a change, not the usual next step)."""
+    week = this_week()
+    compiled = set(WeeklyPost.objects.filter(week__gte=week).values_list("week", flat=True))
+    while week in compiled:
+        week += timedelta(days=7)
+    return week
 
 
 class CompileWeekForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from caching.content import content_changed
-from digest.markdown import render_markdown, render_markdown_inline
+from digest.markdown import html_to_text, render_markdown, render_markdown_inline
 from digest.models import IllegalTransition
 
 from .. import notifications
@@ -203,6 +203,12 @@ class Listing(Versioned):
 
     # The order of the sections in the sponsored post, whatever the choices' order.
     SECTION_ORDER = (Section.HIRING, Section.EVENT, Section.PRODUCT)
+    # What an empty section of the sponsored post invites, in that section's words.
+    EMPTY_SECTION_TEXT = {
+        Section.HIRING: "Your job listing could be here. How cool is that?",
+        Section.EVENT: "Your event could be here. How cool is that?",
+        Section.PRODUCT: "Your product or service could be here. How cool is that?",
+    }
 
     sponsor = models.ForeignKey(
         Sponsor, on_delete=models.PROTECT, null=True, blank=True, related_name="listings"
@@ -260,6 +266,12 @@ class Listing(Versioned):
     def save(self, *args, **kwargs):
         self.text_html = render_markdown_inline(self.text, images=False)
         super().save(*args, **kwargs)
+
+    @property
+    def plain_text(self):
+        """The text as readers read it, without its Markdown or links: a listing's name in
+        lists whose rows are links already."""
+        return html_to_text(self.text_html)
 
     @property
     def is_editable(self):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from digest.models import Post, SiteSettings
-from sponsors.compiling import compile_week
+from digest.models import Post
+from sponsors.compiling import compile_week, sponsored_author
 from sponsors.models import Listing, WeeklyPost, this_week
 from tests.accounts.factories import staff
 from tests.helpers import text
@@ -202,32 +202,32 @@ def test_the_descriptions_of_the_sponsors_follow_below_the_fold(sponsored):
         assert description not in post.excerpt_html
 
 
-def test_an_empty_section_shows_the_placeholder_linking_to_the_sponsors_page(editor, past_week):
-    SiteSettings.objects.update_or_create(
-        pk=1, defaults={"empty_section_text": "Your listing could be here. Cool, no?"}
-    )
+def test_an_empty_section_shows_its_placeholder_linking_to_the_sponsors_page(editor, past_week):
     ListingFactory(approved=True, section=Listing.Section.EVENT, weeks=[past_week])
 
     compile_week(past_week, author=editor)
 
     post = Post.objects.get()
-    placeholder = (
-        f'<li><a href="{reverse("sponsors:about")}" rel="noopener noreferrer">'
-        "Your listing could be here. Cool, no?</a></li>"
-    )
+
+    def placeholder(section):
+        return (
+            f'<li><a href="{reverse("sponsors:about")}" rel="noopener noreferrer">'
+            f"{Listing.EMPTY_SECTION_TEXT[section]}</a></li>"
+        )
+
     assert headings(post.excerpt_html) == SECTION_TITLES
     hiring, events, products = re.split(r"<h3>.*?</h3>", post.excerpt_html)[1:]
-    assert placeholder in hiring
-    assert placeholder not in events
-    assert placeholder in products
+    assert placeholder(Listing.Section.HIRING) in hiring
+    assert not any(empty in events for empty in Listing.EMPTY_SECTION_TEXT.values())
+    assert placeholder(Listing.Section.PRODUCT) in products
 
 
-def test_the_default_placeholder_is_the_samples(editor, past_week):
+def test_the_events_placeholder_is_the_samples(editor, past_week):
     ListingFactory(approved=True, section=Listing.Section.HIRING, weeks=[past_week])
 
     post, _ = compile_week(past_week, author=editor)
 
-    assert text(post.excerpt_html).count(PLACEHOLDER) == 2
+    assert text(post.excerpt_html).count(PLACEHOLDER) == 1
 
 
 # --- The command --------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_the_command_reports_the_post_it_created(editor, past_week, week_listing
     post = Post.objects.get()
     assert f"Created “{post.title}” (published)" in output
     assert post.get_absolute_url() in output
-    assert post.author == editor
+    assert post.author == sponsored_author()
     assert post.status == Post.Status.PUBLISHED
     assert post.publish_at == timezone.make_aware(datetime.combine(past_week, time(9, 0)))
     assert WeeklyPost.objects.get().week == past_week
@@ -373,11 +373,12 @@ def test_an_unknown_author_is_refused(editor, past_week):
     assert not Post.objects.exists()
 
 
-def test_without_an_editor_the_command_asks_for_an_author(past_week):
+def test_without_an_editor_or_author_the_post_is_by_the_sponsored_account(past_week):
     ListingFactory(approved=True, weeks=[past_week])
 
-    with pytest.raises(CommandError, match="pass --author"):
-        compile_command("--week", past_week.isoformat())
+    compile_command("--week", past_week.isoformat())
+
+    assert Post.objects.get().author.name == "Sponsored"
 
 
 # --- A future week: scheduled -------------------------------------------------------------------
@@ -500,7 +501,7 @@ def test_compiling_a_week_in_the_admin_creates_then_updates_one_post(
     assert response.redirect_chain == [(QUEUE_URL, 302)]
     post = Post.objects.get()
     assert post.title == "Sponsored Post: Beta Jobs, Alpha Queues, Gamma Conf"
-    assert post.author == editor
+    assert post.author == sponsored_author()
     assert go_links(post.excerpt_html) == [
         reverse("sponsors:go", args=[week_listings[0][key].pk])
         for key in ("beta-hiring", "alpha-hiring", "gamma-event", "alpha-product")

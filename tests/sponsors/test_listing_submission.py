@@ -62,11 +62,20 @@ def test_the_submit_form_offers_the_coming_weeks(sponsor_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"text": "x" * 801}, "Ensure this value has at most 800 characters (it has 801)."),
+        ({"text": "x" * 801}, "The listing text has 801 characters; the limit is 800."),
         ({"text": "   "}, "This field is required."),
-        ({"link_url": "javascript:alert(document.cookie)"}, "Enter a valid URL."),
-        ({"link_url": "ftp://queue-masters.example/brochure.pdf"}, "Enter a valid URL."),
-        ({"link_url": "data:text/html,<script>alert(1)</script>"}, "Enter a valid URL."),
+        (
+            {"link_url": "javascript:alert(document.cookie)"},
+            "Enter a web address starting with http:// or https://.",
+        ),
+        (
+            {"link_url": "ftp://queue-masters.example/brochure.pdf"},
+            "Enter a web address starting with http:// or https://.",
+        ),
+        (
+            {"link_url": "data:text/html,<script>alert(1)</script>"},
+            "Enter a web address starting with http:// or https://.",
+        ),
         ({"link_label": ""}, "This field is required."),
         ({"section": "sidebar"}, "Select a valid choice."),
         ({"weeks": []}, "This field is required."),
@@ -149,7 +158,7 @@ def test_editing_a_listing_with_bad_input_changes_nothing(sponsor_client, sponso
     )
 
     assert response.status_code == 200
-    assert "Enter a valid URL." in text(response)
+    assert "Enter a web address starting with http:// or https://." in text(response)
     assert snapshot(listing) == before
 
 

@@ -41,7 +41,10 @@ TOO_MANY = "You have sent this form many times in a short while"
             "The two password fields didn’t match.",
         ),
         ({"account-email": "not an address"}, "Enter a valid email address."),
-        ({"company-website": "javascript:alert(1)"}, "Enter a valid URL."),
+        (
+            {"company-website": "javascript:alert(1)"},
+            "Enter a web address starting with http:// or https://.",
+        ),
         (
             {"company-name": "", "account-email": "", "account-password1": ""},
             "This field is required.",

@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if editor:
             self.copy_sample_listings(week, editor)
             try:
-                post, _ = compile_week(week, author=editor)
+                post, _ = compile_week(week)
                 self.stdout.write(f"Compiled “{post.title}”.")
             except NothingToCompile:
                 pass
