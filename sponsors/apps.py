@@ -18,7 +18,7 @@ class SponsorsConfig(AppConfig):
         from .showcase import next_week_starts
 
         # The importers read a sponsored post's sections by the titles defined here.
-        register_sections(Listing.Section.choices)
+        register_sections(Listing.Section.choices, Listing.EMPTY_SECTION_TEXT.values())
         entry_imported.connect(import_listings, dispatch_uid="sponsors-import-listings")
         signals.connect()
         # Monday's sponsors replace last week's on every page with no write to the database.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..parsing import LineNote, parse_items, parse_quotes, parse_stats
-from .sections import section_key
+from .sections import is_placeholder, section_key
 
 DIGEST_TITLE_RE = re.compile(
     r"^Stuff The Internet Says On Scalability For (?P<month>[A-Z][a-z]+) "
@@ -33,7 +33,6 @@ SPONSOR_CLOSING_PREFIX = "If any of these items interest you"
 GUEST_BYLINE_RE = re.compile(
     r"^\s*(?:This is an? )?guest (?:re)?post(?:ed)? (?:written )?by\s+(?P<rest>.+)$", re.IGNORECASE
 )
-EMPTY_SECTION_PREFIX = "Your event could be here"
 _BULLET_RE = re.compile(r"^(?P<indent>\s*)[•◦▪‣●]\s*(?P<text>.*)$")
 _QUOTES_HEADER_RE = re.compile(r"^\s*Quotable Quotes\s*:?\s*$", re.IGNORECASE)
 _MONTHS = {
@@ -229,7 +228,7 @@ def _read_sponsored(entry, body):
             continue
         if bullet and section is not None:
             text = bullet["text"].strip()
-            if text.strip(" :") and not text.startswith(EMPTY_SECTION_PREFIX):
+            if text.strip(" :") and not is_placeholder(text):
                 entry.listings.append((section, text))
                 entry.structured += 1
         elif key := section_key(content):

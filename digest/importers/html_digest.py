@@ -30,7 +30,7 @@ from ..parsing import (
 from . import archive_format as fmt
 from .html_tree import Node, parse_html
 from .old_links import rewrite_old_links
-from .sections import section_key
+from .sections import is_placeholder, section_key
 from .text import html_to_markdown
 
 _READ_MORE_RE = re.compile(r"^click to read more\s*(?:\.\.\.|…|\.)?$")
@@ -278,7 +278,7 @@ def read_sponsored_html(markup):
 def _read_listings(read, block, section):
     for entry in _blocks(block):
         listing, media = _text(entry), _has_media(entry)
-        empty = not (listing.strip(" :") or media) or listing.startswith(fmt.EMPTY_SECTION_PREFIX)
+        empty = not (listing.strip(" :") or media) or is_placeholder(listing)
         if entry.tag != "li" and (listing or media):
             read.keep_as_text(entry, "not a bullet of the section's list")
         elif entry.tag == "li" and not empty:

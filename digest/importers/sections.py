@@ -6,12 +6,21 @@ Without it no heading is a section, so a sponsored post's text is all kept as te
 """
 
 _KEYS = {}
+# What the old site wrote in a section without listings; the placeholders of ours are added.
+_PLACEHOLDERS = {"Your event could be here"}
 
 
-def register_sections(choices):
-    """Make the headings of `choices`, (key, title) pairs, the sections the importers read."""
+def register_sections(choices, placeholders=()):
+    """Make the headings of `choices`, (key, title) pairs, the sections the importers read,
+    and `placeholders` (the texts of empty sections) text that is no listing."""
     _KEYS.clear()
     _KEYS.update({title: key for key, title in choices})
+    _PLACEHOLDERS.update(text.split(".")[0] for text in placeholders)
+
+
+def is_placeholder(text):
+    """Whether `text` is an empty section's placeholder rather than a listing."""
+    return any(text.startswith(start) for start in _PLACEHOLDERS)
 
 
 def section_key(heading):

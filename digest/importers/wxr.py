@@ -40,11 +40,10 @@ from django.utils.text import slugify
 
 from ..markdown import html_to_text, render_markdown, sanitize_html
 from ..models import SLUG_LENGTH, ImportedComment, Post, SiteSettings, slug_from_title
-from .archive_format import EMPTY_SECTION_PREFIX
 from .base import LEGACY_LINK_RE, ImportedPost, Report, default_author, run_import, writes
 from .feed import address, fill_content, kind_of, natural_key
 from .html_digest import clean_html, read_sponsored_html
-from .sections import section_key
+from .sections import is_placeholder, section_key
 from .wxr_attachments import Attachments
 from .wxr_format import SITE_TYPES, WxrError, autop, read_wxr
 from .wxr_meta import META_KEY, read_post_data
@@ -259,7 +258,7 @@ def listings_of(markdown):
             section, in_list = section_key(line[4:]), False
         elif section and line.startswith("- "):
             text, in_list = line[2:], True
-            if text != empty_text and not text.startswith(EMPTY_SECTION_PREFIX):
+            if text != empty_text and not is_placeholder(text):
                 listings.append([section, text])
         elif in_list and line.strip() and listings and listings[-1][0] == section:
             listings[-1][1] += "\n" + line  # a listing of several lines

@@ -74,7 +74,7 @@ def test_the_listing_form_page_refuses_a_script_link(client, db):
     client.force_login(manager)
     response = client.post(reverse("sponsors:submit"), listing_data("javascript:alert(1)"))
     assert response.status_code == 200
-    assert "Enter a valid URL." in response.text
+    assert "Enter a web address starting with http:// or https://." in response.text
     assert not Listing.objects.filter(sponsor__managers=manager).exists()
     assert check_html(response.text) == []
 
