@@ -244,13 +244,15 @@ def _renew():
         renewed = _read_state(timezone.now())
     except DatabaseError:
         log.exception("database unreachable; content change not recorded yet")
-        shared.change_missed = True
-        return
-    if shared.set(STATE_KEY, renewed, timeout=None, force=True):
+        renewed = None
+    if renewed is not None and shared.set(STATE_KEY, renewed, timeout=None, force=True):
         shared.change_missed = shared.change_pending = False
         _remember(renewed)
     else:
-        shared.change_missed = True
+        # From now on the missed change is what is pending: it is recorded by the first call
+        # that finds the cache working, not forced again by every read (each would wait out
+        # a hung cache's timeout).
+        shared.change_missed, shared.change_pending = True, False
 
 
 def content_changed():

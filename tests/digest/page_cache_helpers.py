@@ -2,12 +2,16 @@
 callable (config.wsgi.application, where stored pages are answered before Django runs)."""
 
 import io
+from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
+from django.utils.http import urlencode
 
 from config.wsgi import application
 
@@ -125,3 +129,45 @@ def stored(get, url):
     assert cache_status(second) == "hit", url
     assert second.content == first.content
     return second
+
+
+# Shared by the page-cache tests (tests/digest/page_cache/).
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+
+
+def local_day(post):
+    return timezone.localtime(post.publish_at)
+
+
+PAGES = {
+    "index": lambda p: reverse("digest:post-index"),
+    "index page 2": lambda p: reverse("digest:post-index") + "?" + urlencode({"page": 2}),
+    "post": lambda p: p.article.get_absolute_url(),
+    "tag": lambda p: reverse("digest:tag-detail", kwargs={"slug": "caching"}),
+    "archive": lambda p: reverse("digest:archive"),
+    "year": lambda p: reverse("digest:archive-year", kwargs={"year": local_day(p.article).year}),
+    "month": lambda p: reverse(
+        "digest:archive-month",
+        kwargs={"year": local_day(p.article).year, "month": local_day(p.article).month},
+    ),
+    "author": lambda p: reverse("digest:author-detail", kwargs={"username": "ada"}),
+    "quotes": lambda p: reverse("digest:quote-list"),
+    "speaker": lambda p: reverse("digest:quote-speaker", kwargs={"key": p.quote.speaker_key}),
+    "search": lambda p: reverse("digest:search") + "?" + urlencode({"q": "caching"}),
+    "rss": lambda p: reverse("digest:feed-rss"),
+    "atom": lambda p: reverse("digest:feed-atom"),
+    "tag feed": lambda p: reverse("digest:tag-feed", kwargs={"slug": "caching"}),
+    "sitemap": lambda p: reverse("digest:sitemap"),
+    "sitemap section": lambda p: reverse("digest:sitemap-section", kwargs={"section": "posts"}),
+    "robots": lambda p: reverse("digest:robots"),
+    "sponsors": lambda p: reverse("sponsors:about"),
+}
+
+
+def set_clock(monkeypatch, moment):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def validator(response, header):
+    return response["ETag"] if header == "If-None-Match" else response["Last-Modified"]
