@@ -41,13 +41,19 @@ COUNTED = 1000
 QUOTES_SHOWN = 5
 # The newest posts with quotes a quote search looks through first (about 500 quotes).
 RECENT_QUOTED_POSTS = 50
-# What a result shows of its post (with its snippet), in the model's order of fields, as
-# Post.from_db takes them.
-SHOWN_ROW = tuple(
-    field.attname
-    for field in Post._meta.concrete_fields
-    if field.attname in ("id", "title", "slug", "publish_at")
+
+
+def _fields(model, *names):
+    """`names` in the model's order of fields, as Model.from_db takes them."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# What a result shows of its post (with its snippet), and a listed quote of itself and its post.
+SHOWN_ROW = _fields(Post, "id", "title", "slug", "publish_at")
+QUOTE_ROW = _fields(
+    Quote, "id", "speaker", "speaker_key", "text_html", "source_url", "source_on", "anchor"
 )
+QUOTE_POST_ROW = SHOWN_ROW
 # Sentinels that cannot occur in stored text: the headline is escaped first, then they
 # become <mark> tags, so no stored character ever turns into markup.
 _START, _STOP = "\x02", "\x03"
@@ -89,40 +95,71 @@ def _document():
 
 # Stand-ins for a request's values in a prepared query: no request can send them (clean_query
 # drops NUL; nothing is published in the year 1; ids are positive).
-_QUERY = "\x00query\x00"
 _NOW = datetime(1, 1, 2, tzinfo=UTC)
+
+
+def _word_stand_in(n):
+    return f"\x00{n}\x00"
 
 
 class Prepared:
     """A search query's SQL, compiled once per process and run with each request's values.
 
-    Django builds and compiles a queryset's SQL on every evaluation; for the ranking and
-    headline queries that is 1–2 ms each, about what PostgreSQL takes to run them. Their
-    shape is the same whatever is searched, so `build(query, now, ids)` is compiled once
-    with stand-in values, and each run puts the real values in the stand-ins' places among
-    the parameters. Published() and every other condition stay in the queryset `build`
-    returns. A shape is compiled per number of `ids` and per `shape` (keyword arguments of
-    `build` that change the SQL itself, such as a LIMIT).
+    Django builds and compiles a queryset's SQL on every evaluation; for the ranking,
+    headline and quote queries that is 1–2 ms each, about what PostgreSQL takes to run them.
+    Their shape is the same whatever is searched, so `build(text, now, ids, **shape)` is
+    compiled once with stand-in values, and each run puts the request's values in the
+    stand-ins' places among the parameters: its words (a word found inside a parameter is
+    in a LIKE pattern, and escaped for it), its time and its ids. Published() and every
+    other condition stay in the queryset `build` returns. A shape is compiled per number of
+    words and of ids, and per `shape` (keyword arguments that change the SQL itself, such as
+    a LIMIT).
     """
 
     def __init__(self, build):
         self.build = build
         self.compiled = {}
 
-    def sql(self, query, now, ids=(), **shape):
-        """The SQL and parameters of `build(search query, now, ids, **shape)`."""
-        stand_ins = [-n for n in range(1, len(ids) + 1)]
-        key = (len(ids), *sorted(shape.items()))
+    def sql(self, text, now, ids=(), **shape):
+        """The SQL and parameters of `build(text, now, ids, **shape)`."""
+        words = text.split()
+        text_stand_in = " ".join(_word_stand_in(n) for n in range(len(words)))
+        id_stand_ins = [-n for n in range(1, len(ids) + 1)]
+        key = (len(words), len(ids), *sorted(shape.items()))
         if key not in self.compiled:
-            queryset = self.build(SearchQuery(_QUERY, **WEBSEARCH), _NOW, stand_ins, **shape)
+            queryset = self.build(text_stand_in, _NOW, id_stand_ins, **shape)
             self.compiled[key] = queryset.query.get_compiler(queryset.db).as_sql()
         sql, params = self.compiled[key]
-        values = {_QUERY: query, _NOW: now, **dict(zip(stand_ins, ids, strict=True))}
-        return sql, [values.get(param, param) for param in params]
+        # A database may take times as text: its own form of each is looked for.
+        adapt = connection.ops.adapt_datetimefield_value
+        values = {
+            **{_word_stand_in(n): word for n, word in enumerate(words)},
+            text_stand_in: text,
+            adapt(_NOW): adapt(now),
+            **dict(zip(id_stand_ins, ids, strict=True)),
+        }
+        return sql, [self._fill(param, values) for param in params]
 
-    def rows(self, query, now, ids=(), **shape):
+    @staticmethod
+    def _fill(param, values):
+        if not isinstance(param, str) or "\x00" not in param:
+            return values.get(param, param)
+        if param in values:
+            return values[param]
+        for stand_in, word in values.items():
+            if isinstance(stand_in, str) and stand_in in param:
+                param = param.replace(stand_in, connection.ops.prep_for_like_query(word))
+        if "\x00" in param:
+            raise ValueError(f"a stand-in was left in a prepared query: {param!r}")
+        return param
+
+    def rows(self, text, now, ids=(), **shape):
+        if not is_postgres():
+            # Other databases return some values that Django converts (SQLite: times as
+            # text); the embedded default runs the queryset as it is.
+            return list(self.build(text, now, list(ids), **shape))
         with connection.cursor() as cursor:
-            cursor.execute(*self.sql(query, now, ids, **shape))
+            cursor.execute(*self.sql(text, now, ids, **shape))
             return cursor.fetchall()
 
 
@@ -221,8 +258,9 @@ class Results:
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _newest_ranked(search_query, now, _ids, limit, in_title):
+def _newest_ranked(text, now, _ids, limit, in_title):
     """(id, rank, publish time) of the `limit` newest published matches (in the title)."""
+    search_query = SearchQuery(text, **WEBSEARCH)
     matches = Post.objects.published(now).filter(search_vector=search_query)
     if in_title:
         matches = matches.annotate(title_vector=title_vector()).filter(title_vector=search_query)
@@ -231,11 +269,11 @@ def _newest_ranked(search_query, now, _ids, limit, in_title):
     return newest.values_list("pk", "rank", "publish_at")[:limit]
 
 
-def _headlines(search_query, _now, ids):
+def _headlines(text, _now, ids):
     """What results show of the posts `ids`, and their highlighted text."""
     headline = SearchHeadline(
         _document(),
-        search_query,
+        SearchQuery(text, **WEBSEARCH),
         config=CONFIG,
         start_sel=_START,
         stop_sel=_STOP,
@@ -267,13 +305,33 @@ def newest_quotes(query, is_common=True):
     rare word). Either way the answer is the same; only its cost differs.
     """
     recent = queries.posts_with_quotes(RECENT_QUOTED_POSTS) if is_common else []
+    now = timezone.now()
     if len(recent) == RECENT_QUOTED_POSTS:
         # Those posts are published (Post.objects.published() chose them).
-        found = Quote.objects.filter(post__in=recent).matching(query).for_listing()
-        quotes = list(found[:QUOTES_SHOWN])
+        quotes = _listed_quotes(QUOTES.rows(query, now, recent))
         if len(quotes) == QUOTES_SHOWN:
             return quotes
-    return list(Quote.objects.published().matching(query).for_listing()[:QUOTES_SHOWN])
+    return _listed_quotes(QUOTES.rows(query, now))
+
+
+def _quotes(text, now, ids):
+    """What a quote list shows of the QUOTES_SHOWN newest published quotes matching `text`
+    (of the posts `ids` if any), a row each: the quote's fields, then its post's."""
+    quotes = Quote.objects.filter(post__in=ids) if ids else Quote.objects.published(now)
+    fields = (*QUOTE_ROW, *(f"post__{name}" for name in QUOTE_POST_ROW))
+    return quotes.matching(text).for_listing().values_list(*fields)[:QUOTES_SHOWN]
+
+
+def _listed_quotes(rows):
+    quotes = []
+    for row in rows:
+        quote = Quote.from_db(None, QUOTE_ROW, row[: len(QUOTE_ROW)])
+        quote.post = Post.from_db(None, QUOTE_POST_ROW, row[len(QUOTE_ROW) :])
+        quotes.append(quote)
+    return quotes
+
+
+QUOTES = Prepared(_quotes)
 
 
 def _substring_condition(query):

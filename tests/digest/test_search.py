@@ -282,3 +282,22 @@ def test_the_newest_matching_quotes_come_from_recent_posts_or_all_of_them(
     (read,) = [q["sql"] for q in made.captured_queries if q["sql"].startswith(QUOTES_READ)]
     found_in_recent = (recent, ranked) == (2, 1)
     assert ("IN (SELECT" not in read) is found_in_recent
+
+
+def test_a_quote_search_reads_percent_and_underscore_as_themselves(client, db):
+    digest_with_parts(
+        title="Uptime week",
+        quotes=[
+            ("@ops", "Uptime was 99% all year", True),
+            ("@ops", "Uptime was 99 percent all year", True),
+            ("@ops", "The snake_case names stayed", True),
+            ("@ops", "The snakeXcase names stayed", True),
+        ],
+    )
+
+    def quotes(query):
+        response = client.get(reverse("digest:search"), {"q": query})
+        return [quote.text for quote in response.context["quotes"]]
+
+    assert quotes("99%") == ["Uptime was 99% all year"]
+    assert quotes("snake_case") == ["The snake_case names stayed"]
