@@ -2,6 +2,7 @@
 
     bench/floors [--only search,rss] [--baseline DIR]      # services and data, then this
     .venv/bin/python bench/floors.py [--duration 10s] [--connections 32] [--only …] [--baseline DIR]
+                                     [--rounds N]
 
 Needs what bench/load.py needs (DATABASE_URL with bench/generate.py's posts, REDIS_URL, wrk;
 bench/floors provides them). Every page is loaded with `wrk --latency` against gunicorn (2 sync
@@ -299,6 +300,13 @@ def main():
     )
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
     parser.add_argument("--samples", type=int, default=20, help="sequential requests per page")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each page (before, after, ceiling) this many times in turn and show the "
+        "round with the median ratio: on a shared machine one round can meet a burst of load",
+    )
     parser.add_argument("--only", default="", help="comma-separated page slugs or prefixes")
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "bench-floors.txt")
     parser.add_argument(
@@ -327,7 +335,8 @@ def main():
     say(f"data: {facts}")
     say(
         f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration} per row; gunicorn "
-        f"{WORKERS} sync workers, PAGE_CACHE=0; load average before {one:.1f}/{five:.1f}"
+        f"{WORKERS} sync workers, PAGE_CACHE=0; {args.rounds} round(s) per page; load average "
+        f"before {one:.1f}/{five:.1f}"
     )
     results, ceilings, sequential, before = {}, {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="scalepress-floors-") as tmp, ExitStack() as running:
@@ -342,16 +351,26 @@ def main():
         # load from the rest of the machine.
         for page in pages:
             print(f"  {page.name}", flush=True)
-            if old is not None:
-                measured = measure(old, page, args)
-                if isinstance(measured, tuple):
-                    before[page.slug] = measured
-            measured = measure(site, page, args)
-            if not isinstance(measured, tuple):
-                page.error = measured
+            rounds = []
+            for _ in range(args.rounds):
+                measured = {"before": measure(old, page, args)} if old is not None else {}
+                measured["after"] = measure(site, page, args)
+                if not isinstance(measured["after"], tuple):
+                    page.error = measured["after"]
+                    break
+                size = measured["after"][0]
+                measured["ceiling"] = wrk(minimal.url(f"/?bytes={size}"), args)
+                rounds.append(measured)
+            if not rounds:
                 continue
-            page.size, sequential[page.slug], results[page.slug] = measured
-            ceilings[page.slug] = wrk(minimal.url(f"/?bytes={page.size}"), args)
+            # On a shared machine the load moves between rounds: the round shown is the one
+            # whose ratio to its own ceiling is the median.
+            rounds.sort(key=lambda r: r["after"][2].rps / r["ceiling"].rps)
+            chosen = rounds[(len(rounds) - 1) // 2]
+            page.size, sequential[page.slug], results[page.slug] = chosen["after"]
+            ceilings[page.slug] = chosen["ceiling"]
+            if isinstance(chosen.get("before"), tuple):
+                before[page.slug] = chosen["before"]
 
     header = (
         f"{'page':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'alone ms':>9} {'KB':>6} "
@@ -379,7 +398,11 @@ def main():
         "function's req/s for the same number of bytes; × WSGI: req/s over the ceiling."
     )
     judge(pages, results, ceilings, sequential, say)
-    say(f"\nfloors run took {time.monotonic() - started:.0f}s")
+    one, five, _ = os.getloadavg()
+    say(
+        f"\nfloors run took {time.monotonic() - started:.0f}s; "
+        f"load average after {one:.1f}/{five:.1f}"
+    )
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n")
     print(f"written to {args.output}")
