@@ -2,21 +2,24 @@
 
     « Previous 10 Entries  Page 1 ... 3 4 [5] 6 7 ... 200  Next 10 Entries »
 
-A page number that is not a number, below 1 or past the last page is a 404 with a sentence
-that says why, never a silent clamp. The number of entries can be supplied by the caller
-(cached per content version) so deep archives don't count every row on every request, and a
-page in the second half of a list is read from its far end, so the last page of 10,000 costs
-what the first does instead of skipping 99,990 rows.
+`SitePaginator` is the one paginator of every list page (views.SiteListView uses it):
 
-A list can also be read as a few fields of its rows (`fields`, e.g. the id and version an
-entry is kept under). Then, when a page lies more than a few hundred rows from either end, its
-ids are picked first in a subquery that reads nothing but the order index (status, publish
-time, id), and only the page's own rows are read: OFFSET otherwise reads every row it skips.
-Page-number URLs stay as they are.
+- A page number that is not a number, below 1 or past the last page is a 404 with a sentence
+  that says why, never a silent clamp.
+- The number of entries can be supplied by the caller (cached per content version) so deep
+  archives don't count every row on every request.
+- A page in the second half of a list is read from its far end, so the last page of 10,000
+  costs what the first does instead of skipping 99,990 rows.
+- A list can be read as a few fields of its rows (`fields`, e.g. the id and version an entry
+  is kept under). Then, when a page lies more than a few hundred rows from either end, its ids
+  are picked first in a subquery that reads nothing but the order index (status, publish time,
+  id), and only the page's own rows are read: OFFSET otherwise reads every row it skips.
+
+Its pages (`SitePage`) know their line: `page.line(query)` gives the links the template
+`digest/_pagination.html` shows. Page-number URLs stay as they are.
 """
 
-from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 from .http import NotFound
@@ -24,10 +27,10 @@ from .http import NotFound
 ELLIPSIS = "..."
 
 
-class CountedPaginator(Paginator):
-    """A Paginator that trusts a count it is given instead of asking the database, reads
-    pages in the second half of a list from its far end, and, given `fields`, gives each
-    page as tuples of those fields, picking deep pages' ids from an index first."""
+class SitePaginator(Paginator):
+    """A Paginator with strict page numbers, a count it may be given instead of asking the
+    database, pages past the middle read from the far end, and, given `fields`, pages as
+    tuples of those fields with deep pages' ids picked from an index first."""
 
     # Fewer rows than this are skipped faster than a subquery is built.
     IDS_FIRST_FROM = 500
@@ -42,6 +45,13 @@ class CountedPaginator(Paginator):
         if self._known_count is not None:
             return self._known_count
         return super().count
+
+    def validate_number(self, number):
+        """`number` (from `requested_page`) if this list has that page; else a 404 that names
+        the last page."""
+        if number > self.num_pages:
+            raise NotFound(f"There is no page {number} here; the last page is {self.num_pages}.")
+        return number
 
     def page(self, number):
         number = self.validate_number(number)
@@ -65,6 +75,37 @@ class CountedPaginator(Paginator):
             items = list(items)
             items.reverse()
         return self._get_page(items, number, self)
+
+    def _get_page(self, *args, **kwargs):
+        return SitePage(*args, **kwargs)
+
+
+class SitePage(Page):
+    def line(self, query):
+        """The pagination line of this page: {"previous": href or None, "links": [{"number",
+        "href"}, …], "next": href or None}, numbers as text; the current page and the gaps
+        ("...") have no href. `query` is the request's QueryDict: every link keeps its other
+        parameters (a search's `q`), page last. Plain dicts: templates read them fastest."""
+        others = query.copy()
+        others.pop("page", None)
+        prefix = f"?{others.urlencode()}&page=" if others else "?page="
+
+        def href(number):
+            return f"{prefix}{number}"
+
+        # Numbers as text: a template localizes every number it shows, at a cost.
+        links = [
+            {
+                "number": str(number),
+                "href": None if number in (ELLIPSIS, self.number) else href(number),
+            }
+            for number in page_window(self.number, self.paginator.num_pages)
+        ]
+        return {
+            "previous": href(self.number - 1) if self.has_previous() else None,
+            "links": links,
+            "next": href(self.number + 1) if self.has_next() else None,
+        }
 
 
 def page_window(number, num_pages, on_each_side=2):
@@ -95,17 +136,3 @@ def requested_page(request, param="page"):
     if number < 1:
         raise NotFound("Pages are numbered from 1.")
     return number
-
-
-def paginate(request, queryset, count=None, per_page=None, fields=None):
-    """The requested page of `queryset`, or a 404 that names the last page (`count` and
-    `fields`: see CountedPaginator)."""
-    paginator = CountedPaginator(
-        queryset, per_page or settings.POSTS_PER_PAGE, count=count, fields=fields
-    )
-    number = requested_page(request)
-    if number > paginator.num_pages:
-        raise NotFound(f"There is no page {number} here; the last page is {paginator.num_pages}.")
-    page = paginator.page(number)
-    page.window = page_window(number, paginator.num_pages)
-    return page

@@ -24,6 +24,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from django.utils.html import escape
 
 from caching.content import content_state, lifetime, shared
@@ -31,7 +32,9 @@ from caching.content import content_state, lifetime, shared
 from . import queries
 from .models import Post, Quote
 from .models.search_document import CONFIG
+from .prepared import Prepared
 
+WEBSEARCH = {"search_type": "websearch", "config": CONFIG}
 MAX_QUERY_LENGTH = 200
 RANKED = 100
 TITLED = 20
@@ -39,8 +42,19 @@ COUNTED = 1000
 QUOTES_SHOWN = 5
 # The newest posts with quotes a quote search looks through first (about 500 quotes).
 RECENT_QUOTED_POSTS = 50
-# What a result shows of its post (with its snippet).
-SHOWN = ("title", "slug", "publish_at")
+
+
+def _fields(model, *names):
+    """`names` in the model's order of fields, as Model.from_db takes them."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# What a result shows of its post (with its snippet), and a listed quote of itself and its post.
+SHOWN_ROW = _fields(Post, "id", "title", "slug", "publish_at")
+QUOTE_ROW = _fields(
+    Quote, "id", "speaker", "speaker_key", "text_html", "source_url", "source_on", "anchor"
+)
+QUOTE_POST_ROW = SHOWN_ROW
 # Sentinels that cannot occur in stored text: the headline is escaped first, then they
 # become <mark> tags, so no stored character ever turns into markup.
 _START, _STOP = "\x02", "\x03"
@@ -76,9 +90,10 @@ class Results:
 
     def __init__(self, query):
         self.query = query
-        posts = Post.objects.published()
+        self.now = timezone.now()
+        posts = Post.objects.published(self.now)
         if is_postgres():
-            self.search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+            self.search_query = SearchQuery(query, **WEBSEARCH)
             self.matches = posts.filter(search_vector=self.search_query)
         else:
             self.search_query = None
@@ -111,15 +126,12 @@ class Results:
         """Whether there are more matches than were counted."""
         return self.count > COUNTED
 
-    def _with_rank(self, matches, limit):
-        """(id, rank, publish time) of the `limit` newest of `matches`."""
-        rank = SearchRank(F("search_vector"), self.search_query)
-        newest = matches.annotate(rank=rank).order_by("-publish_at", "-pk")
-        return list(newest.values_list("pk", "rank", "publish_at")[:limit])
-
     @cached_property
     def newest(self):
-        return self._with_rank(self.matches, RANKED) if self.search_query is not None else []
+        """(id, rank, publish time) of the RANKED newest matches (PostgreSQL)."""
+        if self.search_query is None:
+            return []
+        return NEWEST_RANKED.rows(self.query, self.now, limit=RANKED, in_title=False)
 
     @cached_property
     def ranked(self):
@@ -131,10 +143,7 @@ class Results:
             return []
         rows = list(self.newest)
         if len(rows) == RANKED:  # else every match is among them already
-            in_title = self.matches.annotate(title_vector=title_vector()).filter(
-                title_vector=self.search_query
-            )
-            rows += self._with_rank(in_title, TITLED)
+            rows += NEWEST_RANKED.rows(self.query, self.now, limit=TITLED, in_title=True)
         candidates = {row[0]: row for row in rows}
         best = sorted(candidates.values(), key=lambda row: (row[1], row[2], row[0]), reverse=True)
         return [pk for pk, _rank, _published in best[:RANKED]]
@@ -156,24 +165,48 @@ class Results:
         if not ids:
             return []
         if self.search_query is not None:
-            text = SearchHeadline(
-                _document(),
-                self.search_query,
-                config=CONFIG,
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=40,
-                min_words=20,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
+            rows = HEADLINES.rows(self.query, self.now, ids)
         else:
-            text = _document()
-        posts = Post.objects.filter(pk__in=ids).only(*SHOWN).annotate(raw_snippet=text)
-        by_pk = {post.pk: post for post in posts}
-        for post in by_pk.values():
-            post.snippet = highlight(post.raw_snippet, self.query)
+            posts = Post.objects.filter(pk__in=ids).annotate(raw_snippet=_document())
+            rows = posts.values_list(*SHOWN_ROW, "raw_snippet")
+        by_pk = {}
+        for *fields, raw_snippet in rows:
+            post = Post.from_db(None, SHOWN_ROW, fields)
+            post.snippet = highlight(raw_snippet, self.query)
+            by_pk[post.pk] = post
         return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _newest_ranked(text, now, _ids, limit, in_title):
+    """(id, rank, publish time) of the `limit` newest published matches (in the title)."""
+    search_query = SearchQuery(text, **WEBSEARCH)
+    matches = Post.objects.published(now).filter(search_vector=search_query)
+    if in_title:
+        matches = matches.annotate(title_vector=title_vector()).filter(title_vector=search_query)
+    rank = SearchRank(F("search_vector"), search_query)
+    newest = matches.annotate(rank=rank).order_by("-publish_at", "-pk")
+    return newest.values_list("pk", "rank", "publish_at")[:limit]
+
+
+def _headlines(text, _now, ids):
+    """What results show of the posts `ids`, and their highlighted text."""
+    headline = SearchHeadline(
+        _document(),
+        SearchQuery(text, **WEBSEARCH),
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=40,
+        min_words=20,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    posts = Post.objects.filter(pk__in=ids).annotate(raw_snippet=headline)
+    return posts.values_list(*SHOWN_ROW, "raw_snippet")
+
+
+NEWEST_RANKED = Prepared(_newest_ranked)
+HEADLINES = Prepared(_headlines)
 
 
 def search_posts(query):
@@ -191,13 +224,33 @@ def newest_quotes(query, is_common=True):
     rare word). Either way the answer is the same; only its cost differs.
     """
     recent = queries.posts_with_quotes(RECENT_QUOTED_POSTS) if is_common else []
+    now = timezone.now()
     if len(recent) == RECENT_QUOTED_POSTS:
         # Those posts are published (Post.objects.published() chose them).
-        found = Quote.objects.filter(post__in=recent).matching(query).for_listing()
-        quotes = list(found[:QUOTES_SHOWN])
+        quotes = _listed_quotes(QUOTES.rows(query, now, recent))
         if len(quotes) == QUOTES_SHOWN:
             return quotes
-    return list(Quote.objects.published().matching(query).for_listing()[:QUOTES_SHOWN])
+    return _listed_quotes(QUOTES.rows(query, now))
+
+
+def _quotes(text, now, ids):
+    """What a quote list shows of the QUOTES_SHOWN newest published quotes matching `text`
+    (of the posts `ids` if any), a row each: the quote's fields, then its post's."""
+    quotes = Quote.objects.filter(post__in=ids) if ids else Quote.objects.published(now)
+    fields = (*QUOTE_ROW, *(f"post__{name}" for name in QUOTE_POST_ROW))
+    return quotes.matching(text).for_listing().values_list(*fields)[:QUOTES_SHOWN]
+
+
+def _listed_quotes(rows):
+    quotes = []
+    for row in rows:
+        quote = Quote.from_db(None, QUOTE_ROW, row[: len(QUOTE_ROW)])
+        quote.post = Post.from_db(None, QUOTE_POST_ROW, row[len(QUOTE_ROW) :])
+        quotes.append(quote)
+    return quotes
+
+
+QUOTES = Prepared(_quotes)
 
 
 def _substring_condition(query):

@@ -21,26 +21,56 @@ from . import queries
 from .entries import render_entries
 from .http import NotFound
 from .models import Post, Quote, period_bounds
-from .pagination import paginate, requested_page
+from .pagination import SitePaginator, requested_page
 from .search import RANKED, clean_query, newest_quotes, search_posts
 
 # What a list page reads of its posts: their entries are kept under these (digest.entries).
 ENTRY_KEY = ("pk", "version")
 
 
-class PostListMixin:
-    """A paginated list of published entries, with the entry count cached per content version.
+class SiteListView(ListView):
+    """A list page paged by SitePaginator: strict page numbers (a helpful 404, never a
+    clamp), a count the view may know without counting (`known_count`), and a 404 with
+    `empty_reason` when a named subject (tag, author, month) has nothing to list.
+    `shown(rows)` turns a page's rows into what its template lists."""
 
-    Subclasses say which posts (`posts()`) and, to cache the count, a `count_name`; a list
-    that comes out empty for a named subject (tag, author, month) is a 404 with `empty_reason`.
-    The page's `object_list` holds each post's entry (digest.entries.Entry): its HTML is kept
-    per content version, so a page reads no more than the ids and versions of its posts.
+    paginator_class = SitePaginator
+    page_fields = None
+    empty_reason = None
+
+    def known_count(self, queryset):
+        return None
+
+    def shown(self, rows):
+        return rows
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return self.paginator_class(
+            queryset, per_page, count=self.known_count(queryset), fields=self.page_fields, **kwargs
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.page(requested_page(self.request))
+        if self.empty_reason and not paginator.count:
+            raise NotFound(self.empty_reason)
+        page.object_list = self.shown(page.object_list)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class EntryListView(SiteListView):
+    """Published entries, newest first, ten a page, with the entry count cached per content
+    version when the view names it (`count_name`).
+
+    Subclasses say which posts (`posts()`). The page's `object_list` holds each post's entry
+    (digest.entries.Entry): its HTML is kept per content version, so a page reads no more
+    than the ids and versions of its posts.
     """
 
     template_name = "digest/post_list.html"
     paginate_by = settings.POSTS_PER_PAGE
+    page_fields = ENTRY_KEY
     count_name = None
-    empty_reason = None
 
     def posts(self):
         return Post.objects.published()
@@ -48,24 +78,22 @@ class PostListMixin:
     def get_queryset(self):
         return self.posts()
 
-    def paginate_queryset(self, queryset, page_size):
-        count = queries.count_of(self.count_name, queryset) if self.count_name else None
-        page = paginate(self.request, queryset, count, page_size, fields=ENTRY_KEY)
-        return self.entries_page(page)
+    def known_count(self, queryset):
+        return queries.count_of(self.count_name, queryset) if self.count_name else None
 
-    def entries_page(self, page):
-        if self.empty_reason and not page.paginator.count:
-            raise NotFound(self.empty_reason)
-        page.object_list = render_entries(page.object_list)
-        return page.paginator, page, page.object_list, page.has_other_pages()
+    def shown(self, keys):
+        return render_entries(keys)
 
 
-class PostIndexView(PostListMixin, ListView):
+class PostIndexView(EntryListView):
     count_name = "index"
 
 
-class TagView(PostListMixin, ListView):
+class TagView(EntryListView):
     empty_reason = "No published post has this tag."
+    # A page is a slice of the tag's ids, kept in order: the middle of a big tag costs what
+    # its first page does.
+    page_fields = None
 
     def get(self, request, *args, **kwargs):
         self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
@@ -74,19 +102,15 @@ class TagView(PostListMixin, ListView):
     def get_queryset(self):
         return queries.tag_post_ids(self.tag)
 
-    def paginate_queryset(self, ids, page_size):
-        # A page is a slice of the tag's ids, kept in order: the middle of a big tag costs
-        # what its first page does.
-        page = paginate(self.request, ids, per_page=page_size)
-        shown = Post.objects.published().filter(pk__in=page.object_list)
-        page.object_list = list(shown.values_list(*ENTRY_KEY))
-        return self.entries_page(page)
+    def shown(self, ids):
+        keys = Post.objects.published().filter(pk__in=ids).values_list(*ENTRY_KEY)
+        return render_entries(list(keys))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class AuthorView(PostListMixin, ListView):
+class AuthorView(EntryListView):
     template_name = "digest/author_detail.html"
     # Accounts without published posts (sponsors, authors of drafts) have no public page.
     empty_reason = "There is no author page at this address."
@@ -176,7 +200,7 @@ def secret_preview(request, token):
     return render_post(request, post)
 
 
-class QuoteListView(ListView):
+class QuoteListView(SiteListView):
     """Every published quote, newest issue first, searchable by speaker or words."""
 
     template_name = "digest/quote_list.html"
@@ -189,10 +213,8 @@ class QuoteListView(ListView):
     def get_queryset(self):
         return Quote.objects.published().matching(self.query).for_listing()
 
-    def paginate_queryset(self, queryset, page_size):
-        count = None if self.query else queries.count_of("quotes", Quote.objects.published())
-        page = paginate(self.request, queryset, count=count, per_page=page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
+    def known_count(self, queryset):
+        return None if self.query else queries.count_of("quotes", Quote.objects.published())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)
@@ -202,15 +224,13 @@ class SpeakerView(QuoteListView):
     """All published quotes of one speaker across every issue."""
 
     template_name = "digest/quote_speaker.html"
+    empty_reason = "No published quote is by this speaker."
 
     def get_queryset(self):
         return super().get_queryset().filter(speaker_key=self.kwargs["key"])
 
-    def paginate_queryset(self, queryset, page_size):
-        page = paginate(self.request, queryset, per_page=page_size)
-        if not page.paginator.count:
-            raise NotFound("No published quote is by this speaker.")
-        return page.paginator, page, page.object_list, page.has_other_pages()
+    def known_count(self, queryset):
+        return None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -225,12 +245,17 @@ class ArchiveView(TemplateView):
         return super().get_context_data(years=queries.year_counts(), months=queries.month_counts())
 
 
-class YearArchiveView(ListView):
+class YearArchiveView(SiteListView):
     """Every title of a year, grouped by month, a hundred to a page."""
 
     template_name = "digest/post_archive_year.html"
     context_object_name = "posts"
     paginate_by = settings.ARCHIVE_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.months = queries.month_counts(kwargs["year"])
+        self.empty_reason = f"Nothing was published in {kwargs['year']}."
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return (
@@ -239,14 +264,8 @@ class YearArchiveView(ListView):
             .only("title", "slug", "publish_at", "kind")
         )
 
-    def paginate_queryset(self, queryset, page_size):
-        year = self.kwargs["year"]
-        self.months = queries.month_counts(year)
-        count = sum(row["count"] for row in self.months)
-        if not count:
-            raise NotFound(f"Nothing was published in {year}.")
-        page = paginate(self.request, queryset, count=count, per_page=page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
+    def known_count(self, queryset):
+        return sum(row["count"] for row in self.months)
 
     def get_context_data(self, **kwargs):
         year = self.kwargs["year"]
@@ -258,7 +277,7 @@ class YearArchiveView(ListView):
         return context
 
 
-class MonthArchiveView(PostListMixin, ListView):
+class MonthArchiveView(EntryListView):
     template_name = "digest/post_archive_month.html"
 
     def get(self, request, *args, **kwargs):
@@ -276,7 +295,7 @@ class MonthArchiveView(PostListMixin, ListView):
         return super().get_context_data(month=self.month_start, **kwargs)
 
 
-class SearchView(ListView):
+class SearchView(SiteListView):
     """Posts matching the query, best first, each with a highlighted snippet; on the first
     page also the newest quotes that match."""
 
@@ -289,10 +308,6 @@ class SearchView(ListView):
 
     def get_queryset(self):
         return search_posts(self.query) if self.query else []
-
-    def paginate_queryset(self, results, page_size):
-        page = paginate(self.request, results, count=len(results), per_page=page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)

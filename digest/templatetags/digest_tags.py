@@ -1,5 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 
 from caching.content import cached
@@ -23,8 +24,33 @@ def sidebar():
 
 @register.inclusion_tag("digest/_pagination.html", takes_context=True)
 def pagination(context, page, noun="Entries"):
-    """The original site's pagination line, e.g.
+    """The original site's pagination line (digest.pagination.SitePage.line), e.g.
 
     « Previous 10 Entries Page 1 ... 3 4 [5] 6 7 ... 200 Next 10 Entries »
     """
-    return {"request": context["request"], "page": page, "noun": noun}
+    line = page.line(context["request"].GET) if page.paginator.num_pages > 1 else None
+    return {"line": line, "per_page": str(page.paginator.per_page), "noun": noun}
+
+
+@register.tag
+def sitewide(parser, token):
+    """{% sitewide "name" %}…{% endsitewide %}: a part of the page that is the same on every
+    page for every reader (the site's name, its navigation, the footer), rendered once per
+    content version and kept as HTML, so the links in it are not reversed on every request.
+    Nothing inside may depend on the request or on who is reading."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% sitewide %} takes one quoted name")
+    nodelist = parser.parse(("endsitewide",))
+    parser.delete_first_token()
+    return SitewideNode(bits[1][1:-1], nodelist)
+
+
+class SitewideNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        # A site served under a path prefix (SCRIPT_NAME) has links of its own.
+        key = f"sitewide:{self.name}:{get_script_prefix()}"
+        return cached(key, lambda: str(self.nodelist.render(context)))

@@ -1,9 +1,12 @@
 """Search finds published posts, ranks and highlights safely, and survives any query."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from digest import search, views
 from digest.models import Quote
@@ -38,6 +41,26 @@ def test_search_finds_published_posts_by_title_and_body(client, posts):
 def test_matches_are_highlighted(client, posts):
     page = client.get(reverse("digest:search"), {"q": "hashing"}).content.decode()
     assert "<mark>hashing</mark>" in page
+
+
+def test_each_search_asks_with_its_own_words_and_time(
+    client, posts, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    # The search queries are compiled once per process (search.Prepared): the words and the
+    # moment of each request must still be its own.
+    settings.PAGE_CACHE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(title="Scheduled consistent hashing", scheduled=True)
+    assert set(result_titles(client, "hashing")[0]) == {
+        "Consistent hashing explained",
+        "A week of links",
+    }
+    assert result_titles(client, "streams")[0] == ["Nothing relevant"]
+
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert "Scheduled consistent hashing" in result_titles(client, "hashing")[0]
 
 
 def test_postgres_ranks_a_title_match_above_a_body_match(client, posts, is_postgres):
@@ -259,3 +282,22 @@ def test_the_newest_matching_quotes_come_from_recent_posts_or_all_of_them(
     (read,) = [q["sql"] for q in made.captured_queries if q["sql"].startswith(QUOTES_READ)]
     found_in_recent = (recent, ranked) == (2, 1)
     assert ("IN (SELECT" not in read) is found_in_recent
+
+
+def test_a_quote_search_reads_percent_and_underscore_as_themselves(client, db):
+    digest_with_parts(
+        title="Uptime week",
+        quotes=[
+            ("@ops", "Uptime was 99% all year", True),
+            ("@ops", "Uptime was 99 percent all year", True),
+            ("@ops", "The snake_case names stayed", True),
+            ("@ops", "The snakeXcase names stayed", True),
+        ],
+    )
+
+    def quotes(query):
+        response = client.get(reverse("digest:search"), {"q": query})
+        return [quote.text for quote in response.context["quotes"]]
+
+    assert quotes("99%") == ["Uptime was 99% all year"]
+    assert quotes("snake_case") == ["The snake_case names stayed"]
