@@ -6,6 +6,7 @@ shows at once, and keyed by the week, so Monday's sponsors replace last week's b
 
 import datetime
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,32 +21,32 @@ def next_week_starts(now):
     return timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
 
 
-def click_links(week):
-    """{sponsor id: the /go/ link of its first listing with a link in that week's post}: where
-    the name of a sponsor without a website leads."""
-    links = {}
-    rows = Listing.objects.running_in(week).exclude(link_url="").values_list("sponsor_id", "pk")
-    for sponsor_id, pk in rows:
-        links.setdefault(sponsor_id, reverse("sponsors:go", args=[pk]))
-    return links
-
-
 def current_sponsors():
     """This week's sponsors, each with the `url` its name or logo links to: its website, else
     its listing's click link (counted like a click in the post)."""
     week = this_week()
 
+    # The first of its listings with a link in that week's post, read with the sponsors.
+    first_listing = (
+        Listing.objects.approved()
+        .filter(sponsor=OuterRef("pk"), weeks__week=week)
+        .exclude(link_url="")
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+
     def build():
-        links = click_links(week)
+        sponsors = Sponsor.objects.running_in(week).annotate(go=Subquery(first_listing))
         return [
             {
                 "name": sponsor.name,
-                "url": sponsor.website or links.get(sponsor.pk, ""),
+                "url": sponsor.website
+                or (reverse("sponsors:go", args=[sponsor.go]) if sponsor.go else ""),
                 "logo_url": sponsor.logo.url if sponsor.logo else "",
                 "logo_width": sponsor.logo_width,
                 "logo_height": sponsor.logo_height,
             }
-            for sponsor in Sponsor.objects.running_in(week).order_by("name")
+            for sponsor in sponsors.order_by("name")
         ]
 
     return cached(f"current-sponsors:{week.isoformat()}", build)

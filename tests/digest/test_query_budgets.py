@@ -67,7 +67,8 @@ def pages(post):
         "rss": (reverse("digest:feed-rss"), 5),
         "atom": (reverse("digest:feed-atom"), 5),
         "tag-feed": (reverse("digest:tag-feed", kwargs={"slug": "caching"}), 7),
-        "sitemap": (reverse("digest:sitemap"), 4),
+        # one count a section: pages, posts, tags, years
+        "sitemap": (reverse("digest:sitemap"), 6),
         "sitemap-posts": (reverse("digest:sitemap-section", kwargs={"section": "posts"}), 4),
         "robots": (reverse("digest:robots"), 1),
     }
