@@ -68,8 +68,9 @@ def request_confirmation(address):
     except IntegrityError:  # the same address a moment ago, in another request
         subscriber = Subscriber.objects.get(email=address)
     if subscriber.status != Subscriber.Status.SUPPRESSED:
-        # From the queue, so the answer takes the same time whatever the address's state.
-        transaction.on_commit(lambda: send_subscription_email.enqueue(subscriber.pk))
+        # From the queue (a row in this database), so the answer takes the same time
+        # whatever the address's state.
+        send_subscription_email.enqueue(subscriber.pk)
 
 
 @public_page
