@@ -3,7 +3,8 @@ ESP is set (it is not in the tests' environment)."""
 
 from django.urls import include, path
 
-from config.urls import handler404, handler500, urlpatterns as site
+from config.urls import handler404, handler500
+from config.urls import urlpatterns as site
 
 urlpatterns = [path("anymail/", include("anymail.urls")), *site]
 

@@ -46,13 +46,23 @@ def test_postmark_hard_bounce_and_complaint_suppress(client, webhooks):
     complained = SubscriberFactory(email="complained@example.net")
     soft = SubscriberFactory(email="soft@example.net")
     bounce = {
-        "RecordType": "Bounce", "Type": "HardBounce", "TypeCode": 1, "MessageID": "1",
-        "Email": "Bounced@Example.net", "BouncedAt": "2026-12-04T09:00:00Z",
-        "Description": "The server was unable to deliver your message", "Details": "550 no such user",
-    }  # fmt: skip
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "MessageID": "1",
+        "Email": "Bounced@Example.net",
+        "BouncedAt": "2026-12-04T09:00:00Z",
+        "Description": "The server was unable to deliver your message",
+        "Details": "550 no such user",
+    }
     assert postmark(client, bounce).status_code == 200
-    complaint = {**bounce, "RecordType": "SpamComplaint", "Type": "SpamComplaint",
-                 "TypeCode": 512, "Email": "complained@example.net"}  # fmt: skip
+    complaint = {
+        **bounce,
+        "RecordType": "SpamComplaint",
+        "Type": "SpamComplaint",
+        "TypeCode": 512,
+        "Email": "complained@example.net",
+    }
     assert postmark(client, complaint).status_code == 200
     softly = {**bounce, "Type": "Transient", "TypeCode": 2, "Email": "soft@example.net"}
     assert postmark(client, softly).status_code == 200
@@ -65,8 +75,14 @@ def test_postmark_hard_bounce_and_complaint_suppress(client, webhooks):
 
 def test_postmark_webhook_without_the_secret_changes_nothing(client, webhooks):
     subscriber = SubscriberFactory(email="victim@example.net")
-    forged = {"RecordType": "SpamComplaint", "Type": "SpamComplaint", "TypeCode": 512,
-              "Email": "victim@example.net", "MessageID": "1", "BouncedAt": "2026-12-04T09:00:00Z"}  # fmt: skip
+    forged = {
+        "RecordType": "SpamComplaint",
+        "Type": "SpamComplaint",
+        "TypeCode": 512,
+        "Email": "victim@example.net",
+        "MessageID": "1",
+        "BouncedAt": "2026-12-04T09:00:00Z",
+    }
     assert postmark(client, forged, secret="hooks:guess").status_code in (400, 401, 403)
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
@@ -84,8 +100,12 @@ def mailgun_event(recipient, key=MAILGUN_KEY, **event):
 def test_mailgun_permanent_failure_suppresses_and_signature_is_checked(client, webhooks):
     gone = SubscriberFactory(email="gone@example.net")
     kept = SubscriberFactory(email="kept@example.net")
-    failed = {"event": "failed", "severity": "permanent", "reason": "bounce",
-              "delivery-status": {"code": 550, "message": "no such user"}}  # fmt: skip
+    failed = {
+        "event": "failed",
+        "severity": "permanent",
+        "reason": "bounce",
+        "delivery-status": {"code": 550, "message": "no such user"},
+    }
     url = "/anymail/mailgun/tracking/"
     forged = mailgun_event("kept@example.net", key="wrong-key", **failed)
     # Both checks anymail documents: our basic-auth secret and Mailgun's own signature.
