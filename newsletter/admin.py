@@ -4,8 +4,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
-from django.shortcuts import redirect
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -102,8 +102,38 @@ class IssueAdmin(admin.ModelAdmin):
     list_filter = ["send", "state"]
     list_select_related = ["post"]
     autocomplete_fields = ["post"]
-    readonly_fields = ["state", "recipients", "started_at", "finished_at", "progress_line"]
+    readonly_fields = [
+        "state", "audience", "recipients", "started_at", "finished_at", "progress_line",
+    ]  # fmt: skip
     actions = ["send_test"]
+
+    def get_urls(self):
+        progress = self.admin_site.admin_view(self.progress_view)
+        own = [path("<int:pk>/progress/", progress, name="newsletter_issue_progress")]
+        return own + super().get_urls()
+
+    def progress_view(self, request, pk):
+        """The figures the change page shows, for its script to refresh without a reload."""
+        issue = get_object_or_404(Issue, pk=pk)
+        if not self.has_view_permission(request, issue):
+            raise PermissionDenied
+        retrying = issue.deliveries.filter(state=Delivery.State.QUEUED, attempts__gt=0).count()
+        return JsonResponse(
+            {
+                "state": issue.get_state_display(),
+                "line": self.progress_line(issue),
+                "remaining": self.remaining(issue),
+                "retrying": retrying,
+                **issue.progress(),
+            }
+        )
+
+    @admin.display(description="would go to")
+    def audience(self, obj):
+        """Subscribers who would receive it if it were sent now."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return f"{Subscriber.objects.receiving(obj.post.kind).count()} confirmed subscribers"
 
     def get_readonly_fields(self, request, obj=None):
         # Once the sending started, what is sent and to whom is history.

@@ -2,14 +2,18 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from newsletter.models import Issue, Subscriber
+from newsletter.tasks import tick
 from tests.digest.conftest import staff
-from tests.digest.factories import PostFactory
+from tests.digest.factories import PostFactory, digest_with_parts
+from tests.newsletter.conftest import run_jobs
 from tests.newsletter.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +112,19 @@ def test_editors_choose_per_post_whether_it_is_sent(editor_client):
     changelist = editor_client.get(reverse("admin:newsletter_issue_changelist"))
     assert changelist.status_code == 200
     assert editor_client.get(reverse("admin:newsletter_subscriber_changelist")).status_code == 200
+
+
+def test_the_issue_page_shows_its_audience_and_live_progress(editor_client, smtp):
+    SubscriberFactory.create_batch(3)
+    SubscriberFactory(status=Subscriber.Status.PENDING)
+    post = digest_with_parts(publish_at=timezone.now() - timedelta(minutes=1))
+    issue = Issue.objects.create(post=post, send=True)
+    page = editor_client.get(reverse("admin:newsletter_issue_change", args=[issue.pk]))
+    assert "3 confirmed subscribers" in page.content.decode()
+    assert "newsletter/progress.js" in page.content.decode()
+    tick.call()
+    progress = editor_client.get(reverse("admin:newsletter_issue_progress", args=[issue.pk]))
+    assert progress.json()["queued"] == 3 and progress.json()["remaining"] == 3
+    run_jobs()
+    done = editor_client.get(reverse("admin:newsletter_issue_progress", args=[issue.pk])).json()
+    assert (done["sent"], done["remaining"], done["state"]) == (3, 0, "Sent")
