@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.mail import make_msgid
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -175,7 +176,7 @@ class IssueAdmin(admin.ModelAdmin):
         for issue in queryset.select_related("post"):
             email = build(issue.post)
             probe = Subscriber(pk=0, email=request.user.email)
-            message = email.message(probe, f"<newsletter.test.{issue.pk}.{timezone.now():%s}@test>")
+            message = email.message(probe, make_msgid("newsletter-test"))
             message.subject = f"[Test] {message.subject}"
             message.send()
         self.message_user(request, f"Sent to {request.user.email}.")

@@ -122,10 +122,9 @@ def claim(issue_id, owner, now):
     """Claim this batch's deliveries (committed before any is handed over); None when the
     issue is no longer this owner's to send."""
     with transaction.atomic():
-        # The issue row locked: a take-over cannot slip between the check and the claim.
-        mine = Issue.objects.select_for_update().filter(
-            pk=issue_id, state=Issue.State.SENDING, owner=owner
-        )
+        # This UPDATE holds the issue row's lock (PostgreSQL; SQLite writes one at a time) to
+        # the end of the transaction: a take-over cannot slip between the check and the claim.
+        mine = Issue.objects.filter(pk=issue_id, state=Issue.State.SENDING, owner=owner)
         if not mine.update(owner_pid=os.getpid(), owner_host=HOST, deadline=now + lease()):
             return None
         todo = Delivery.objects.filter(issue_id=issue_id).claimable(owner, now)

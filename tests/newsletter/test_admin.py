@@ -128,3 +128,17 @@ def test_the_issue_page_shows_its_audience_and_live_progress(editor_client, smtp
     run_jobs()
     done = editor_client.get(reverse("admin:newsletter_issue_progress", args=[issue.pk])).json()
     assert (done["sent"], done["remaining"], done["state"]) == (3, 0, "Sent")
+
+
+def test_send_a_test_to_me(editor_client, smtp):
+    post = digest_with_parts(publish_at=timezone.now() - timedelta(minutes=1))
+    issue = Issue.objects.create(post=post, send=True)
+    editor = editor_client.get(reverse("admin:index")).wsgi_request.user
+    editor_client.post(
+        reverse("admin:newsletter_issue_changelist"),
+        {"action": "send_test", "_selected_action": [issue.pk]},
+    )
+    (message,) = smtp.to(editor.email)
+    assert message["Subject"] == f"[Test] {post.title}"
+    assert message.get_body(("html",)) is not None
+    assert Issue.objects.get(pk=issue.pk).state == Issue.State.WAITING  # a test sends nothing else
