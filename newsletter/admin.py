@@ -5,15 +5,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import make_msgid
+from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import csv_io
+from digest.models import Post
+
+from . import csv_io, sending
 from .emails import build
 from .models import Delivery, Issue, Subscriber
+from .tasks import send_batch
 
 
 class ImportForm(forms.Form):
@@ -106,7 +110,7 @@ class IssueAdmin(admin.ModelAdmin):
     readonly_fields = [
         "state", "audience", "recipients", "started_at", "finished_at", "progress_line",
     ]  # fmt: skip
-    actions = ["send_test"]
+    actions = ["send_test", "send_now"]
 
     def get_urls(self):
         progress = self.admin_site.admin_view(self.progress_view)
@@ -166,6 +170,26 @@ class IssueAdmin(admin.ModelAdmin):
             return "—"
         return ", ".join(
             f"{label}: {self.counts(obj)[value]}" for value, label in Delivery.State.choices
+        )
+
+    @admin.action(description="Send the selected issues now (published posts, any age)")
+    def send_now(self, request, queryset):
+        """Start at once, without waiting for the tick and whatever the send window: for a
+        post published before the newsletter existed, or an article decided on late."""
+        started = 0
+        published = Post.objects.published()
+        for issue in queryset.filter(state=Issue.State.WAITING, post__in=published):
+            with transaction.atomic():
+                Issue.objects.filter(pk=issue.pk).update(send=True)
+                owner = sending.start(issue)
+                if owner:
+                    send_batch.enqueue(issue.pk, owner)
+                    started += 1
+        skipped = queryset.count() - started
+        self.message_user(
+            request,
+            f"{started} sending(s) started."
+            + (f" {skipped} skipped: not published yet, or sent already." if skipped else ""),
         )
 
     @admin.action(description="Send a test of the selected issues to me")

@@ -142,3 +142,20 @@ def test_send_a_test_to_me(editor_client, smtp):
     assert message["Subject"] == f"[Test] {post.title}"
     assert message.get_body(("html",)) is not None
     assert Issue.objects.get(pk=issue.pk).state == Issue.State.WAITING  # a test sends nothing else
+
+
+def test_send_now_starts_an_old_post_and_refuses_unpublished_ones(editor_client, smtp):
+    SubscriberFactory.create_batch(2)
+    old = digest_with_parts(publish_at=timezone.now() - timedelta(days=90))
+    future = digest_with_parts(publish_at=timezone.now() + timedelta(days=1))
+    issues = [Issue.objects.create(post=post, send=False) for post in (old, future)]
+    response = editor_client.post(
+        reverse("admin:newsletter_issue_changelist"),
+        {"action": "send_now", "_selected_action": [issue.pk for issue in issues]},
+        follow=True,
+    )
+    assert "1 sending(s) started. 1 skipped" in response.content.decode()
+    run_jobs()
+    assert len(smtp.received()) == 2
+    assert Issue.objects.get(post=old).state == Issue.State.SENT
+    assert Issue.objects.get(post=future).state == Issue.State.WAITING
