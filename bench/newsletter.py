@@ -91,7 +91,7 @@ def main():
         env, "shell", "-c",
         "from digest.models import Post; print(Post.objects.get().get_absolute_url())",
         capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
     web = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "2",
          "--bind", f"127.0.0.1:{web_port}"],
