@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import make_msgid
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -122,14 +123,15 @@ class IssueAdmin(admin.ModelAdmin):
         issue = get_object_or_404(Issue, pk=pk)
         if not self.has_view_permission(request, issue):
             raise PermissionDenied
+        counts = issue.progress()
         retrying = issue.deliveries.filter(state=Delivery.State.QUEUED, attempts__gt=0).count()
         return JsonResponse(
             {
                 "state": issue.get_state_display(),
                 "line": self.progress_line(issue),
-                "remaining": self.remaining(issue),
+                "remaining": counts[Delivery.State.QUEUED] + counts[Delivery.State.HANDING_OVER],
                 "retrying": retrying,
-                **issue.progress(),
+                **counts,
             }
         )
 
@@ -146,31 +148,39 @@ class IssueAdmin(admin.ModelAdmin):
             return ["post", "send", *self.readonly_fields]
         return self.readonly_fields
 
-    def counts(self, obj):
-        if not hasattr(obj, "_counts"):
-            obj._counts = obj.progress()
-        return obj._counts
+    def get_queryset(self, request):
+        # The list's figures in the list's one query, not one query per row.
+        def count(*states):
+            return Count("deliveries", filter=Q(deliveries__state__in=states))
 
-    @admin.display(description="sent")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                sent_count=count(Delivery.State.SENT),
+                failed_count=count(Delivery.State.FAILED),
+                remaining_count=count(Delivery.State.QUEUED, Delivery.State.HANDING_OVER),
+            )
+        )
+
+    @admin.display(description="sent", ordering="sent_count")
     def sent(self, obj):
-        return self.counts(obj)[Delivery.State.SENT]
+        return obj.sent_count
 
-    @admin.display(description="failed")
+    @admin.display(description="failed", ordering="failed_count")
     def failed(self, obj):
-        return self.counts(obj)[Delivery.State.FAILED]
+        return obj.failed_count
 
-    @admin.display(description="remaining")
+    @admin.display(description="remaining", ordering="remaining_count")
     def remaining(self, obj):
-        counts = self.counts(obj)
-        return counts[Delivery.State.QUEUED] + counts[Delivery.State.HANDING_OVER]
+        return obj.remaining_count
 
     @admin.display(description="progress")
     def progress_line(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return ", ".join(
-            f"{label}: {self.counts(obj)[value]}" for value, label in Delivery.State.choices
-        )
+        counts = obj.progress()
+        return ", ".join(f"{label}: {counts[value]}" for value, label in Delivery.State.choices)
 
     @admin.action(description="Send the selected issues now (published posts, any age)")
     def send_now(self, request, queryset):

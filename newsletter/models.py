@@ -1,5 +1,3 @@
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
@@ -145,10 +143,6 @@ class Issue(models.Model):
             post=post, defaults={"send": post.kind == Post.Kind.DIGEST}
         )
         return issue
-
-    def new_owner(self):
-        self.owner = secrets.token_hex(16)
-        return self.owner
 
     def progress(self):
         """{state: count} of its deliveries, every state present."""

@@ -159,3 +159,21 @@ def test_send_now_starts_an_old_post_and_refuses_unpublished_ones(editor_client,
     assert len(smtp.received()) == 2
     assert Issue.objects.get(post=old).state == Issue.State.SENT
     assert Issue.objects.get(post=future).state == Issue.State.WAITING
+
+
+def test_the_issue_list_costs_the_same_queries_for_3_or_30_issues(
+    editor_client, django_assert_max_num_queries
+):
+    def issues(count):
+        for post in PostFactory.create_batch(count):
+            Issue.objects.create(post=post, send=True)
+
+    issues(3)
+    url = reverse("admin:newsletter_issue_changelist")
+    editor_client.get(url)
+    with django_assert_max_num_queries(12) as three:
+        editor_client.get(url)
+    issues(27)
+    editor_client.get(url)  # new posts changed the site's content state: read it once again
+    with django_assert_max_num_queries(len(three.captured_queries)):
+        assert editor_client.get(url).status_code == 200
