@@ -24,6 +24,10 @@ run: $(STAMP)
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_sponsors
+	@# The background-job worker (newsletter, periodic jobs) runs beside the web server; Ctrl-C
+	@# or the server's end stops it too, with one SIGTERM: it finishes its running job first.
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
