@@ -7,8 +7,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("", include("sponsors.urls")),
+    path("", include("newsletter.urls")),
     path("", include("digest.urls")),
 ]
+
+if settings.ESP:
+    # The e-mail service's bounce and complaint webhooks (newsletter.webhooks), behind the
+    # basic-auth secret settings.py requires for them.
+    urlpatterns.insert(0, path("anymail/", include("anymail.urls")))
 
 if settings.SERVE_MEDIA:
     # Uploaded images, for a single-machine install; behind nginx or S3 turn SERVE_MEDIA off.

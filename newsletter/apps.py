@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class NewsletterConfig(AppConfig):
+    """Subscribers, each issue sent by e-mail, and the delivery records that make a sending
+    exactly-once. Depends on digest (it reads published posts); digest never imports it."""
+
+    name = "newsletter"
+    verbose_name = "Newsletter"
+
+    def ready(self):
+        from . import webhooks
+        from .permissions import grant_role_permissions
+
+        webhooks.connect()
+        post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="newsletter-grants")

@@ -1,0 +1,208 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from digest.models import Post
+
+
+def normalise_email(address):
+    """One spelling per mailbox for uniqueness: trimmed and lower-cased (providers treat the
+    local part case-insensitively in practice, and a list with both spellings mails twice)."""
+    return (address or "").strip().lower()
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def receiving(self, kind):
+        """Confirmed subscribers who want posts of this kind (digest.Post.Kind)."""
+        wants = "wants_articles" if kind == Post.Kind.ARTICLE else "wants_digests"
+        return self.filter(status=Subscriber.Status.CONFIRMED, **{wants: True})
+
+
+class Subscriber(models.Model):
+    """An address on the list, with how its consent was given.
+
+    Only CONFIRMED subscribers are sent issues. Addresses come in PENDING through the form
+    and become CONFIRMED by the signed link mailed to them (double opt-in), or arrive
+    CONFIRMED through an editor's import that states the consent. SUPPRESSED addresses (a
+    permanent bounce or a complaint) are never mailed again, not even a confirmation.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        SUPPRESSED = "suppressed", "Suppressed (bounced or complained)"
+
+    class Consent(models.TextChoices):
+        FORM = "form", "Subscribe form, confirmed by e-mail"
+        IMPORT = "import", "Imported list"
+
+    email = models.EmailField(max_length=254, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.FORM)
+    consent_note = models.CharField(
+        max_length=200, blank=True, help_text="How consent was given, as the import stated it."
+    )
+    wants_digests = models.BooleanField("weekly digests", default=True)
+    wants_articles = models.BooleanField("articles", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    suppressed_reason = models.CharField(max_length=300, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["status"], name="subscriber_status_idx")]
+        permissions = [("export_subscribers", "Can export the subscriber list")]
+
+    def __str__(self):
+        return f"subscriber #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def confirm(self, now=None):
+        if self.status == self.Status.SUPPRESSED:
+            return
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = now or timezone.now()
+        self.unsubscribed_at = None
+        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+
+    def unsubscribe(self, now=None):
+        if self.status in (self.Status.SUPPRESSED, self.Status.UNSUBSCRIBED):
+            return
+        self.status = self.Status.UNSUBSCRIBED
+        self.unsubscribed_at = now or timezone.now()
+        self.save(update_fields=["status", "unsubscribed_at"])
+
+    def suppress(self, reason):
+        self.status = self.Status.SUPPRESSED
+        self.suppressed_reason = reason[:300]
+        self.save(update_fields=["status", "suppressed_reason"])
+
+
+class IssueQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Marked for sending, not started, and its post published within the send window
+        (an archive imported today is not mailed out)."""
+        now = now or timezone.now()
+        return self.filter(
+            send=True,
+            state=Issue.State.WAITING,
+            post__in=Post.objects.published(now=now),
+            post__publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW,
+        )
+
+    def stalled(self, now=None):
+        """Sending, but the job chain that owns it missed its deadline (its worker died)."""
+        return self.filter(state=Issue.State.SENDING, deadline__lt=now or timezone.now())
+
+
+class Issue(models.Model):
+    """A post as a newsletter issue: whether it is sent, and how far its sending is.
+
+    Kept here, keyed by post, so digest's Post knows nothing of the newsletter. A post with no
+    Issue row gets one the first time the newsletter looks at it (`for_post`): digests are sent
+    by default, articles only when an editor says so.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for the post to be published"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="newsletter_issue")
+    send = models.BooleanField("send as newsletter", default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.WAITING)
+    # The job chain sending it (a random token, new on every take-over), the process running
+    # its current batch, and when it must have been heard of again (see newsletter.sending).
+    owner = models.CharField(max_length=32, blank=True, editable=False)
+    owner_host = models.CharField(max_length=255, blank=True, editable=False)
+    owner_pid = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recipients = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-post__publish_at", "-pk"]
+
+    def __str__(self):
+        return self.post.title
+
+    @classmethod
+    def for_post(cls, post):
+        issue, _ = cls.objects.get_or_create(
+            post=post, defaults={"send": post.kind == Post.Kind.DIGEST}
+        )
+        return issue
+
+    def new_owner(self):
+        self.owner = secrets.token_hex(16)
+        return self.owner
+
+    def progress(self):
+        """{state: count} of its deliveries, every state present."""
+        counts = dict(self.deliveries.values_list("state").annotate(n=Count("pk")).order_by())
+        return {state: counts.get(state, 0) for state in Delivery.State.values}
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def claimable(self, owner, now):
+        """Waiting to be handed over: queued and due, or handed over by an earlier owner
+        whose outcome was never recorded (its worker died; sent again, see docs)."""
+        return self.filter(
+            Q(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+            | Q(state=Delivery.State.HANDING_OVER) & ~Q(claimed_by=owner)
+        )
+
+    def unfinished(self):
+        return self.filter(state__in=[Delivery.State.QUEUED, Delivery.State.HANDING_OVER])
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber: created for every recipient when the sending starts,
+    under a unique constraint, before anything is handed to the mail server.
+
+    QUEUED → HANDING_OVER (claimed by one job chain, committed before the SMTP transaction)
+    → SENT when the server accepted it, committed straight after; or back to QUEUED with a
+    later `next_attempt_at` on a temporary error; FAILED on a permanent one or when the
+    attempts run out.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        HANDING_OVER = "handing", "Handing over"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (unsubscribed meanwhile)"
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_each")
+        ]
+        indexes = [models.Index(fields=["issue", "state", "next_attempt_at"], name="delivery_todo")]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"delivery #{self.pk}"
