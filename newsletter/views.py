@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from digest.page_cache import public_page
+from caching.pages import public_page
 
 from . import tokens
 from .forms import PreferencesForm, SubscribeForm
