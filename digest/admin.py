@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag
 
-from . import admin_views
+from . import admin_composer, admin_views
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
 from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
@@ -123,7 +123,24 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             for flag, note in IMPORT_NOTES:
                 if getattr(post, flag):
                     messages.warning(request, f"This post was imported with {note}.")
+            review = admin_composer.review_request(post)
+            if review:
+                messages.info(request, review)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        title = "New digest" if self.is_digest(request, None) else "New post"
+        return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return admin_composer.step_response(self, request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return admin_composer.step_response(self, request, obj) or super().response_change(
+            request, obj
+        )
 
     @admin.display(description="")
     def view_link(self, post):
@@ -179,6 +196,12 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        author = form.base_fields.get("author")
+        if author is not None:
+            # A plain choice of writers: the user admin's add/change/delete icons beside it
+            # would leave the post half-written for another page.
+            for ability in ("add", "change", "delete", "view"):
+                setattr(author.widget, f"can_{ability}_related", False)
         if self.is_digest(request, obj):
             form.base_fields["excerpt"].label = "Intro"
             form.base_fields["excerpt"].help_text = "The line under the title. Markdown."
@@ -194,7 +217,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return fields if self.edits_everything(request) else (*fields, "author")
+        # Authors never publish: they submit for review, and an editor publishes.
+        return fields if self.edits_everything(request) else (*fields, "author", "status")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -248,10 +272,17 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         if self.is_digest(request, post):
             parts = self.add_pasted_parts(post, standing_parts(formsets), form.pasted)
             post.render_parts(*parts)
-        # A new post was inserted by save_model; it is written again only for parts it got.
-        if change or (parts is not None and any(parts)):
-            post.save()
-        Revision.record(post, by=request.user, parts=parts, tags=form.cleaned_data.get("tags"))
+        # A new post was inserted by save_model; it is written again only for parts it got or
+        # a lifecycle button pressed.
+        note = ""
+        if change or (parts is not None and any(parts)) or admin_composer.moves(request):
+            note = admin_composer.write_post(request, post, self.edits_everything(request))
+        Revision.record(
+            post, by=request.user, note=note, parts=parts, tags=form.cleaned_data.get("tags")
+        )
+        warning = admin_composer.title_date_warning(post)
+        if warning:
+            messages.warning(request, warning)
         for field, notes in form.paste_notes.items():
             if notes:
                 messages.warning(
@@ -300,9 +331,19 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 name="digest_post_revisions",
             ),
             path(
+                "<int:post_id>/revisions/<int:revision_id>/",
+                wrap(admin_views.compare_revisions(self)),
+                name="digest_post_revision",
+            ),
+            path(
                 "<int:post_id>/revisions/<int:revision_id>/restore/",
                 wrap(admin_views.restore_revision(self)),
                 name="digest_post_restore",
+            ),
+            path(
+                "markdown-preview/",
+                wrap(admin_views.markdown_preview(self)),
+                name="digest_markdown_preview",
             ),
             path(
                 "<int:post_id>/preview-link/",
