@@ -56,10 +56,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    # Tags and login lockouts under the names editors read in the admin (config/apps.py).
+    "config.apps.TagsConfig",
     "adminsortable2",
     "django_ratelimit",
-    "axes",
+    "config.apps.LoginAttemptsConfig",
     "csp",
     "hardening",
     "accounts",
@@ -68,7 +69,7 @@ INSTALLED_APPS = [
     "sponsors",
     # Background jobs (docs/newsletter.md): the queue in the database, a scheduler beside it.
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.BackgroundJobsConfig",
     "jobs",
     "newsletter",
 ]
