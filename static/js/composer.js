@@ -279,7 +279,8 @@
         title.dispatchEvent(new Event("input", { bubbles: true }));
         checkTitleDate();
       });
-      title.closest(".form-row, div").append(note);
+      // Under the title's row, not beside the box (which would squeeze it).
+      (title.closest(".form-row") || title.parentElement).append(note);
     }
     note.dataset.expected = expected;
     note.querySelector("span").textContent = `The title names another day than the publish date. For ${day.value} it would be “${expected}”.`;
