@@ -3,23 +3,19 @@ from datetime import datetime, time
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from taggit.models import Tag
 
-from . import admin_composer, admin_views
+from . import admin_composer, admin_settings, admin_views  # noqa: F401 (admin_settings registers)
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
 from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
     IllegalTransition,
     Post,
     Revision,
-    SiteSettings,
     StaleEdit,
     digest_title,
     next_issue_day,
@@ -191,6 +187,14 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 return HttpResponseRedirect(request.path + "?e=1")
         return super().changelist_view(request, extra_context)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and obj is not None and obj.pk:
+            merged = admin_composer.merged_part_data(request, obj, prefix, inline.model)
+            if merged is not None:
+                kwargs["data"] = merged
+        return kwargs
+
     def get_inlines(self, request, obj):
         return [StatInline, QuoteInline, ItemInline] if self.is_digest(request, obj) else []
 
@@ -341,6 +345,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 name="digest_post_restore",
             ),
             path(
+                "<int:post_id>/covered-links/",
+                wrap(admin_views.covered_links(self)),
+                name="digest_post_covered_links",
+            ),
+            path(
                 "markdown-preview/",
                 wrap(admin_views.markdown_preview(self)),
                 name="digest_markdown_preview",
@@ -352,43 +361,3 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-
-@admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
-    """One record: the list goes straight to it; it can be neither added twice nor deleted."""
-
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = (
-        "site_name",
-        "tagline",
-        "support_blurb",
-        "support_url",
-        "closing_line",
-        "empty_section_text",
-        "favourites_url",
-    )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        SiteSettings.objects.get_or_create(pk=1)
-        return redirect(reverse("admin:digest_sitesettings_change", args=[1]))
-
-
-# django-taggit's own tag admin offers a "merge tags" action whose view checks no
-# permission (an author could re-tag everyone's posts) and fails on an empty selection.
-# Ours is the same list without it; editors rename or delete tags instead.
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    ordering = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}

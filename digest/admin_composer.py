@@ -106,3 +106,57 @@ def review_request(post):
         return None
     when = formats.date_format(timezone.localtime(last.saved_at), "DATETIME_FORMAT")
     return f"{last.saved_by or 'An author'} submitted this post for review on {when}."
+
+
+# The parts' fields as the inline forms show them (digest/admin_parts.py).
+PART_FORM_FIELDS = {
+    "stats": ("figure", "label"),
+    "quotes": ("speaker", "text", "source_url", "on_index"),
+    "items": ("text", "on_index"),
+}
+
+
+def _comparable(value):
+    if isinstance(value, bool):
+        return value
+    return str(value or "").replace("\r\n", "\n")
+
+
+def merged_part_data(request, post, prefix, model):
+    """On the save that merges a stale form (the editor chose on the conflict page), the
+    part forms' data with the other save's edits taken where this editor left a part's
+    field as it was when they opened the form: without this, their edits of parts this
+    editor never touched would be written back to the old text. Where both changed a field,
+    this editor's value stays. Returns None when there is nothing to merge."""
+    data = request.POST
+    if data.get("merge_version") != str(post.version) or prefix not in PART_FORM_FIELDS:
+        return None
+    loaded = data.get("loaded_version", "")
+    opened = post.revisions.filter(version=int(loaded)).first() if loaded.isdigit() else None
+    if opened is None:
+        return None
+    base = {part.get("anchor"): part for part in opened.data.get(prefix, [])}
+    current = {str(part.pk): part for part in model.objects.filter(post=post)}
+    merged = data.copy()
+    total = data.get(f"{prefix}-TOTAL_FORMS", "0")
+    for index in range(int(total) if total.isdigit() else 0):
+        row = current.get(data.get(f"{prefix}-{index}-id", ""))
+        was = base.get(row.anchor) if row is not None else None
+        if was is None:
+            continue
+        for field in PART_FORM_FIELDS[prefix]:
+            name = f"{prefix}-{index}-{field}"
+            theirs = getattr(row, field)
+            mine = name in data if isinstance(theirs, bool) else data.get(name, "")
+            if _comparable(mine) != _comparable(was.get(field, mine)):
+                continue  # this editor changed it: theirs or not, mine stays
+            if _comparable(theirs) == _comparable(was.get(field, theirs)):
+                continue
+            if isinstance(theirs, bool):
+                if theirs:
+                    merged[name] = "on"
+                else:
+                    merged.pop(name, None)
+            else:
+                merged[name] = theirs
+    return merged

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from .covered import check_digest_links
 from .markdown import render_markdown
 from .models import Revision
 from .models.revision import changes_between, compare
@@ -127,5 +128,17 @@ def markdown_preview(model_admin):
         if len(text) > PREVIEW_MAX_CHARS:
             return JsonResponse({"error": "Too long to preview."}, status=413)
         return JsonResponse({"html": render_markdown(text)})
+
+    return view
+
+
+def covered_links(model_admin):
+    """The composer's "Check links": each link of the saved digest that the site published
+    before, or that appears twice in it (digest.covered)."""
+
+    def view(request, post_id):
+        post = _post_for(model_admin, request, post_id)
+        report, cut = check_digest_links(post)
+        return JsonResponse({"links": report, "more_not_checked": cut})
 
     return view

@@ -1,6 +1,6 @@
 from django import forms
 
-from .normalize import MAX_URL_LENGTH, normalize_url
+from digest.link_normal import MAX_URL_LENGTH, normalize_url
 
 PASTE_MAX_CHARS = 100_000
 

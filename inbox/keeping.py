@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .covered import covering_post
+from digest.covered import covering_post
+from digest.link_normal import MAX_URL_LENGTH, normalize_url
+
 from .models import Entry
-from .normalize import MAX_URL_LENGTH, normalize_url
 from .tasks import fetch_metadata
 
 # http(s) addresses in running text; a trailing full stop, comma or bracket is the sentence's.

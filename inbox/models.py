@@ -14,7 +14,7 @@ class Entry(models.Model):
     """A link an editor or author kept during the week, with what was fetched about it, and
     where it went (which digest) once used.
 
-    `normalized_url` (inbox.normalize) is how the same page is recognised: kept twice, or
+    `normalized_url` (digest.link_normal) is how the same page is recognised: kept twice, or
     published before ("already covered"), whatever its spelling.
     """
 

@@ -5,11 +5,12 @@ import logging
 
 from django_tasks import task
 
+from digest.covered import covering_post
+from digest.link_normal import normalize_url
+
 from . import fetching
-from .covered import covering_post
 from .metadata import extract
 from .models import Entry
-from .normalize import normalize_url
 
 logger = logging.getLogger(__name__)
 

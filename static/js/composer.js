@@ -248,19 +248,30 @@
     const teen = day % 100 >= 11 && day % 100 <= 13;
     return day + (teen ? "th" : { 1: "st", 2: "nd", 3: "rd" }[day % 10] || "th");
   }
+  function issueTitle(dayValue) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dayValue.trim());
+    if (!match) return "";
+    const [, y, m, d] = match;
+    return `${TITLE_START}${MONTHS[Number(m) - 1]} ${ordinal(Number(d))}, ${y}`;
+  }
+  // The title follows the issue date while it is the date's own title; once the editor
+  // writes another, it stays theirs and a mismatch is only pointed out.
+  let followedTitle = null;
   function checkTitleDate() {
     const title = document.getElementById("id_title");
     const day = document.getElementById("id_publish_at_0");
     const kind = document.getElementById("id_kind");
     if (!title || !day) return;
     let note = document.getElementById("title-date-warning");
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.value.trim());
     const isDigest = !kind || kind.value === "digest";
     let expected = "";
-    if (match && isDigest && title.value.startsWith(TITLE_START)) {
-      const [, y, m, d] = match;
-      expected = `${TITLE_START}${MONTHS[Number(m) - 1]} ${ordinal(Number(d))}, ${y}`;
+    if (isDigest && title.value.startsWith(TITLE_START)) expected = issueTitle(day.value);
+    if (followedTitle === null) followedTitle = title.value === expected ? expected : "";
+    if (expected && followedTitle && title.value === followedTitle && expected !== title.value) {
+      title.value = expected;
+      markDirty();
     }
+    followedTitle = title.value === expected ? expected : "";
     if (!expected || expected === title.value.trim()) {
       if (note) note.hidden = true;
       return;
@@ -341,8 +352,58 @@
     refresh();
   }
 
+  // --- "Already covered": the saved digest's links checked against what was published -----
+  function addLinkCheck() {
+    const url = config.dataset.linksUrl;
+    const group = document.getElementById("items-group");
+    if (!url || !group) return;
+    const panel = document.createElement("div");
+    panel.className = "composer-links";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = "Check links: published before? twice here?";
+    const list = document.createElement("ul");
+    panel.append(button, list);
+    group.before(panel);
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      list.textContent = "";
+      fetch(url, { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((data) => {
+          if (!data.links.length) {
+            const li = document.createElement("li");
+            li.textContent = "No link of this digest (as last saved) was published before or appears twice.";
+            list.append(li);
+          }
+          for (const link of data.links) {
+            const li = document.createElement("li");
+            li.className = "composer-warning";
+            if (link.covered_by) {
+              const a = document.createElement("a");
+              a.href = link.covered_url;
+              a.target = "_blank";
+              a.textContent = link.covered_by;
+              li.append(`${link.where}: ${link.url} is already in `, a, `, ${link.covered_on}.`);
+            } else {
+              li.textContent = `${link.where}: ${link.url} is also in ${link.repeats} of this digest.`;
+            }
+            list.append(li);
+          }
+        })
+        .catch(() => {
+          list.textContent = "The links could not be checked right now.";
+        })
+        .finally(() => {
+          button.disabled = false;
+        });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     offerDraft();
+    addLinkCheck();
     addFoldButtons();
     for (const name of ["excerpt", "body"]) {
       const textarea = document.getElementById(`id_${name}`);

@@ -219,3 +219,59 @@ def test_an_empty_preview_is_empty(client, editor, text):
     client.force_login(editor)
     url = reverse("admin:digest_markdown_preview")
     assert client.post(url, {"text": text}).json() == {"html": ""}
+
+
+def test_merging_keeps_their_part_edits_where_this_editor_left_the_part_alone(client, editor):
+    post = digest_with_parts(
+        quotes=[("@a", "One.", True), ("@b", "Two.", True), ("@c", "Three.", True)],
+        draft=True,
+    )
+    url = change_url(post)
+    client.force_login(editor)
+    submit(client, url)
+    opened = form_fields(client.get(url))
+    client.force_login(staff(Role.EDITORS))
+    submit(
+        client, url, title="Theirs", **{"quotes-1-text": "Two, theirs.", "quotes-2-on_index": ""}
+    )
+
+    client.force_login(editor)
+    mine = {**opened, "quotes-0-text": "One, mine.", "quotes-1-speaker": "@b2"}
+    again = form_fields(client.post(url, mine))
+    assert client.post(url, again).status_code == 302
+    assert list(post.quotes.order_by("position").values_list("speaker", "text", "on_index")) == [
+        ("@a", "One, mine.", True),
+        ("@b2", "Two, theirs.", True),
+        ("@c", "Three.", False),
+    ]
+
+
+def test_check_links_names_links_published_before_and_repeated_in_the_digest(client, editor):
+    earlier = digest_with_parts(
+        items=[("[Old](https://example.com/old/?utm_source=x)", True)],
+        publish_at=timezone.now() - timedelta(days=20),
+    )
+    post = digest_with_parts(
+        stats=[("1M", "[users](https://example.com/fresh)")],
+        quotes=[("@a", "Q", True)],
+        items=[
+            ("[Again](http://www.example.com/old)", True),
+            ("[Fresh](https://example.com/fresh#top)", True),
+        ],
+        draft=True,
+    )
+    client.force_login(editor)
+    data = client.get(reverse("admin:digest_post_covered_links", args=[post.pk])).json()
+    assert data == {
+        "links": [
+            {
+                "where": "item 1",
+                "url": "http://www.example.com/old",
+                "covered_by": earlier.title,
+                "covered_url": earlier.get_absolute_url(),
+                "covered_on": earlier.publish_at.date().isoformat(),
+            },
+            {"where": "item 2", "url": "https://example.com/fresh#top", "repeats": "stat 1"},
+        ],
+        "more_not_checked": False,
+    }

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from digest.link_normal import normalize_url
 from digest.models import Post
 from inbox.keeping import urls_in
 from inbox.models import Entry
-from inbox.normalize import normalize_url
 from inbox.tasks import fetch_metadata
 from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory, digest_with_parts
