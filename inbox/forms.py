@@ -55,3 +55,16 @@ class SendForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entries"].queryset = queryset
+
+
+class SuggestForm(forms.Form):
+    """A reader's suggestion: an address and why, nothing more."""
+
+    url = forms.CharField(label="Address", max_length=MAX_URL_LENGTH)
+    comment = forms.CharField(
+        label="Why it is worth reading (optional)",
+        max_length=300,
+        required=False,
+    )
+
+    clean_url = KeepForm.clean_url

@@ -42,7 +42,7 @@ class Kept:
     earlier: list = field(default_factory=list)  # earlier inbox entries of the same page
 
 
-def keep(url, user, title="", text="", comment=""):
+def keep(url, user, title="", text="", comment="", is_suggestion=False):
     """Keep one link; its page's metadata is fetched in the background after the commit."""
     normal = normalize_url(url)
     if not normal:
@@ -54,6 +54,7 @@ def keep(url, user, title="", text="", comment=""):
         selected_text=text.strip()[:5000],
         comment=" ".join(comment.split())[:300],
         kept_by=user,
+        is_suggestion=is_suggestion,
         covered_by=covering_post(normal),
     )
     transaction.on_commit(lambda: fetch_metadata.enqueue(entry.pk))

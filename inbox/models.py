@@ -55,6 +55,9 @@ class Entry(models.Model):
     kept_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Sent by a reader through "Suggest a link" (kept_by is the reader), for an editor to take
+    # or dismiss; nothing of it is fetched or shown to readers.
+    is_suggestion = models.BooleanField("suggested by a reader", default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = EntryQuerySet.as_manager()

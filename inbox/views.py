@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from .forms import KeepForm, PasteForm, SendForm
+from .forms import KeepForm, PasteForm, SendForm, SuggestForm
 from .keeping import keep, keep_many, urls_in
 from .models import Entry
 from .placing import send_to_digest, week_digest
@@ -126,6 +126,25 @@ def act(request, action, chosen):
         f"{len(chosen)} added to “{post}” as {what}s{' (a new draft)' if created else ''}.",
     )
     return redirect(reverse("admin:digest_post_change", args=[post.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user", rate="5/h", method="POST", block=True)
+def suggest(request):
+    """ "Suggest a link", as the original site asked its registered readers: kept in the inbox
+    marked as a suggestion with who sent it; the reader sees nothing of the inbox itself."""
+    form = SuggestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        keep(
+            form.cleaned_data["url"],
+            request.user,
+            comment=form.cleaned_data["comment"],
+            is_suggestion=True,
+        )
+        messages.success(request, "Thank you: the editors will read it.")
+        return redirect("inbox:suggest")
+    return render(request, "inbox/suggest.html", {"form": form})
 
 
 def bookmarklet(request):

@@ -323,3 +323,31 @@ def test_the_bookmarklet_opens_our_add_page_and_carries_no_secret(client, editor
     assert 'class="bookmarklet" href="javascript:' in page
     assert "/inbox/add/?url=" in page and "window.open" in page
     assert "token" not in page.split('class="bookmarklet"')[1].split(">")[0]
+
+
+# Readers suggest links -------------------------------------------------------------------------
+
+
+def test_a_logged_in_reader_suggests_a_link_that_editors_see_marked(client, editor, settings):
+    url = reverse("inbox:suggest")
+    assert client.get(url).status_code == 302  # log in first
+    reader = UserFactory(display_name="Rita Reader")
+    client.force_login(reader)
+    response = client.post(url, {"url": "https://example.com/worth-it", "comment": "Great"})
+    assert response.status_code == 302
+    entry = Entry.objects.get()
+    assert (entry.is_suggestion, entry.kept_by, entry.comment) == (True, reader, "Great")
+    assert client.get(reverse("inbox:list")).status_code == 403  # readers never see the inbox
+
+    client.force_login(editor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert "suggested by a reader, Rita Reader" in page
+
+
+def test_suggestions_are_rate_limited(client, db):
+    client.force_login(UserFactory())
+    url = reverse("inbox:suggest")
+    answers = [client.post(url, {"url": f"https://example.com/{n}"}).status_code for n in range(7)]
+    assert answers[:5] == [302] * 5
+    assert answers[5:] == [429, 429]
+    assert Entry.objects.count() == 5
