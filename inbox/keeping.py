@@ -58,7 +58,8 @@ def keep(url, user, title="", text="", comment="", is_suggestion=False):
         covered_by=covering_post(normal),
     )
     transaction.on_commit(lambda: fetch_metadata.enqueue(entry.pk))
-    return Kept(entry, entry.covered_by, list(entry.earlier_copies().order_by("created")))
+    earlier = entry.earlier_copies().select_related("kept_by", "used_in").order_by("created")
+    return Kept(entry, entry.covered_by, list(earlier))
 
 
 @dataclass

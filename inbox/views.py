@@ -152,11 +152,14 @@ def bookmarklet(request):
     title and selection. Nothing runs on the visited page but reading those three, so its
     CSP is no obstacle, and the window carries the editor's login, not a token."""
     add_url = settings.SITE_URL + reverse("inbox:add")
+    # Each part is cut once encoded, so the whole address stays under the 8 KB query that
+    # digest.middleware allows, whatever the script of the selection (a cut escape is dropped).
     return (
-        "javascript:(function(){var d=document,s=String(window.getSelection?"
-        "window.getSelection():'').slice(0,4000),e=encodeURIComponent;"
-        f"window.open('{add_url}?url='+e(location.href)+'&title='+e(d.title)+'&text='+e(s),"
-        "'scalepress_inbox','width=560,height=620');})();"
+        "javascript:(function(){var d=document,e=function(v,n){return encodeURIComponent(v)"
+        ".slice(0,n).replace(/%[0-9A-F]?$/i,'')},s=String(window.getSelection?"
+        "window.getSelection():'');"
+        f"window.open('{add_url}?url='+e(location.href,2100)+'&title='+e(d.title,900)+"
+        "'&text='+e(s,4500),'scalepress_inbox','width=560,height=620');})();"
     )
 
 

