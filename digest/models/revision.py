@@ -110,8 +110,11 @@ PART_NOUNS = {"stats": "stat", "quotes": "quote", "items": "item"}
 PART_TEXT = {"stats": ("figure", "label"), "quotes": ("speaker", "text"), "items": ("text",)}
 
 
-def field_label(name):
-    """The label the post's form shows for a field of a revision ("publish time")."""
+def field_label(name, kind=""):
+    """The label the post's form shows for a field of a revision ("publish time"; a digest's
+    excerpt is its "intro")."""
+    if name == "excerpt" and kind == Post.Kind.DIGEST:
+        return "intro"
     if name == "author_id":
         name = "author"
     if name == "tags":
@@ -148,7 +151,8 @@ def changes_between(older, newer):
     edited"."""
     if older is None:
         return ["first version"]
-    changed = [field_label(f) for f in COMPARED if older.get(f) != newer.get(f)]
+    kind = newer.get("kind", "")
+    changed = [field_label(f, kind) for f in COMPARED if older.get(f) != newer.get(f)]
     for kind in PART_NOUNS:
         changed += part_changes(kind, older.get(kind, []), newer.get(kind, []))
     return changed or ["no changes"]
@@ -187,7 +191,7 @@ def compare(older, newer):
             continue
         if isinstance(old, list) or isinstance(new, list):
             old, new = ", ".join(old or []), ", ".join(new or [])
-        rows.append(Difference(field_label(name), text_diff(old, new)))
+        rows.append(Difference(field_label(name, newer.get("kind", "")), text_diff(old, new)))
     for kind, noun in PART_NOUNS.items():
         before = {p.get("anchor"): p for p in older.get(kind, [])}
         for place, part in enumerate(newer.get(kind, []), 1):

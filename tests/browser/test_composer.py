@@ -169,3 +169,41 @@ def test_composer_screenshots(live_server, new_page, digest, artifacts, width, s
     page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     open_composer(page, live_server, digest)
     page.screenshot(path=artifacts / f"composer-{width}-{scheme}.png", full_page=True)
+
+
+def test_a_stale_save_is_merged_field_by_field_in_the_browser(
+    live_server, new_page, digest, artifacts
+):
+    url = live_server.url + reverse("admin:digest_post_change", args=[digest.pk])
+    first = logged_in(
+        new_page(viewport={"width": 1400, "height": 900}), live_server, staff(Role.EDITORS)
+    )
+    first.goto(url)
+    first.get_by_role("button", name="Save and continue editing").click()  # a known version
+    first.goto(url)
+    second = logged_in(new_page(), live_server, staff(Role.EDITORS))
+    second.goto(url)
+    second.locator("#id_title").fill("Their title")
+    second.get_by_role("button", name="Save and continue editing").click()
+    expect(second.locator("ul.messagelist li.success")).to_be_visible()
+
+    first.locator("#id_excerpt").fill("My intro text")
+    first.keyboard.press("Control+s")
+    expect(first.locator("ul.errorlist.nonfield")).to_contain_text("Someone else saved")
+    conflicts = first.locator("#conflicts")
+    expect(conflicts.locator("#conflict-title .theirs")).to_have_text("Their title")
+    expect(conflicts.locator("#conflict-excerpt .mine")).to_have_text("My intro text")
+    # Defaults: their title (only they changed it), my intro (only I did).
+    expect(conflicts.locator("input[name=merge_title][value=theirs]")).to_be_checked()
+    expect(conflicts.locator("input[name=merge_excerpt][value=mine]")).to_be_checked()
+    first.screenshot(path=artifacts / "composer-stale-merge.png")
+    first.get_by_role("button", name="Save and continue editing").click()
+    expect(first.locator("ul.messagelist li.success")).to_be_visible()
+    digest.refresh_from_db()
+    assert (digest.title, digest.excerpt) == ("Their title", "My intro text")
+
+    revisions = live_server.url + reverse("admin:digest_post_revisions", args=[digest.pk])
+    first.goto(revisions)
+    first.get_by_role("link", name="View and compare with the current one").last.click()
+    expect(first.locator("#differences")).to_contain_text("title")
+    first.screenshot(path=artifacts / "revision-compare.png", full_page=True)
