@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -165,12 +166,21 @@ def bookmarklet(request):
 
 def manifest(request):
     """The web app manifest: installing the site on a phone makes its share sheet offer
-    "keep in the inbox" (Web Share Target), which opens the add page."""
+    "keep in the inbox" (Web Share Target), which opens the add page. Browsers install only a
+    manifest with icons and an app-like display, hence both."""
     data = {
         "name": settings.SITE_NAME,
         "short_name": settings.SITE_NAME[:12],
         "start_url": "/",
-        "display": "browser",
+        "display": "minimal-ui",
+        "icons": [
+            {
+                "src": static(f"img/app-icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+            }
+            for size in (192, 512)
+        ],
         "share_target": {
             "action": reverse("inbox:add"),
             "method": "GET",

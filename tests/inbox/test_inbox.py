@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -307,13 +308,17 @@ def test_authors_see_only_their_own_entries_and_entries_can_be_archived(client, 
     assert mine.status == Entry.Status.ARCHIVED
 
 
-def test_the_manifest_offers_the_add_page_as_a_share_target(client, db):
+def test_the_manifest_offers_the_add_page_as_a_share_target(client, db, settings):
     data = client.get(reverse("inbox:manifest")).json()
     assert data["share_target"] == {
         "action": ADD,
         "method": "GET",
         "params": {"title": "title", "text": "text", "url": "url"},
     }
+    assert data["display"] == "minimal-ui"  # installable, so the share sheet offers it
+    assert [icon["sizes"] for icon in data["icons"]] == ["192x192", "512x512"]
+    for icon in data["icons"]:
+        assert finders.find(icon["src"].removeprefix(settings.STATIC_URL))
     assert reverse("inbox:manifest") in client.get(reverse("digest:post-index")).content.decode()
 
 
