@@ -213,7 +213,9 @@ def field_conflicts(form, cleaned, loaded):
         if name == "author":
             mine_key = getattr(mine, "pk", None)
         elif name == "publish_at":
-            mine_key, was = mine, datetime.fromisoformat(was) if was else None
+            # The form's time has whole seconds; a stored time may carry microseconds.
+            mine_key = mine.replace(microsecond=0) if mine else None
+            was = datetime.fromisoformat(was).replace(microsecond=0) if was else None
         else:
             mine_key = mine if name == "tags" else str(mine or "")
         label = form.fields[name].label or form.instance._meta.get_field(name).verbose_name

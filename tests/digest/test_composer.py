@@ -275,3 +275,17 @@ def test_check_links_names_links_published_before_and_repeated_in_the_digest(cli
         ],
         "more_not_checked": False,
     }
+
+
+def test_a_publish_time_only_they_moved_defaults_to_theirs(client, editor):
+    post = digest_with_parts(quotes=[("@a", "One.", True)], draft=True)  # microseconds kept
+    url = change_url(post)
+    client.force_login(editor)
+    opened = form_fields(client.get(url))
+    Revision.record(post)  # the version both opened, as every admin save keeps one
+    client.force_login(staff(Role.EDITORS))
+    submit(client, url, **schedule_fields(timezone.now() + timedelta(days=5)))
+    client.force_login(editor)
+    page = client.post(url, {**opened, "title": "Mine"}).content.decode()
+    assert re.search(r'name="merge_publish_at" value="theirs" checked', page)
+    assert re.search(r'name="merge_title" value="mine" checked', page)
