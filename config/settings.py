@@ -56,10 +56,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    # Tags and login lockouts under the names editors read in the admin (config/apps.py).
+    "config.apps.TagsConfig",
     "adminsortable2",
     "django_ratelimit",
-    "axes",
+    "config.apps.LoginAttemptsConfig",
     "csp",
     "hardening",
     "accounts",
@@ -68,9 +69,10 @@ INSTALLED_APPS = [
     "sponsors",
     # Background jobs (docs/newsletter.md): the queue in the database, a scheduler beside it.
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.BackgroundJobsConfig",
     "jobs",
     "newsletter",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -414,6 +416,9 @@ JOBS_SCHEDULER_SECONDS = float(os.environ.get("JOBS_SCHEDULER_SECONDS", "5"))
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "50"))
 # Messages handed over per second at most (0: as fast as the mail server takes them).
+# The link inbox fetches pages editors keep (inbox.fetching): only public addresses. Tests add
+# their loopback servers here; production leaves it empty.
+INBOX_FETCH_ALLOWED_NETWORKS = []
 NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "20"))
 NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "6"))
 # A sending whose worker has not been heard of for this long is taken over by another.

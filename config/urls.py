@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("sponsors.urls")),
     path("", include("newsletter.urls")),
+    path("", include("inbox.urls")),
     path("", include("digest.urls")),
 ]
 

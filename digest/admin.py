@@ -3,23 +3,19 @@ from datetime import datetime, time
 from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from taggit.models import Tag
 
-from . import admin_views
+from . import admin_composer, admin_settings, admin_views  # noqa: F401 (admin_settings registers)
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
 from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
     IllegalTransition,
     Post,
     Revision,
-    SiteSettings,
     StaleEdit,
     digest_title,
     next_issue_day,
@@ -123,7 +119,24 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             for flag, note in IMPORT_NOTES:
                 if getattr(post, flag):
                     messages.warning(request, f"This post was imported with {note}.")
+            review = admin_composer.review_request(post)
+            if review:
+                messages.info(request, review)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        title = "New digest" if self.is_digest(request, None) else "New post"
+        return super().add_view(request, form_url, {"title": title, **(extra_context or {})})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return admin_composer.step_response(self, request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return admin_composer.step_response(self, request, obj) or super().response_change(
+            request, obj
+        )
 
     @admin.display(description="")
     def view_link(self, post):
@@ -174,11 +187,25 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 return HttpResponseRedirect(request.path + "?e=1")
         return super().changelist_view(request, extra_context)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and obj is not None and obj.pk:
+            merged = admin_composer.merged_part_data(request, obj, prefix, inline.model)
+            if merged is not None:
+                kwargs["data"] = merged
+        return kwargs
+
     def get_inlines(self, request, obj):
         return [StatInline, QuoteInline, ItemInline] if self.is_digest(request, obj) else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        author = form.base_fields.get("author")
+        if author is not None:
+            # A plain choice of writers: the user admin's add/change/delete icons beside it
+            # would leave the post half-written for another page.
+            for ability in ("add", "change", "delete", "view"):
+                setattr(author.widget, f"can_{ability}_related", False)
         if self.is_digest(request, obj):
             form.base_fields["excerpt"].label = "Intro"
             form.base_fields["excerpt"].help_text = "The line under the title. Markdown."
@@ -194,7 +221,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return fields if self.edits_everything(request) else (*fields, "author")
+        # Authors never publish: they submit for review, and an editor publishes.
+        return fields if self.edits_everything(request) else (*fields, "author", "status")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -248,10 +276,17 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         if self.is_digest(request, post):
             parts = self.add_pasted_parts(post, standing_parts(formsets), form.pasted)
             post.render_parts(*parts)
-        # A new post was inserted by save_model; it is written again only for parts it got.
-        if change or (parts is not None and any(parts)):
-            post.save()
-        Revision.record(post, by=request.user, parts=parts, tags=form.cleaned_data.get("tags"))
+        # A new post was inserted by save_model; it is written again only for parts it got or
+        # a lifecycle button pressed.
+        note = ""
+        if change or (parts is not None and any(parts)) or admin_composer.moves(request):
+            note = admin_composer.write_post(request, post, self.edits_everything(request))
+        Revision.record(
+            post, by=request.user, note=note, parts=parts, tags=form.cleaned_data.get("tags")
+        )
+        warning = admin_composer.title_date_warning(post)
+        if warning:
+            messages.warning(request, warning)
         for field, notes in form.paste_notes.items():
             if notes:
                 messages.warning(
@@ -300,9 +335,24 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 name="digest_post_revisions",
             ),
             path(
+                "<int:post_id>/revisions/<int:revision_id>/",
+                wrap(admin_views.compare_revisions(self)),
+                name="digest_post_revision",
+            ),
+            path(
                 "<int:post_id>/revisions/<int:revision_id>/restore/",
                 wrap(admin_views.restore_revision(self)),
                 name="digest_post_restore",
+            ),
+            path(
+                "<int:post_id>/covered-links/",
+                wrap(admin_views.covered_links(self)),
+                name="digest_post_covered_links",
+            ),
+            path(
+                "markdown-preview/",
+                wrap(admin_views.markdown_preview(self)),
+                name="digest_markdown_preview",
             ),
             path(
                 "<int:post_id>/preview-link/",
@@ -311,43 +361,3 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-
-@admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
-    """One record: the list goes straight to it; it can be neither added twice nor deleted."""
-
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = (
-        "site_name",
-        "tagline",
-        "support_blurb",
-        "support_url",
-        "closing_line",
-        "empty_section_text",
-        "favourites_url",
-    )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        SiteSettings.objects.get_or_create(pk=1)
-        return redirect(reverse("admin:digest_sitesettings_change", args=[1]))
-
-
-# django-taggit's own tag admin offers a "merge tags" action whose view checks no
-# permission (an author could re-tag everyone's posts) and fails on an empty selection.
-# Ours is the same list without it; editors rename or delete tags instead.
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    ordering = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}

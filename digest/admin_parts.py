@@ -14,7 +14,7 @@ class StatInline(SortableTabularInline):
     formset = PartFormSet
     fields = ("figure", "label")
     extra = 0
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 40})}}
 
 
 class QuoteInline(SortableTabularInline):
@@ -22,9 +22,11 @@ class QuoteInline(SortableTabularInline):
     formset = PartFormSet
     fields = ("speaker", "text", "source_url", "on_index")
     extra = 0
+    # Three rows: a quote is read in its box; the width follows the column (composer.css).
     formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
-        models.URLField: {"assume_scheme": "https"},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 16})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 40})},
+        models.URLField: {"assume_scheme": "https", "widget": forms.URLInput(attrs={"size": 16})},
     }
 
 

@@ -1,12 +1,15 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from adminsortable2.admin import CustomInlineFormSet
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget, AdminTextInputWidget
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from safe_images import FORMAT_NAMES
 from safe_images.pending import accept_upload
 
-from .models import LEAD_IMAGE_MAX_BYTES, Post
+from .models import LEAD_IMAGE_MAX_BYTES, Post, Revision
 from .parsing import parse_items, parse_quotes, parse_stats
 
 LEAD_IMAGE_FIT = (2400, 2400)
@@ -83,6 +86,7 @@ class PostAdminForm(forms.ModelForm):
         for name, (_, label, help_text) in PASTE_BOXES.items():
             self.fields[name].label, self.fields[name].help_text = label, help_text
         self.pasted, self.paste_notes = {}, {}
+        self.conflicts = []
 
     def _clean_paste(self, name):
         """Every pasted line is added; the ones kept loosely (a quote with no speaker, a stat
@@ -121,18 +125,125 @@ class PostAdminForm(forms.ModelForm):
         # The post in hand was read for this request; a save that lands after this check is
         # refused by the write itself (Post.save).
         if self.instance.pk and self.instance.version != loaded:
-            saved_at = timezone.localtime(self.instance.updated).strftime("%H:%M")
-            raise forms.ValidationError(
-                f"Someone else saved this post at {saved_at}, after you opened it. "
-                "Nothing was overwritten. Copy your changes, reload the page to see "
-                "their version, and apply your changes again."
-            )
+            self.conflicts = field_conflicts(self, cleaned, loaded)
+            if self.data.get("merge_version") == str(self.instance.version):
+                # The editor chose, field by field, on the page listing the differences
+                # against exactly this version: theirs where asked, the form's values else.
+                for conflict in self.conflicts:
+                    if self.data.get(f"merge_{conflict.name}") == "theirs":
+                        cleaned[conflict.name] = conflict.theirs_value
+                self.conflicts = []
+                return cleaned
+            raise stale_message(self.instance)
         return cleaned
 
     def _get_validation_exclusions(self):
         # The author's field has just read the account among those allowed; the model's own
         # check would read it again.
         return {*super()._get_validation_exclusions(), "author"}
+
+
+# The post's fields a stale save is compared on (the lead image is a file: it is kept as the
+# post has it unless the editor uploads one again).
+COMPARED_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "publish_at",
+    "author",
+    "tags",
+    "lead_image_caption",
+    "byline",
+    "excerpt",
+    "body",
+)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field of a stale save whose value differs from the current version's: both values
+    as an editor reads them, and which one is chosen unless the editor says otherwise."""
+
+    name: str
+    label: str
+    mine: str
+    theirs: str
+    theirs_value: object
+    # Mine when this editor changed the field since opening the form; theirs when only the
+    # other save did (what this editor's form holds there is the old value).
+    keep_mine: bool
+
+
+def _shown(form, name, value):
+    """A field's value as the editor reads it on the page."""
+    if value is None:
+        return ""
+    if name == "tags":
+        return ", ".join(sorted(value))
+    if name == "publish_at":
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if name in ("kind", "status"):
+        return dict(form.fields[name].choices).get(value, value)
+    return str(value)
+
+
+def _current_value(instance, name):
+    if name == "tags":
+        return sorted(instance.tags.names())
+    return getattr(instance, name)
+
+
+def field_conflicts(form, cleaned, loaded):
+    """The fields where the submitted form and the post as it now stands differ. The version
+    the form was opened on (its revision, when kept) tells who changed each: a field this
+    editor left alone takes the other save's value by default."""
+    opened = Revision.objects.filter(post=form.instance, version=loaded).first()
+    base = opened.data if opened else {}
+    conflicts = []
+    for name in COMPARED_FIELDS:
+        if name not in cleaned or name not in form.fields:
+            continue
+        mine, theirs = cleaned[name], _current_value(form.instance, name)
+        if name == "tags":
+            mine = sorted(mine or [])
+        if mine == theirs:
+            continue
+        was = base.get("author_id" if name == "author" else name)
+        if name == "author":
+            mine_key = getattr(mine, "pk", None)
+        elif name == "publish_at":
+            # The form's time has whole seconds; a stored time may carry microseconds.
+            mine_key = mine.replace(microsecond=0) if mine else None
+            was = datetime.fromisoformat(was).replace(microsecond=0) if was else None
+        else:
+            mine_key = mine if name == "tags" else str(mine or "")
+        label = form.fields[name].label or form.instance._meta.get_field(name).verbose_name
+        conflicts.append(
+            Conflict(
+                name=name,
+                label=str(label),
+                mine=_shown(form, name, mine),
+                theirs=_shown(form, name, theirs),
+                theirs_value=theirs,
+                keep_mine=not base or mine_key != was,
+            )
+        )
+    return conflicts
+
+
+def stale_message(post):
+    """Who saved the post after this editor opened it, and when."""
+    last = post.revisions.select_related("saved_by").first()
+    who = f" ({last.saved_by})" if last and last.saved_by else ""
+    saved_at = formats.date_format(timezone.localtime(post.updated), "DATETIME_FORMAT")
+    return forms.ValidationError(
+        "Someone else saved this post%(who)s at %(when)s, after you opened it. Nothing was "
+        "overwritten. Below, each field that differs shows their version and yours: choose "
+        "per field, then save again.",
+        params={"who": who, "when": saved_at},
+        code="stale",
+    )
 
 
 class LoadedRowField(forms.ModelChoiceField):

@@ -11,6 +11,11 @@ from functools import partial
 
 import nh3
 from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
 
 from hardening.text import xml_safe
 
@@ -19,15 +24,27 @@ from .embeds import LINK_CLASS, filter_attribute, replace_iframes
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption", "figure",
     "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "mark", "ol", "p", "pre", "s",
-    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "span",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "td": {"align"},
-    "th": {"align"},
+    # Classes only of the shapes CLASS_RULES allows: column alignment, a code block's
+    # language and Pygments' token names (no style attribute: CSS gives them their look).
+    "td": {"align", "class"},
+    "th": {"align", "class"},
+    "code": {"class"},
+    "span": {"class"},
     "ol": {"start"},
+}
+_ALIGNED = re.compile(r"align-(left|right|center)").fullmatch
+PYGMENTS_CLASSES = frozenset(STANDARD_TYPES.values()) - {""}
+CLASS_RULES = {
+    "td": _ALIGNED,
+    "th": _ALIGNED,
+    "code": re.compile(r"language-[a-z0-9+#_.-]{1,30}").fullmatch,
+    "span": PYGMENTS_CLASSES.__contains__,
 }
 # A figure's class and data-embed, only with the values digest.embeds writes: its
 # filter_attribute drops any other. Only markup that has a figure pays for the filter (a
@@ -39,9 +56,44 @@ URL_SCHEMES = {"http", "https", "mailto"}
 CLEAN_CONTENT_TAGS = {"script", "style", "iframe"}
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 
+# Fenced code is highlighted here, when the post is saved, so readers' pages need no script.
+# Longer blocks are left plain: highlighting is not worth a slow save.
+HIGHLIGHT_MAX_CHARS = 50_000
+_CODE_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code, language, attrs):
+    """Pygments' token spans for a fenced block in a language it knows; "" lets markdown-it
+    escape the code as usual. markdown-it wraps either in <pre><code class="language-…">."""
+    if not language or len(code) > HIGHLIGHT_MAX_CHARS:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language.strip().lower())
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, _CODE_FORMATTER)
+
+
+_ALIGN = re.compile(r"text-align:(left|right|center)")
+
+
+def _alignment_as_class(state):
+    """A table column's alignment as a class (align-right), which the sanitiser keeps, rather
+    than the style attribute markdown-it writes, which it drops with every other style."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open") and token.attrs.get("style"):
+            match = _ALIGN.fullmatch(str(token.attrs.pop("style")))
+            if match:
+                token.attrs["class"] = f"align-{match[1]}"
+
+
 # html=True lets editors mix in raw HTML; the sanitiser below decides what survives.
-_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
+_markdown = MarkdownIt(
+    "commonmark",
+    {"html": True, "linkify": True, "typographer": False, "highlight": _highlight},
+)
 _markdown.enable(["table", "strikethrough", "linkify"])
+_markdown.core.ruler.push("alignment_as_class", _alignment_as_class)
 
 
 def sanitize_html(markup, images=True):
@@ -73,7 +125,11 @@ _SQUEEZE = re.compile(r"[\s\x00-\x1f\x7f]+")
 
 def _filter_attribute(element, attribute, value, embeds):
     """Drop a link or source whose scheme is not allowed once the spaces hidden in it are
-    taken out ("jav ascript:" passes nh3 as a relative address; some readers squeeze it)."""
+    taken out ("jav ascript:" passes nh3 as a relative address; some readers squeeze it).
+    Classes only of the shapes CLASS_RULES allows for their element."""
+    if attribute == "class" and element in CLASS_RULES:
+        kept = [c for c in value.split() if CLASS_RULES[element](c)]
+        return " ".join(kept) or None
     if attribute in ("href", "src"):
         scheme = _SCHEME.match(_SQUEEZE.sub("", value).lower())
         if scheme and scheme[1] not in URL_SCHEMES:

@@ -1,5 +1,9 @@
+import difflib
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.html import format_html, format_html_join
 
 from .parts import Item, Quote, Stat, sync_parts
 from .post import Post
@@ -95,3 +99,115 @@ class Revision(models.Model):
         post.save()
         post.tags.set(data["tags"])
         return Revision.record(post, by=by, note=f"Restored version {self.version}")
+
+
+# --- Comparing two revisions, in the words of the post's form ---------------------------------
+
+# The fields a revision keeps that an editor compares, with the label the form gives them.
+COMPARED = ("title", "status", "publish_at", "author_id", "tags", "lead_image",
+            "lead_image_caption", "byline", "excerpt", "body", "slug", "kind")  # fmt: skip
+PART_NOUNS = {"stats": "stat", "quotes": "quote", "items": "item"}
+PART_TEXT = {"stats": ("figure", "label"), "quotes": ("speaker", "text"), "items": ("text",)}
+
+
+def field_label(name, kind=""):
+    """The label the post's form shows for a field of a revision ("publish time"; a digest's
+    excerpt is its "intro")."""
+    if name == "excerpt" and kind == Post.Kind.DIGEST:
+        return "intro"
+    if name == "author_id":
+        name = "author"
+    if name == "tags":
+        return "tags"
+    return str(Post._meta.get_field(name).verbose_name)
+
+
+def part_changes(kind, older, newer):
+    """What happened to one kind of part between two revisions, by each part's anchor (its
+    lasting identity): "quote 5 edited", "quote 7 added", "quote 2 removed", "quotes
+    reordered", "quote 3 off the index". Numbers are places in the list, counted from 1."""
+    noun = PART_NOUNS[kind]
+    before = {part.get("anchor"): (n, part) for n, part in enumerate(older, 1)}
+    after = {part.get("anchor"): (n, part) for n, part in enumerate(newer, 1)}
+    said = []
+    for anchor, (place, part) in after.items():
+        if anchor not in before:
+            said.append(f"{noun} {place} added")
+            continue
+        was = before[anchor][1]
+        if any(was.get(f) != part.get(f) for f in part if f not in ("on_index", "anchor")):
+            said.append(f"{noun} {place} edited")
+        if "on_index" in part and was.get("on_index") != part.get("on_index"):
+            said.append(f"{noun} {place} {'on' if part['on_index'] else 'off'} the index")
+    said += [f"{noun} {place} removed" for a, (place, _) in before.items() if a not in after]
+    kept = [a for a in before if a in after]
+    if kept != [a for a in after if a in before]:
+        said.append(f"{kind} reordered")
+    return said
+
+
+def changes_between(older, newer):
+    """What differs between two snapshots, in the form's words: "publish time", "quote 5
+    edited"."""
+    if older is None:
+        return ["first version"]
+    kind = newer.get("kind", "")
+    changed = [field_label(f, kind) for f in COMPARED if older.get(f) != newer.get(f)]
+    for kind in PART_NOUNS:
+        changed += part_changes(kind, older.get(kind, []), newer.get(kind, []))
+    return changed or ["no changes"]
+
+
+def text_diff(old, new):
+    """`new` against `old`, word by word, as HTML: removed words in <del>, added in <ins>."""
+    old_words, new_words = str(old or "").split(" "), str(new or "").split(" ")
+    pieces = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("span", " ".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            pieces.append(("del", " ".join(old_words[a1:a2])))
+        if b2 > b1:
+            pieces.append(("ins", " ".join(new_words[b1:b2])))
+    return format_html_join(" ", "<{0}>{1}</{0}>", pieces)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One line of a comparison: what (a field or a part), and the change as HTML."""
+
+    what: str
+    diff: str
+
+
+def compare(older, newer):
+    """Every field and part that differs between two snapshots, with a readable diff."""
+    rows = []
+    for name in COMPARED:
+        old, new = older.get(name), newer.get(name)
+        if old == new:
+            continue
+        if isinstance(old, list) or isinstance(new, list):
+            old, new = ", ".join(old or []), ", ".join(new or [])
+        rows.append(Difference(field_label(name, newer.get("kind", "")), text_diff(old, new)))
+    for kind, noun in PART_NOUNS.items():
+        before = {p.get("anchor"): p for p in older.get(kind, [])}
+        for place, part in enumerate(newer.get(kind, []), 1):
+            was = before.pop(part.get("anchor"), None)
+            shown = " : ".join(str(part.get(f) or "") for f in PART_TEXT[kind])
+            if was is None:
+                rows.append(
+                    Difference(f"{noun} {place} (new)", format_html("<ins>{}</ins>", shown))
+                )
+            elif was != part:
+                old_shown = " : ".join(str(was.get(f) or "") for f in PART_TEXT[kind])
+                note = ""
+                if was.get("on_index") != part.get("on_index"):
+                    note = " (on the index)" if part.get("on_index") else " (off the index)"
+                rows.append(Difference(f"{noun} {place}{note}", text_diff(old_shown, shown)))
+        for part in before.values():
+            shown = " : ".join(str(part.get(f) or "") for f in PART_TEXT[kind])
+            rows.append(Difference(f"{noun} (removed)", format_html("<del>{}</del>", shown)))
+    return rows

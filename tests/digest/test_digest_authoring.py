@@ -262,7 +262,7 @@ def test_every_admin_save_records_a_revision_listed_on_the_revisions_page(client
     assert response.status_code == 200
     page = read(response.content, main_only=False)
     assert "first version" in page.text
-    assert "quotes (0 → 1)" in page.text
+    assert "quote 1 added" in page.text  # which part, not "quotes (0 → 1)"
     html = response.content.decode()
     for revision in revisions[:2]:  # every version but the current one can be restored
         assert reverse("admin:digest_post_restore", args=[post.pk, revision.pk]) in html

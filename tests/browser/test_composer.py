@@ -1,0 +1,209 @@
+"""The composer in Chromium: the table fits at 1400 px, the fold in one click, ▲▼ one step,
+Ctrl+S saves and stays, a warning before leaving with unsaved edits, the browser's copy of
+unsaved edits offered back (never applied by itself), the title/date warning and the Markdown
+preview beside the intro. Screenshots at 1400 and 390 px, light and dark."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from tests.accounts.factories import staff
+from tests.digest.factories import digest_with_parts
+
+QUOTES = [
+    (f"@speaker{n}", f"Quote number {n}, long enough to wrap a little " * 3, True) for n in range(6)
+]  # noqa: E501
+ITEMS = [(f"Item number {n} with a [link](https://example.com/{n}).", True) for n in range(4)]
+
+
+def logged_in(page, live_server, user):
+    """The browser carries the session of a user logged in by the test client."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return page
+
+
+@pytest.fixture
+def digest(db):
+    return digest_with_parts(
+        quotes=QUOTES,
+        items=ITEMS,
+        draft=True,
+        title="Stuff The Internet Says On Scalability For February 19th, 2016",
+    )
+
+
+def open_composer(page, live_server, digest):
+    logged_in(page, live_server, staff(Role.EDITORS))
+    page.goto(live_server.url + reverse("admin:digest_post_change", args=[digest.pk]))
+    expect(page.locator("#quotes-group")).to_be_visible()
+    return page
+
+
+def test_the_quote_table_fits_at_1400_px_with_tall_boxes_and_a_big_handle(
+    live_server, new_page, digest, artifacts
+):
+    page = open_composer(new_page(viewport={"width": 1400, "height": 900}), live_server, digest)
+    overflow = page.evaluate(
+        "() => { const t = document.querySelector('#quotes-group table');"
+        " return t.getBoundingClientRect().right - document.documentElement.clientWidth; }"
+    )
+    assert overflow <= 0
+    delete = page.locator("#quotes-group input[name='quotes-0-DELETE']")
+    box = delete.bounding_box()
+    assert box and box["x"] + box["width"] <= 1400
+    assert page.locator("#quotes-group textarea").first.get_attribute("rows") == "3"
+    assert page.locator("#quotes-group textarea").first.bounding_box()["width"] >= 350
+    handle = page.locator("#quotes-group tr.has_original td.original p").first.bounding_box()
+    assert handle["height"] >= 44
+    page.screenshot(path=artifacts / "composer-1400-light.png", full_page=True)
+
+
+def test_fold_here_shows_the_quotes_up_to_it_and_ctrl_s_saves_and_stays(live_server, page, digest):
+    open_composer(page, live_server, digest)
+    rows = page.locator("#quotes-group tr.has_original")
+    rows.nth(1).get_by_role("button", name="Fold here").click()
+    boxes = page.locator("#quotes-group input[name$='-on_index']")
+    assert [boxes.nth(n).is_checked() for n in range(6)] == [True, True] + [False] * 4
+    expect(rows.nth(1)).to_have_class(re.compile("fold-after"))
+
+    page.keyboard.press("Control+s")
+    expect(page.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")
+    assert re.search(r"/change/$", page.url)
+    assert list(digest.quotes.order_by("position").values_list("on_index", flat=True)) == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_arrows_move_a_quote_one_step(live_server, page, digest):
+    open_composer(page, live_server, digest)
+    first = page.locator("#quotes-group tr.has_original").first
+    first.locator(".sort i.move-end").click()  # ▼: one step down, not to the end
+    speakers = page.locator("#quotes-group tr.has_original input[name$='-speaker']")
+    assert speakers.nth(0).input_value() == "@speaker1"
+    assert speakers.nth(1).input_value() == "@speaker0"
+    page.locator("#quotes-group tr.has_original").nth(1).locator(".sort i.move-begin").click()
+    assert speakers.nth(0).input_value() == "@speaker0"
+    page.locator("#quotes-group tr.has_original").nth(4).locator(".sort i.move-end").click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert list(digest.quotes.order_by("position").values_list("speaker", flat=True)) == [
+        "@speaker0", "@speaker1", "@speaker2", "@speaker3", "@speaker5", "@speaker4",
+    ]  # fmt: skip
+
+
+def test_leaving_with_unsaved_edits_asks_first_and_the_edits_are_offered_back(
+    live_server, page, digest
+):
+    open_composer(page, live_server, digest)
+    page.locator("#id_excerpt").click()
+    page.keyboard.type("Edits not saved yet")
+    # The copy is kept in this browser a moment after typing stops.
+    page.wait_for_function(
+        "() => Object.keys(localStorage).some(k => k.startsWith('scalepress-draft:'))"
+    )
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.locator(".object-tools").get_by_role("link", name="Revisions").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert "/change/" in page.url  # stayed
+
+    page.remove_listener("dialog", answer)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    banner = page.locator(".composer-draft")
+    expect(banner).to_contain_text("Edits you had not saved")
+    saved = digest.excerpt
+    assert page.locator("#id_excerpt").input_value() == saved  # never applied by itself
+    banner.get_by_role("button", name="Restore my edits").click()
+    assert page.locator("#id_excerpt").input_value() == saved + "Edits not saved yet"
+
+
+def test_moving_the_date_away_from_the_title_warns_and_the_preview_renders(
+    live_server, page, digest
+):
+    open_composer(page, live_server, digest)
+    page.locator("#id_publish_at_0").fill("2016-02-26")
+    page.locator("#id_publish_at_0").dispatch_event("input")
+    warning = page.locator("#title-date-warning")
+    expect(warning).to_contain_text("February 26th, 2016")
+    warning.get_by_role("button", name="Use this title").click()
+    assert page.locator("#id_title").input_value().endswith("February 26th, 2016")
+    expect(warning).to_be_hidden()
+    page.locator("#id_publish_at_0").fill("2016-03-04")
+    page.locator("#id_publish_at_0").dispatch_event("input")
+    expect(warning).to_contain_text("March 4th, 2016")  # a warning; the title stays yours
+    assert page.locator("#id_title").input_value().endswith("February 26th, 2016")
+
+    # "Check links": a link published before is named with where.
+    page.get_by_role("button", name=re.compile("Check links")).click()
+    expect(page.locator(".composer-links li")).to_contain_text("was published before")
+
+    page.locator("#id_excerpt").fill("| a | b |\n|--:|:-:|\n| 1 | 2 |\n\n```python\nx = 1\n```")
+    page.locator("#id_excerpt").dispatch_event("input")
+    preview = page.locator(".markdown-preview[data-for='id_excerpt']")
+    expect(preview.locator("td.align-right")).to_have_text("1")
+    expect(preview.locator("code.language-python span.n")).to_have_text("x")
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1400, "dark"), (390, "light"), (390, "dark")])
+def test_composer_screenshots(live_server, new_page, digest, artifacts, width, scheme):
+    page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    open_composer(page, live_server, digest)
+    page.screenshot(path=artifacts / f"composer-{width}-{scheme}.png", full_page=True)
+
+
+def test_a_stale_save_is_merged_field_by_field_in_the_browser(
+    live_server, new_page, digest, artifacts
+):
+    url = live_server.url + reverse("admin:digest_post_change", args=[digest.pk])
+    first = logged_in(
+        new_page(viewport={"width": 1400, "height": 900}), live_server, staff(Role.EDITORS)
+    )
+    first.goto(url)
+    first.get_by_role("button", name="Save and continue editing").click()  # a known version
+    first.goto(url)
+    second = logged_in(new_page(), live_server, staff(Role.EDITORS))
+    second.goto(url)
+    second.locator("#id_title").fill("Their title")
+    second.get_by_role("button", name="Save and continue editing").click()
+    expect(second.locator("ul.messagelist li.success")).to_be_visible()
+
+    first.locator("#id_excerpt").fill("My intro text")
+    first.keyboard.press("Control+s")
+    expect(first.locator("ul.errorlist.nonfield")).to_contain_text("Someone else saved")
+    conflicts = first.locator("#conflicts")
+    expect(conflicts.locator("#conflict-title .theirs")).to_have_text("Their title")
+    expect(conflicts.locator("#conflict-excerpt .mine")).to_have_text("My intro text")
+    # Defaults: their title (only they changed it), my intro (only I did).
+    expect(conflicts.locator("input[name=merge_title][value=theirs]")).to_be_checked()
+    expect(conflicts.locator("input[name=merge_excerpt][value=mine]")).to_be_checked()
+    first.screenshot(path=artifacts / "composer-stale-merge.png")
+    first.get_by_role("button", name="Save and continue editing").click()
+    expect(first.locator("ul.messagelist li.success")).to_be_visible()
+    digest.refresh_from_db()
+    assert (digest.title, digest.excerpt) == ("Their title", "My intro text")
+
+    revisions = live_server.url + reverse("admin:digest_post_revisions", args=[digest.pk])
+    first.goto(revisions)
+    first.get_by_role("link", name="View and compare with the current one").last.click()
+    expect(first.locator("#differences")).to_contain_text("title")
+    first.screenshot(path=artifacts / "revision-compare.png", full_page=True)
