@@ -10,24 +10,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(BASE_DIR / ".env")
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+from config.env import BASE_DIR, env_bool, env_list
 
 DEBUG = env_bool("DEBUG")
 
@@ -307,35 +292,11 @@ ADMIN_REQUEST_BODY_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE + 6 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Scalepress <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if os.environ.get("EMAIL_URL"):
-    globals().update(dj_email_url.parse(os.environ["EMAIL_URL"]))
-elif os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# An e-mail service instead of SMTP (docs/newsletter.md): ESP=amazon_ses|postmark|mailgun|
-# sendgrid|… selects django-anymail's backend; ANYMAIL_<NAME> variables carry its keys.
-ESP = os.environ.get("ESP", "").strip().lower()
-if ESP:
-    INSTALLED_APPS.append("anymail")
-    EMAIL_BACKEND = f"anymail.backends.{ESP}.EmailBackend"
-    ANYMAIL = {
-        key.removeprefix("ANYMAIL_"): value
-        for key, value in os.environ.items()
-        if key.startswith("ANYMAIL_")
-    }
-    if not ANYMAIL.get("WEBHOOK_SECRET") and not DEBUG:
-        # Unauthenticated webhooks would let anyone suppress any subscriber.
-        raise ImproperlyConfigured("ESP is set: set ANYMAIL_WEBHOOK_SECRET=user:password too.")
-# Sending never waits on a hung mail server for long; the job retries later instead.
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# E-mail, the job worker, the newsletter and the link inbox's fetcher (config/delivery.py).
+from config.delivery import *  # noqa: E402, F403 -- settings of their own file, read as these
+from config.delivery import ESP_APPS  # noqa: E402
+
+INSTALLED_APPS += ESP_APPS
 
 # Served over HTTPS (SITE_URL says so): secure cookies, HSTS and the redirect to HTTPS.
 HTTPS = urlsplit(SITE_URL).scheme == "https"
@@ -399,37 +360,3 @@ LOGGING = {
 # Pages of the index and archives; a year's archive lists titles only, so more to a page.
 POSTS_PER_PAGE = 10
 ARCHIVE_PER_PAGE = 100
-
-# Background jobs (django-tasks with its database backend): a job is a row, so it survives a
-# worker restart; `manage.py run_worker` runs them and the periodic jobs below, no cron.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# name: (task's dotted path, every N seconds). The scheduler (jobs.scheduler) enqueues each
-# when due; the due time is a row too, so several workers never run one twice.
-PERIODIC_JOBS = {
-    "sweep-media": ("jobs.tasks.sweep_media", 3600),
-    "prune-job-results": ("jobs.tasks.prune_job_results", 86400),
-    "newsletter-tick": ("newsletter.tasks.tick", int(os.environ.get("NEWSLETTER_TICK", "30"))),
-}
-JOBS_SCHEDULER_SECONDS = float(os.environ.get("JOBS_SCHEDULER_SECONDS", "5"))
-
-# The newsletter (docs/newsletter.md).
-NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
-NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "50"))
-# Messages handed over per second at most (0: as fast as the mail server takes them).
-# The link inbox fetches pages editors keep (inbox.fetching): only public addresses. Tests add
-# their loopback servers here; production leaves it empty.
-INBOX_FETCH_ALLOWED_NETWORKS = []
-NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE", "20"))
-NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "6"))
-# A sending whose worker has not been heard of for this long is taken over by another.
-NEWSLETTER_LEASE_SECONDS = int(os.environ.get("NEWSLETTER_LEASE_SECONDS", "300"))
-# Only posts published this recently are sent: an imported archive is never mailed out.
-NEWSLETTER_SEND_WINDOW = timedelta(hours=int(os.environ.get("NEWSLETTER_SEND_WINDOW_HOURS", "48")))
-NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", 7 * 86400))
-# Blocks added to every issue's e-mail: dotted paths of callables returning HTML (the
-# sponsors app's block of this week's sponsors, looked up here so newsletter never imports it).
-NEWSLETTER_BLOCKS = env_list(
-    "NEWSLETTER_BLOCKS", "sponsors.templatetags.sponsor_tags.sponsors_sidebar"
-)
-# A temporary error is retried after this many seconds, doubling each time (up to six hours).
-NEWSLETTER_RETRY_SECONDS = int(os.environ.get("NEWSLETTER_RETRY_SECONDS", "60"))
