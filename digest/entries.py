@@ -11,12 +11,13 @@ themselves (their text, author and tags) are read only for the entries not kept 
 
 from typing import NamedTuple
 
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from caching.content import MISSING, content_state, lifetime, local_values, shared
 
-from .models import Post, SiteSettings, attach_tags
+from .models import Item, Post, Quote, SiteSettings, attach_tags
 
 
 class Entry(NamedTuple):
@@ -77,9 +78,40 @@ def keep_fragments(state, values):
 
 def _render(ids):
     """{id: entry HTML} of these published posts, read with their tags in two queries."""
-    posts = attach_tags(list(Post.objects.published().filter(pk__in=ids).for_listing()))
+    posts = attach_tags(
+        list(
+            Post.objects.published()
+            .filter(pk__in=ids)
+            .for_listing()
+            .annotate(
+                first_hidden_quote=_first_hidden(Quote), first_hidden_item=_first_hidden(Item)
+            )
+        )
+    )
+    for post in posts:
+        post.read_more_anchor = read_more_anchor(post)
     site = SiteSettings.load()
     return {
         post.pk: render_to_string("digest/_post_excerpt.html", {"post": post, "site": site})
         for post in posts
     }
+
+
+def _first_hidden(part_model):
+    """The anchor of a post's first part of this kind left off the index, in the same query."""
+    hidden = part_model.objects.filter(post=OuterRef("pk"), on_index=False)
+    return Subquery(hidden.order_by("position", "pk").values("anchor")[:1])
+
+
+def read_more_anchor(post):
+    """Where "Click to read more ..." lands on the post page: the first part the index did
+    not show. The index shows an article's excerpt (the rest starts at #more) and a digest's
+    intro, every stat and the quotes and items marked "on the index"; the post page shows
+    the stats, then the quotes, then the items, then the body (#continued)."""
+    if post.kind != Post.Kind.DIGEST:
+        return "more"
+    if post.first_hidden_quote is not None:
+        return f"quote-{post.first_hidden_quote}"
+    if post.first_hidden_item is not None:
+        return f"item-{post.first_hidden_item}"
+    return "continued"

@@ -216,7 +216,8 @@ def test_the_index_shows_the_excerpt_of_the_digest_in_the_shape_of_the_original(
         assert quote.text not in page.text
     for item in issue.items.filter(on_index=False):
         assert item_start(item) not in page.text
-    assert (f"{issue.get_absolute_url()}#more", READ_MORE) in page.links
+    first_hidden = issue.quotes.filter(on_index=False).first()
+    assert (f"{issue.get_absolute_url()}#quote-{first_hidden.anchor}", READ_MORE) in page.links
     assert (issue.get_absolute_url(), TITLE) in page.links
 
 
