@@ -1,7 +1,11 @@
+import json
+
 from django import template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 
 from caching.content import cached
 
@@ -54,3 +58,32 @@ class SitewideNode(template.Node):
         # A site served under a path prefix (SCRIPT_NAME) has links of its own.
         key = f"sitewide:{self.name}:{get_script_prefix()}"
         return cached(key, lambda: str(self.nodelist.render(context)))
+
+
+# As Django's json_script escapes them: no "</script>" or "<!--" in a title can end the block.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def post_json_ld(context, post):
+    """The post as a schema.org BlogPosting, in a <script type="application/ld+json">."""
+    site_url = context["site_url"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.description,
+        "datePublished": localtime(post.publish_at).isoformat(timespec="seconds"),
+        "dateModified": localtime(post.updated).isoformat(timespec="seconds"),
+        "author": {
+            "@type": "Person",
+            "name": post.author.name,
+            "url": site_url + reverse("digest:author-detail", args=[post.author.username]),
+        },
+        "publisher": {"@type": "Organization", "name": context["site_name"], "url": site_url},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": site_url + post.get_absolute_url()},
+    }
+    if post.lead_image:
+        data["image"] = site_url + post.lead_image.url
+    text = json.dumps(data).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

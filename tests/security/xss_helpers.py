@@ -160,7 +160,8 @@ class InertChecker(HTMLParser):
             src, kind = values.get("src") or "", (values.get("type") or "").lower()
             if src.startswith(OUR_SCRIPTS):
                 self.script = ("ours", [])
-            elif not src and kind == "application/json":
+            # Data blocks (json_script, the post's JSON-LD): never run, and must parse whole.
+            elif not src and kind in ("application/json", "application/ld+json"):
                 self.script = ("json", [])
             else:
                 self.flag(tag, attrs, "script")
