@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     # Tags and login lockouts under the names editors read in the admin (config/apps.py).
     "config.apps.TagsConfig",
     "adminsortable2",

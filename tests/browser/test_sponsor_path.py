@@ -265,10 +265,10 @@ def test_a_sponsor_signs_up_gets_approved_and_compiled_and_sees_a_readers_click(
     entry.get_by_role("link", name=title).click()
     expect(reader).to_have_url(url + post.get_absolute_url())
     body = reader.locator("article.entry-full .entry-body")
-    expect(body.locator("h3")).to_have_text(
+    expect(body.locator("h2")).to_have_text(
         ["Who's Hiring?", "Fun and Informative Events", "Cool Products and Services", COMPANY]
     )
-    sections = body.locator("h3 + ul")
+    sections = body.locator("h2 + ul")
     hiring, products = (Listing.EMPTY_SECTION_TEXT[s] for s in ("hiring", "product"))
     expect(sections.nth(0)).to_have_text(hiring)
     expect(sections.nth(1)).to_have_text(f"{LISTING_TEXT_READ} {LINK_LABEL}")

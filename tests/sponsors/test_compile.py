@@ -34,7 +34,7 @@ PLACEHOLDER = "Your event could be here. How cool is that?"
 
 
 def headings(markup):
-    return [html.unescape(h) for h in re.findall(r"<h3>(.*?)</h3>", markup)]
+    return [html.unescape(h) for h in re.findall(r"<h2>(.*?)</h2>", markup)]
 
 
 def go_links(markup):
@@ -152,7 +152,7 @@ def test_the_sections_come_in_fixed_order_with_the_listings_in_each(sponsored):
     post, approved, _ = sponsored
 
     assert headings(post.excerpt_html) == SECTION_TITLES
-    sections = re.split(r"<h3>.*?</h3>", post.excerpt_html)[1:]
+    sections = re.split(r"<h2>.*?</h2>", post.excerpt_html)[1:]
     hiring, events, products = (text(section) for section in sections)
     assert "Beta Jobs is hiring a Senior Architect in Berlin." in hiring
     assert "Alpha Queues hires SREs who love pagers." in hiring
@@ -216,7 +216,7 @@ def test_an_empty_section_shows_its_placeholder_linking_to_the_sponsors_page(edi
         )
 
     assert headings(post.excerpt_html) == SECTION_TITLES
-    hiring, events, products = re.split(r"<h3>.*?</h3>", post.excerpt_html)[1:]
+    hiring, events, products = re.split(r"<h2>.*?</h2>", post.excerpt_html)[1:]
     assert placeholder(Listing.Section.HIRING) in hiring
     assert not any(empty in events for empty in Listing.EMPTY_SECTION_TEXT.values())
     assert placeholder(Listing.Section.PRODUCT) in products

@@ -109,7 +109,7 @@ def test_each_empty_section_has_a_placeholder_of_its_own(editor, past_week):
 
     post, _ = compile_week(past_week, author=editor)
 
-    hiring, events, products = re.split(r"<h3>.*?</h3>", text(post.excerpt_html))[1:]
+    hiring, events, products = re.split(r"<h2>.*?</h2>", text(post.excerpt_html))[1:]
     assert PLACEHOLDERS["Who's Hiring?"] in hiring
     assert "event" not in hiring
     assert PLACEHOLDERS["Fun and Informative Events"] in events
