@@ -2,7 +2,6 @@
 the counter counts as the server does, a line break once. No server is needed: the page is
 the form's own field with the script."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,30 +9,13 @@ from django.conf import settings
 
 from sponsors.forms import ListingForm
 
-pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "charcount.js"
-
-
-@pytest.fixture(scope="module")
-def page():
-    if not os.access(CHROMIUM, os.X_OK):
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but there is no Chromium at {CHROMIUM}")
-        pytest.skip(f"No Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser.new_page()
-        browser.close()
 
 
 @pytest.fixture
 def box(page):
+    # The browser folder's `page` (its one Chromium for the session): a second Playwright in
+    # the same process cannot start while that one runs.
     page.set_content(f"<form>{ListingForm()['text']}</form>")
     page.add_script_tag(path=str(SCRIPT))
     return page.locator("textarea")
