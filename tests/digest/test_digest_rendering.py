@@ -7,6 +7,8 @@ are read as text, top to bottom, the way a reader's eyes go down them (DESIGN.md
 top to bottom").
 """
 
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -365,14 +367,20 @@ def test_hostile_text_in_a_stat_a_quote_or_an_item_renders_inert(client, db, hos
     )
 
     for url in (reverse("digest:post-index"), post.get_absolute_url()):
-        page = read(client.get(url).content, main_only=False)
+        html = client.get(url).content.decode()
+        page = read(html, main_only=False)
         for tag, attrs in page.tags:
             if tag == "script" and (attrs.get("src") or "").startswith(settings.STATIC_URL):
                 continue  # the site's own scripts (embeds.js), from its static files
+            if tag == "script" and attrs.get("type") == "application/ld+json":
+                continue  # a data block browsers never run; checked below
             assert tag not in {"script", "iframe", "object", "embed"}, url
             for name, value in attrs.items():
                 assert not name.startswith("on"), (url, tag, name)
                 if name in {"href", "src", "action"}:
                     assert not (value or "").strip().lower().startswith("javascript:"), url
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in block  # nothing in the data can close the script
+            json.loads(block)
         main = read(client.get(url).content).text
         assert_in_order(main, ["stat label", "quote text", "item text"])
