@@ -143,21 +143,9 @@ class PostAdminForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "author"}
 
 
-# The post's fields a stale save is compared on (the lead image is a file: it is kept as the
-# post has it unless the editor uploads one again).
-COMPARED_FIELDS = (
-    "title",
-    "slug",
-    "kind",
-    "status",
-    "publish_at",
-    "author",
-    "tags",
-    "lead_image_caption",
-    "byline",
-    "excerpt",
-    "body",
-)
+# The post's fields a stale save is compared on: the form's, but the lead image (a file: it is
+# kept as the post has it unless the editor uploads one again).
+COMPARED_FIELDS = tuple(f for f in PostAdminForm.Meta.fields if f != "lead_image")
 
 
 @dataclass(frozen=True)
