@@ -67,7 +67,12 @@ AUDIT = """() => {
         if (tag === 'meta' && /refresh/i.test(el.httpEquiv || '')) problems.push('refresh');
         if (tag === 'script') {
             const path = el.src ? new URL(el.src).pathname : '';
-            const json = !el.src && el.type === 'application/json';
+            // Data blocks (JSON, the post's JSON-LD) never run; they must parse, whole.
+            const json = !el.src && ['application/json', 'application/ld+json'].includes(el.type);
+            if (json) {
+                try { JSON.parse(el.textContent); }
+                catch (error) { problems.push('data block that does not parse ' + show(el)); }
+            }
             if (!json && !(path.startsWith('/static/') || path === '/admin/jsi18n/'))
                 problems.push('script ' + show(el));
         }
