@@ -274,7 +274,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
         parts = None
         if self.is_digest(request, post):
-            parts = self.add_pasted_parts(post, standing_parts(formsets), form.pasted)
+            parts = self.add_pasted_parts(post, *standing_parts(formsets, post), form.pasted)
             post.render_parts(*parts)
         # A new post was inserted by save_model; it is written again only for parts it got or
         # a lifecycle button pressed.
@@ -300,14 +300,14 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                     ),
                 )
 
-    def add_pasted_parts(self, post, standing, pasted):
+    def add_pasted_parts(self, post, standing, highest, pasted):
         """Add what the paste boxes hold after the parts already there, in one write a kind;
         returns the stats, quotes and items as they now stand."""
         result = []
-        for parts, (field, model, build) in zip(standing, PASTED, strict=True):
+        for parts, deleted, (field, model, build) in zip(standing, highest, PASTED, strict=True):
             last = parts[-1] if parts else None
             position = last.position + 1 if last else 0
-            anchor = max((part.anchor for part in parts), default=0) + 1
+            anchor = max([part.anchor for part in parts] + [deleted], default=0) + 1
             added = [
                 model(post=post, position=position + n, anchor=anchor + n, **build(entry))
                 for n, entry in enumerate(pasted.get(field, []))

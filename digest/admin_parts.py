@@ -48,14 +48,23 @@ PASTED = (
 )
 
 
-def standing_parts(formsets):
+def standing_parts(formsets, post):
     """The stats, quotes and items of a digest as its inline formsets left them (saved, kept
-    or untouched; not deleted), in order: the parts in hand, read once by the formsets."""
-    by_model = {model: [] for _, model, _ in PASTED}
+    or untouched; not deleted), in order: the parts in hand, read once by the formsets. A kind
+    the form had no formset for (the post just became a digest) is read from its rows. Also
+    the highest anchor each kind has given, deleted parts included, so that parts added now
+    never take the address of one deleted in the same save."""
+    by_model = {model: None for _, model, _ in PASTED}
+    highest = dict.fromkeys(by_model, 0)
     for formset in formsets:
         if formset.model in by_model:
             by_model[formset.model] = sorted(
                 (form.instance for form in formset.forms if form.instance.pk is not None),
                 key=lambda part: (part.position, part.pk),
             )
-    return list(by_model.values())
+            deleted = getattr(formset, "deleted_objects", [])
+            highest[formset.model] = max((part.anchor for part in deleted), default=0)
+    for model, parts in by_model.items():
+        if parts is None:
+            by_model[model] = list(model.objects.filter(post=post)) if post.pk else []
+    return list(by_model.values()), list(highest.values())

@@ -19,7 +19,7 @@ from django.db import DatabaseError, transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
 
-from ..models import Post, slug_from_title
+from ..models import Post, StaleEdit, slug_from_title
 from ..models.parts import sync_parts
 
 # The old site's post addresses: /blog/<y>/<m>/<d>/<slug>.html (Squarespace links drop .html).
@@ -274,7 +274,8 @@ def run_import(report, imported_posts, default, *, progress=None, total=None):
         except ValueError as error:
             report.skip(imported.kind, imported.where, str(error))
             continue
-        except DatabaseError as error:
+        except (DatabaseError, StaleEdit) as error:
+            # StaleEdit: an editor saved the post while the import ran; theirs is kept.
             report.skip(imported.kind, imported.where, f"could not be saved: {error}")
             continue
         report.structured += imported.structured

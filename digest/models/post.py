@@ -180,6 +180,10 @@ class Post(ImportRecord):
         admin's formsets) and rendered into the post in hand with `render_parts`; this save
         then writes them along. The content token is renewed once, at the commit (a signal,
         digest/signals.py)."""
+        if not self._state.adding and "version" in self.get_deferred_fields():
+            # The version is what tells an outdated copy; reading it now would read the
+            # current one and let this copy overwrite whatever came since.
+            raise ValueError("Load a post's version before saving it (not with only()/defer()).")
         self.render()
         using = kwargs.get("using") or router.db_for_write(Post, instance=self)
         written = None

@@ -77,3 +77,28 @@ def test_the_content_token_is_renewed_once_the_save_commits(client, editor):
 
     assert content_state().token != before
     assert "An edited quote" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_turning_a_post_into_a_digest_keeps_its_parts_and_adds_pasted_ones_after(client, editor):
+    post = digest_of(3)
+    Post.objects.filter(pk=post.pk).update(kind=Post.Kind.ARTICLE)  # a digest shown as article
+    fields = form_fields(client.get(change_url(post)))
+    assert "quotes-TOTAL_FORMS" not in fields  # the article form has no part formsets
+
+    fields.update(kind=Post.Kind.DIGEST, paste_quotes="@werner : Everything fails.")
+    assert client.post(change_url(post), fields).status_code == 302
+
+    post.refresh_from_db()
+    assert "Quote 2: keep it simple." in post.parts_full_html
+    assert "Everything fails." in post.parts_full_html
+    anchors = list(post.quotes.values_list("anchor", flat=True))
+    assert len(anchors) == len(set(anchors)) == 4
+
+
+def test_a_post_loaded_without_its_version_cannot_be_saved(db):
+    post = digest_of(1)
+    partial = Post.objects.only("title").get(pk=post.pk)
+    partial.title = "Overwrites whatever came since"
+
+    with pytest.raises(ValueError, match="version"):
+        partial.save()
