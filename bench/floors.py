@@ -25,8 +25,6 @@ import argparse
 import http.client
 import math
 import os
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +38,7 @@ from urllib.parse import quote_plus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import cpu  # noqa: E402
+from bench.wrk import fmt, free_port, wrk  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
@@ -67,23 +66,6 @@ class Page:
     path: str
     size: int = 0
     error: str = ""
-
-
-@dataclass
-class Result:
-    rps: float
-    p50: float
-    p99: float
-    problems: str = ""
-    requests: int = 0
-    # CPU ms per request of the server, the database and wrk (bench/cpu.py)
-    cpu_ms: float = math.nan
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(port, path, timeout=60):
@@ -143,36 +125,6 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
-
-
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def wrk(url, args):
-    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}"]
-    argv += ["--timeout", "30s", "--latency", url]
-    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-
-    def latency(percent):
-        found = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
-        return float(found.group(1)) * UNITS_MS[found.group(2)] if found else math.nan
-
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    completed = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
-    if not rps or not completed or completed.group(1) == "0":
-        return Result(math.nan, math.nan, math.nan, "no request completed")
-    problems = []
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        problems.append(f"{found.group(1)} non-2xx")
-    if found := re.search(r"Socket errors: (.*)", output):
-        problems.append(f"socket errors: {found.group(1).strip()}")
-    return Result(
-        float(rps.group(1)),
-        latency(50),
-        latency(99),
-        "; ".join(problems),
-        requests=int(completed.group(1)),
-    )
 
 
 def choose_pages():
@@ -267,10 +219,6 @@ def measure(server, page, args, database=None):
 
 def idle_rps(result):
     return (os.cpu_count() or 1) * 1000 / result.cpu_ms
-
-
-def fmt(value, spec):
-    return "-" if value is None or math.isnan(value) else spec.format(value)
 
 
 def verdict(ok):

@@ -16,15 +16,11 @@ var/bench-results.txt.
 """
 
 import argparse
-import http.client
 import math
 import os
 import platform
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,12 +29,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.servers import WORKERS, gunicorn, nginx  # noqa: E402, F401 -- edge.py reads nginx here
+from bench.wrk import Result, fmt, free_port, wrk  # noqa: E402, F401 -- edge.py reads them here
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-WORKERS = 2
 
 # The issue's targets.
 CACHED_MIN_RATIO = 0.50
@@ -56,150 +53,7 @@ class Page:
     errors: list = field(default_factory=list)
 
 
-@dataclass
-class Result:
-    rps: float
-    p50: float
-    p99: float
-    problems: str = ""
-
-
-# --- servers -------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A process serving HTTP on a loopback port (its output in `tmp`), stopped on exit."""
-
-    def __init__(self, name, argv, tmp, port, ready_path="/", env=None):
-        self.name, self.port, self.ready_path = name, port, ready_path
-        self.log = Path(tmp) / f"{name}.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def fetch(self, path, timeout=60):
-        """(status, headers, body, seconds) of one GET on a new connection, like wrk's."""
-        started = time.perf_counter()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            connection.request("GET", path, headers={"User-Agent": "scalepress-bench"})
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        return response.status, response.headers, body, time.perf_counter() - started
-
-    def __enter__(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if self.fetch(self.ready_path, timeout=5)[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        output = self.log.read_text(errors="replace")
-        raise SystemExit(f"{self.name} did not start:\n{output}")
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
-
-
-def gunicorn(name, app, tmp, extra_env=None, pythonpath=None):
-    port = free_port()
-    argv = [str(GUNICORN), app, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}"]
-    argv += ["--log-level", "warning"]
-    if pythonpath:
-        argv += ["--pythonpath", str(pythonpath)]
-    ready = "/healthz" if app == "config.wsgi" else "/"
-    return Server(name, argv, tmp, port, ready, env={**os.environ, **(extra_env or {})})
-
-
-NGINX_CONF = """\
-worker_processes {workers};
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-daemon off;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  default_type text/html;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path {tmp}/client_body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    root {tmp}/pages;
-  }}
-}}
-"""
-
-
-def nginx(tmp):
-    """nginx serving tmp/pages/*.html (default settings: keep-alive, sendfile, no access log)."""
-    port = free_port()
-    conf = Path(tmp) / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(workers=WORKERS, tmp=tmp, port=port))
-    argv = ["nginx", "-e", f"{tmp}/error.log", "-p", tmp, "-c", str(conf)]
-    return Server("nginx", argv, tmp, port, ready_path="/ready.html")
-
-
 # --- wrk -----------------------------------------------------------------------------------
-
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def wrk_latency(output, percent):
-    found = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
-    return float(found.group(1)) * UNITS_MS[found.group(2)] if found else math.nan
-
-
-def wrk(url, args):
-    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}"]
-    argv += ["--timeout", "30s", "--latency", url]
-    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    problems = []
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        problems.append(f"{found.group(1)} non-2xx")
-    if found := re.search(r"Socket errors: (.*)", output):
-        problems.append(f"socket errors: {found.group(1).strip()}")
-    completed = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
-    if not rps or not completed or completed.group(1) == "0":
-        return Result(math.nan, math.nan, math.nan, "no request completed")
-    return Result(
-        float(rps.group(1)), wrk_latency(output, 50), wrk_latency(output, 99), "; ".join(problems)
-    )
-
 
 # --- the pages -----------------------------------------------------------------------------
 
@@ -286,11 +140,6 @@ def load_average():
 
 
 # --- report --------------------------------------------------------------------------------
-
-
-def fmt(value, spec):
-    missing = value is None or (isinstance(value, float) and math.isnan(value))
-    return "-" if missing else spec.format(value)
 
 
 def main():
