@@ -10,6 +10,15 @@ def ensure_site_settings(using="default", **kwargs):
     SiteSettings.objects.using(using).get_or_create(pk=1)
 
 
+def ensure_search_index(using="default", **kwargs):
+    """The embedded default's full-text index and its triggers (see ensure_fts_index)."""
+    from django.db import connections
+
+    from .models.search_document import ensure_fts_index
+
+    ensure_fts_index(connections[using])
+
+
 def next_publish(now):
     """When the next scheduled post goes live: readers' pages change then with no write."""
     from .models import Post
@@ -33,3 +42,4 @@ class DigestConfig(AppConfig):
         register_next_change(next_publish)
         post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="digest-grants")
         post_migrate.connect(ensure_site_settings, sender=self, dispatch_uid="digest-site")
+        post_migrate.connect(ensure_search_index, sender=self, dispatch_uid="digest-search")

@@ -1,19 +1,19 @@
-"""Full-text search over published posts.
+"""Full-text search over published posts, ranked and highlighted alike on both databases.
 
-On PostgreSQL: a stored, weighted tsvector (title A, excerpt and digest parts B, body C) with
-a GIN index, ranked with ts_rank and highlighted with ts_headline. On SQLite (the embedded
-default): a plain substring match over the same text, newest first, with the same snippet
-shape.
+PostgreSQL: a stored, weighted tsvector (title A, excerpt and digest parts B, body C) with a
+GIN index, ranked with ts_rank and highlighted with ts_headline. SQLite (the embedded
+default): an FTS5 table of the same fields, ranked with bm25 under the same weights and
+highlighted with FTS5's snippets (digest/fts5.py). The reader's words mean the same on both:
+PostgreSQL's websearch syntax ("a phrase", `or`, `-word`), English stemming.
 
 A word most posts contain would otherwise have every one of its tens of thousands of matches
 ranked before the first ten are shown. So the ranking is bounded: the RANKED newest matches
-(read in publish order, which stops early for a common word; a rare one comes from the GIN
-index) and the TITLED newest matches in a title (from an index on the title's tsvector, so an
-older post about exactly this still comes first) are ranked, and the best RANKED of them open
-the results; the other matches follow, newest first. With no more than RANKED matches, all of
-them are ranked, as before. The number of matches is counted up to COUNTED only ("more than
-1,000 results") and kept per content version. Snippets (ts_headline, which reads the whole
-text again) are made for the shown page alone.
+(read in publish order, which stops early for a common word; a rare one comes from the
+index) and the TITLED newest matches in a title (so an older post about exactly this still
+comes first) are ranked, and the best RANKED of them open the results; the other matches
+follow, newest first. With no more than RANKED matches, all of them are ranked. The number
+of matches is counted up to COUNTED only ("more than 1,000 results") and kept per content
+version. Snippets are made for the shown page alone.
 """
 
 import hashlib
@@ -22,14 +22,14 @@ from functools import cached_property
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q, TextField, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.html import escape
 
 from caching.content import content_state, lifetime, shared
 
-from . import queries
+from . import fts5, queries
 from .models import Post, Quote
 from .models.search_document import CONFIG
 from .prepared import Prepared
@@ -92,20 +92,29 @@ class Results:
         self.query = query
         self.now = timezone.now()
         posts = Post.objects.published(self.now)
+        self.search_query = self.fts_expression = None
         if is_postgres():
             self.search_query = SearchQuery(query, **WEBSEARCH)
             self.matches = posts.filter(search_vector=self.search_query)
         else:
-            self.search_query = None
-            self.matches = posts.filter(_substring_condition(query))
+            self.fts_expression = fts5.expression(query)
+            if self.fts_expression is None:
+                self.matches = posts.none()
+            else:
+                self.matches = posts.filter(fts5.matching(self.fts_expression))
 
     def __len__(self):
         """How many results can be paged through: COUNTED at most."""
         return min(self.count, COUNTED)
 
+    @property
+    def is_searched(self):
+        """Whether the words hold anything to look for (punctuation alone does not)."""
+        return self.search_query is not None or self.fts_expression is not None
+
     @cached_property
     def count(self):
-        if self.search_query is not None and len(self.newest) < RANKED:
+        if self.is_searched and len(self.newest) < RANKED:
             return len(self.newest)  # every match was read to rank it
         counted = self.matches.values("pk")[: COUNTED + 1]
         state = content_state()
@@ -128,22 +137,25 @@ class Results:
 
     @cached_property
     def newest(self):
-        """(id, rank, publish time) of the RANKED newest matches (PostgreSQL)."""
-        if self.search_query is None:
-            return []
-        return NEWEST_RANKED.rows(self.query, self.now, limit=RANKED, in_title=False)
+        """(id, rank, publish time) of the RANKED newest matches."""
+        return self.newest_matches(limit=RANKED, in_title=False)
+
+    def newest_matches(self, limit, in_title):
+        """(id, rank, publish time) of the `limit` newest matches (in a title)."""
+        if self.search_query is not None:
+            return NEWEST_RANKED.rows(self.query, self.now, limit=limit, in_title=in_title)
+        if self.fts_expression is not None:
+            return fts5.newest_ranked(self.fts_expression, self.now, limit, in_title)
+        return []
 
     @cached_property
     def ranked(self):
-        """Ids of the results ranked by relevance, best first (PostgreSQL; none on SQLite):
-        the best RANKED of the RANKED newest matches and the TITLED newest title matches.
-        Two flat queries merged here: the ORM builds them far faster than one with
-        subqueries."""
-        if self.search_query is None:
-            return []
+        """Ids of the results ranked by relevance, best first: the best RANKED of the RANKED
+        newest matches and the TITLED newest title matches. Two flat queries merged here:
+        the ORM builds them far faster than one with subqueries."""
         rows = list(self.newest)
         if len(rows) == RANKED:  # else every match is among them already
-            rows += NEWEST_RANKED.rows(self.query, self.now, limit=TITLED, in_title=True)
+            rows += self.newest_matches(limit=TITLED, in_title=True)
         candidates = {row[0]: row for row in rows}
         best = sorted(candidates.values(), key=lambda row: (row[1], row[2], row[0]), reverse=True)
         return [pk for pk, _rank, _published in best[:RANKED]]
@@ -167,12 +179,21 @@ class Results:
         if self.search_query is not None:
             rows = HEADLINES.rows(self.query, self.now, ids)
         else:
-            posts = Post.objects.filter(pk__in=ids).annotate(raw_snippet=_document())
-            rows = posts.values_list(*SHOWN_ROW, "raw_snippet")
+            posts = Post.objects.filter(pk__in=ids).annotate(
+                raw_snippet=fts5.snippets(self.fts_expression, _START, _STOP),
+                raw_title=fts5.marked_title(self.fts_expression, _START, _STOP),
+            )
+            rows = [
+                (*fields, fts5.best_snippet(joined, _START), raw_title)
+                for *fields, joined, raw_title in posts.values_list(
+                    *SHOWN_ROW, "raw_snippet", "raw_title"
+                )
+            ]
         by_pk = {}
-        for *fields, raw_snippet in rows:
+        for *fields, raw_snippet, raw_title in rows:
             post = Post.from_db(None, SHOWN_ROW, fields)
-            post.snippet = highlight(raw_snippet, self.query)
+            post.snippet = highlight(raw_snippet)
+            post.marked_title = marked_title(raw_title, post.title)
             by_pk[post.pk] = post
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
@@ -201,8 +222,16 @@ def _headlines(text, _now, ids):
         max_fragments=2,
         fragment_delimiter=" … ",
     )
-    posts = Post.objects.filter(pk__in=ids).annotate(raw_snippet=headline)
-    return posts.values_list(*SHOWN_ROW, "raw_snippet")
+    title = SearchHeadline(
+        "title",
+        SearchQuery(text, **WEBSEARCH),
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        highlight_all=True,
+    )
+    posts = Post.objects.filter(pk__in=ids).annotate(raw_snippet=headline, raw_title=title)
+    return posts.values_list(*SHOWN_ROW, "raw_snippet", "raw_title")
 
 
 NEWEST_RANKED = Prepared(_newest_ranked)
@@ -253,41 +282,14 @@ def _listed_quotes(rows):
 QUOTES = Prepared(_quotes)
 
 
-def _substring_condition(query):
-    condition = Q()
-    for word in query.split()[:8]:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(excerpt_text__icontains=word)
-            | Q(parts_text__icontains=word)
-            | Q(body_text__icontains=word)
-        )
-    return condition
-
-
-def highlight(raw_snippet, query):
+def highlight(raw_snippet):
     """Escaped snippet HTML with <mark> around the matches."""
-    text = raw_snippet or ""
-    if _START not in text:
-        text = _window(text, query)
-    marked = escape(text)
+    marked = escape(raw_snippet or "")
     return marked.replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
-def _window(text, query, width=260):
-    """Cut a fallback snippet around the first match and wrap every match in sentinels."""
-    words = [re.escape(w) for w in query.split()[:8] if w]
-    if not words:
-        return text[:width]
-    pattern = re.compile("|".join(words), re.IGNORECASE)
-    first = pattern.search(text)
-    start = max(0, first.start() - width // 3) if first else 0
-    if start:  # begin and end on whole words
-        start = text.find(" ", start) + 1 or start
-    end = start + width
-    if end < len(text):
-        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    window = text[start:end]
-    prefix = "… " if start else ""
-    suffix = " …" if end < len(text) else ""
-    return prefix + pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window) + suffix
+def marked_title(raw_title, title):
+    """The title as HTML with its matches marked, if the marked text is the whole title."""
+    if (raw_title or "").replace(_START, "").replace(_STOP, "") != title:
+        return escape(title)
+    return highlight(raw_title)
