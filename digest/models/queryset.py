@@ -21,6 +21,11 @@ class PostQuerySet(QuerySet):
         """Published, but waiting for their publish time."""
         return self.filter(status=self.model.Status.PUBLISHED, publish_at__gt=now or timezone.now())
 
+    def unseen(self, now=None):
+        """What readers may not see (yet): drafts, scheduled posts and any other status."""
+        visible = Q(status=self.model.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return self.filter(~visible)
+
     def drafts(self):
         return self.filter(status=self.model.Status.DRAFT)
 

@@ -2,7 +2,8 @@
 
 Counts are taken with an empty cache (the worst case: the sidebar and page counts are built
 too); with a warm cache pages make fewer. HTML pages include one query for the sidebar block of
-this week's sponsors (sponsors.showcase), cached like the rest.
+this week's sponsors (sponsors.showcase), cached like the rest, and two for the sidebar's
+year counts (the years' bounds, then one count per year in one statement: digest.queries).
 
 A list page or feed reads its posts' ids and versions first and whole posts only for entries
 and feed items not kept yet: one query more with an empty cache, and with a warm one (the
@@ -50,19 +51,19 @@ def pages(post):
     local = timezone.localtime(post.publish_at)
     return {
         # name: (url, budget)
-        "index": (reverse("digest:post-index"), 9),
-        "post": (post.get_absolute_url(), 9),
-        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 10),
-        "archive": (reverse("digest:archive"), 6),
-        "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 7),
+        "index": (reverse("digest:post-index"), 10),
+        "post": (post.get_absolute_url(), 10),
+        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 11),
+        "archive": (reverse("digest:archive"), 7),
+        "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 8),
         "month": (
             reverse("digest:archive-month", kwargs={"year": local.year, "month": local.month}),
-            9,
+            10,
         ),
-        "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 10),
-        "quotes": (reverse("digest:quote-list"), 7),
-        "speaker": (reverse("digest:quote-speaker", kwargs={"key": "antirez"}), 7),
-        "sponsors": (reverse("sponsors:about"), 5),
+        "author": (reverse("digest:author-detail", kwargs={"username": post.author.username}), 11),
+        "quotes": (reverse("digest:quote-list"), 8),
+        "speaker": (reverse("digest:quote-speaker", kwargs={"key": "antirez"}), 8),
+        "sponsors": (reverse("sponsors:about"), 6),
         "search": (reverse("digest:search") + "?q=kafka", 10),
         "rss": (reverse("digest:feed-rss"), 5),
         "atom": (reverse("digest:feed-atom"), 5),

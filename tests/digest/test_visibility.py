@@ -116,3 +116,27 @@ def test_unpublishing_hides_a_post_at_once(client, posts, django_capture_on_comm
 
     assert visible.title not in client.get(index).content.decode()
     assert client.get(visible.get_absolute_url()).status_code == 404
+
+
+def test_sidebar_counts_are_of_published_posts_only(db, django_capture_on_commit_callbacks):
+    # The counts are every post's tags less those of unseen posts (digest.queries): a draft,
+    # a scheduled post, a deleted one and an unpublished one count for nothing, and a tag
+    # only unseen posts carry is not listed.
+    from digest import queries
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(title="Kafka one", tags=["kafka", "queues"])
+        PostFactory(title="Kafka two", tags=["kafka"])
+        old = PostFactory(title="Kafka 2019", tags=["kafka"])
+        Post.objects.filter(pk=old.pk).update(publish_at=old.publish_at.replace(year=2019))
+        PostFactory(title="Draft", draft=True, tags=["kafka", "secret"])
+        PostFactory(title="Scheduled", scheduled=True, tags=["kafka", "secret"])
+        PostFactory(title="Deleted", tags=["kafka", "gone"]).delete()
+        PostFactory(title="Withdrawn", tags=["kafka", "withdrawn"]).unpublish()
+
+    counts = {tag["slug"]: tag["num_posts"] for tag in queries.tag_counts()}
+    years = {row["year"]: row["count"] for row in queries.year_counts()}
+
+    assert counts == {"kafka": 3, "queues": 1}
+    assert years == {timezone.localtime().year: 2, 2019: 1}
+    assert list(years) == sorted(years, reverse=True)
