@@ -51,6 +51,9 @@ PERIODIC_JOBS = {
     "newsletter-tick": ("newsletter.tasks.tick", int(os.environ.get("NEWSLETTER_TICK", "30"))),
 }
 JOBS_SCHEDULER_SECONDS = float(os.environ.get("JOBS_SCHEDULER_SECONDS", "5"))
+# A worker not seen for this long is taken for dead and its running jobs are queued again
+# (jobs.recovery): several scheduler rounds, so a busy database does not make one look dead.
+JOBS_WORKER_LOST_SECONDS = float(os.environ.get("JOBS_WORKER_LOST_SECONDS", "60"))
 
 # The newsletter (docs/newsletter.md).
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)

@@ -17,3 +17,15 @@ class PeriodicJob(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkerBeat(models.Model):
+    """When a worker (`manage.py run_worker`) was last seen alive: its scheduler thread
+    renews this every round, so the jobs of a worker that stopped beating can be put back in
+    the queue (jobs.recovery)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.worker_id

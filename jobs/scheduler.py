@@ -3,7 +3,8 @@
 Every few seconds it enqueues each job of settings.PERIODIC_JOBS that is due. "Due" is a row
 (jobs.PeriodicJob): moving its time forward and enqueueing happen in one transaction, under a
 conditional update, so a job is enqueued once per period however many workers run, and a
-restart neither skips nor repeats one. No cron.
+restart neither skips nor repeats one. No cron. Each round also says the worker is alive and
+puts back in the queue the jobs of workers that are not (jobs.recovery).
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import PeriodicJob
+from .recovery import beat, requeue_lost
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,9 @@ def enqueue_due(now=None):
 class Scheduler(threading.Thread):
     """A daemon thread: it dies with the worker process, whose jobs it only enqueues."""
 
-    def __init__(self, interval=None):
+    def __init__(self, worker_id, interval=None):
         super().__init__(name="periodic-jobs", daemon=True)
+        self.worker_id = worker_id
         self.interval = settings.JOBS_SCHEDULER_SECONDS if interval is None else interval
         self.stopped = threading.Event()
 
@@ -48,6 +51,10 @@ class Scheduler(threading.Thread):
         while not self.stopped.is_set():
             try:
                 close_old_connections()
+                beat(self.worker_id)
+                requeued = requeue_lost()
+                if requeued:
+                    logger.warning("%d job(s) of a lost worker put back in the queue", requeued)
                 enqueue_due()
             except Exception:
                 # A locked SQLite file or a database restart: try again next round.

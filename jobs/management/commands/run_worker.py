@@ -5,6 +5,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
+from jobs.recovery import beat
 from jobs.scheduler import Scheduler
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         # second signal would cut the running job short).
         interrupt_ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
         DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
+        worker_id = get_random_string(32)
+        # Alive before the first job is taken (jobs.recovery); the scheduler beats after.
+        beat(worker_id)
         worker = Worker(
             queue_names=["default"],
             interval=interval,
@@ -31,11 +35,11 @@ class Command(BaseCommand):
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id=get_random_string(32),
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
         worker.configure_signals()
         if interrupt_ignored:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        Scheduler().start()
+        Scheduler(worker_id).start()
         worker.run()
