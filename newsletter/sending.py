@@ -151,7 +151,9 @@ def hand_over(email, deliveries, owner):
             if delivery.subscriber.status != Subscriber.Status.CONFIRMED:
                 record(delivery, owner, Delivery.State.SKIPPED)
                 continue
-            message = email.message(delivery.subscriber, f"<newsletter.{delivery.pk}@{domain}>")
+            message = email.message(
+                delivery.subscriber, f"<newsletter.{delivery.pk}@{domain}>", delivery.issue_id
+            )
             message.connection = connection
             try:
                 connection.open()  # kept open for the batch; a no-op once it is
@@ -165,7 +167,7 @@ def hand_over(email, deliveries, owner):
                         retry(rest, owner, error, count_attempt=False)
                     return
                 continue
-            record(delivery, owner, Delivery.State.SENT)
+            record(delivery, owner, Delivery.State.SENT, esp_message_id=esp_message_id(message))
     finally:
         close_quietly(connection)
 
@@ -177,11 +179,20 @@ def close_quietly(connection):
         logger.debug("Closing the mail connection failed", exc_info=True)
 
 
-def record(delivery, owner, state, error=""):
+def esp_message_id(message):
+    """The id an e-mail service's API gave the message (anymail sets `anymail_status`), by
+    which its tracking events name it later; "" over SMTP."""
+    status = getattr(message, "anymail_status", None)
+    if status is None or status.message_id is None:
+        return ""
+    return str(status.message_id)[:255]
+
+
+def record(delivery, owner, state, error="", esp_message_id=""):
     done = Delivery.objects.filter(
         pk=delivery.pk, claimed_by=owner, state=Delivery.State.HANDING_OVER
     ).update(state=state, sent_at=timezone.now() if state == Delivery.State.SENT else None,
-             error=Truncator(error).chars(300))  # fmt: skip
+             error=Truncator(error).chars(300), esp_message_id=esp_message_id)  # fmt: skip
     if not done:
         logger.warning("Delivery %s was taken over while this worker held it", delivery.pk)
 
