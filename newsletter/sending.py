@@ -48,6 +48,13 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 # 550 mailbox unavailable, 551 user not local, 553 mailbox name not allowed: the address is
 # bad. Other 5xx answers (552 too big, 554 refused as a whole) are about the message.
 BAD_ADDRESS_CODES = {550, 551, 553}
+# Open and click tracking are off (issue 16): services that would track by their account's
+# setting are told not to, per message, where anymail has the switch (the others refuse the
+# option; Amazon SES tracks only through a configuration set's event destinations, SMTP never).
+TRACKING_SWITCH = {
+    "MailerSend", "Mailgun", "Mailjet", "Mandrill", "Postmark", "Resend", "SendGrid",
+    "SparkPost", "Test", "Unisender Go",
+}  # fmt: skip
 
 
 def lease():
@@ -155,6 +162,8 @@ def hand_over(email, deliveries, owner):
                 delivery.subscriber, f"<newsletter.{delivery.pk}@{domain}>", delivery.issue_id
             )
             message.connection = connection
+            if getattr(connection, "esp_name", None) in TRACKING_SWITCH:
+                message.track_opens = message.track_clicks = False
             try:
                 connection.open()  # kept open for the batch; a no-op once it is
                 if message.send() != 1:

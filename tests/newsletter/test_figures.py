@@ -169,6 +169,9 @@ def test_ses_reports_are_recorded_against_their_delivery_and_shown(client, esp, 
     issue = published_issue()
     send(issue)
     by_address = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
+    # Open and click tracking are off, whatever the service's account says.
+    assert {(m.anymail_test_params["track_opens"], m.anymail_test_params["track_clicks"])
+            for m in mail.outbox} == {(False, False)}  # fmt: skip
     # The id the service's API gave each message is kept, one per delivery.
     assert len({d.esp_message_id for d in by_address.values()} - {""}) == 5
 
