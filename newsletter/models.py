@@ -125,8 +125,7 @@ class IssueQuerySet(models.QuerySet):
             failed_count=count(Q(deliveries__state=Delivery.State.FAILED)),
             remaining_count=count(Q(deliveries__state__in=Delivery.UNFINISHED)),
             delivered_count=count(
-                Q(deliveries__delivered_at__isnull=False)
-                | sent & Q(deliveries__esp_message_id="", deliveries__bounced_at__isnull=True)
+                Q(deliveries__delivered_at__isnull=False) | sent & Q(deliveries__esp_message_id="")
             ),
             bounced_count=count(Q(deliveries__bounced_at__isnull=False)),
             complained_count=count(Q(deliveries__complained_at__isnull=False)),
