@@ -6,18 +6,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import make_msgid
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from digest.models import Post
 
 from . import csv_io, sending
 from .emails import build
-from .models import Delivery, Issue, Subscriber
+from .models import Figures, Issue, Subscriber
 from .tasks import send_batch
 
 
@@ -101,16 +101,18 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
-    """Which posts go out as newsletters. A digest gets a row (send: yes) when it is
-    published; add one here beforehand to send an article, or to stop a digest."""
+    """Which posts go out as newsletters, and each sending's figures. A digest gets a row
+    (send: yes) when it is published; add one here beforehand to send an article, or to stop
+    a digest. The list, filtered on "Sent", is the record of past sendings."""
 
-    list_display = ["post", "send", "state", "recipients", "sent", "failed", "remaining"]
+    list_display = [
+        "post", "send", "state", "recipients", "sent", "failed", "remaining",
+        "delivered", "bounced", "complained", "unsubscribed",
+    ]  # fmt: skip
     list_filter = ["send", "state"]
     list_select_related = ["post"]
     autocomplete_fields = ["post"]
-    readonly_fields = [
-        "state", "audience", "recipients", "started_at", "finished_at", "progress_line",
-    ]  # fmt: skip
+    readonly_fields = ["state", "audience", "recipients", "started_at", "finished_at", "figures"]
     actions = ["send_test", "send_now"]
 
     def get_urls(self):
@@ -120,19 +122,11 @@ class IssueAdmin(admin.ModelAdmin):
 
     def progress_view(self, request, pk):
         """The figures the change page shows, for its script to refresh without a reload."""
-        issue = get_object_or_404(Issue, pk=pk)
+        issue = get_object_or_404(Issue.objects.with_figures(), pk=pk)
         if not self.has_view_permission(request, issue):
             raise PermissionDenied
-        counts = issue.progress()
-        retrying = issue.deliveries.filter(state=Delivery.State.QUEUED, attempts__gt=0).count()
         return JsonResponse(
-            {
-                "state": issue.get_state_display(),
-                "line": self.progress_line(issue),
-                "remaining": counts[Delivery.State.QUEUED] + counts[Delivery.State.HANDING_OVER],
-                "retrying": retrying,
-                **counts,
-            }
+            {"state": issue.get_state_display(), **issue.progress(), **Figures.of(issue)._asdict()}
         )
 
     @admin.display(description="would go to")
@@ -149,19 +143,8 @@ class IssueAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def get_queryset(self, request):
-        # The list's figures in the list's one query, not one query per row.
-        def count(*states):
-            return Count("deliveries", filter=Q(deliveries__state__in=states))
-
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                sent_count=count(Delivery.State.SENT),
-                failed_count=count(Delivery.State.FAILED),
-                remaining_count=count(Delivery.State.QUEUED, Delivery.State.HANDING_OVER),
-            )
-        )
+        # The figures in the list's one query (and the change page's), not a query per row.
+        return super().get_queryset(request).with_figures()
 
     @admin.display(description="sent", ordering="sent_count")
     def sent(self, obj):
@@ -175,12 +158,36 @@ class IssueAdmin(admin.ModelAdmin):
     def remaining(self, obj):
         return obj.remaining_count
 
-    @admin.display(description="progress")
-    def progress_line(self, obj):
+    @admin.display(description="delivered", ordering="delivered_count")
+    def delivered(self, obj):
+        return obj.delivered_count
+
+    @admin.display(description="bounced", ordering="bounced_count")
+    def bounced(self, obj):
+        return obj.bounced_count
+
+    @admin.display(description="complained", ordering="complained_count")
+    def complained(self, obj):
+        return obj.complained_count
+
+    @admin.display(description="unsubscribed", ordering="unsubscribed_count")
+    def unsubscribed(self, obj):
+        return obj.unsubscribed_count
+
+    @admin.display(description="figures")
+    def figures(self, obj):
+        """A table of the sending's figures; newsletter/progress.js refreshes each cell (found
+        by its data-figure name) from progress_view while the issue is being sent."""
         if obj is None or obj.pk is None:
             return "—"
-        counts = obj.progress()
-        return ", ".join(f"{label}: {counts[value]}" for value, label in Delivery.State.choices)
+        figures = Figures.of(obj)._asdict()
+        return format_html(
+            '<table id="issue-figures" data-url="{}" aria-live="polite">'
+            "<tr>{}</tr><tr>{}</tr></table>",
+            reverse("admin:newsletter_issue_progress", args=[obj.pk]),
+            format_html_join("", '<th scope="col">{}</th>', ((name,) for name in figures)),
+            format_html_join("", '<td data-figure="{}">{}</td>', figures.items()),
+        )
 
     @admin.action(description="Send the selected issues now (published posts, any age)")
     def send_now(self, request, queryset):

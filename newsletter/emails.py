@@ -41,9 +41,12 @@ class IssueEmail:
     manage_mark: str
     unsubscribe_mark: str
 
-    def message(self, subscriber, message_id):
-        manage = absolute_url("newsletter:preferences", tokens.make(subscriber, tokens.MANAGE))
-        unsubscribe = absolute_url("newsletter:unsubscribe", tokens.make(subscriber, tokens.MANAGE))
+    def message(self, subscriber, message_id, issue_id=None):
+        # One token for both links; it names the issue so that an unsubscribe is counted in
+        # this issue's figures.
+        token = tokens.make(subscriber, tokens.MANAGE, issue_id)
+        manage = absolute_url("newsletter:preferences", token)
+        unsubscribe = absolute_url("newsletter:unsubscribe", token)
 
         def personal(body):
             return body.replace(self.manage_mark, manage).replace(

@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
@@ -73,12 +75,16 @@ class Subscriber(models.Model):
         self.unsubscribed_at = None
         self.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
 
-    def unsubscribe(self, now=None):
+    def unsubscribe(self, now=None, issue_id=None):
+        """Leave the list, counted in the figures of the issue whose link was used (`issue_id`,
+        from the signed link or the e-mail service's event), else of the last issue handed
+        over to this address (see Delivery.objects.count_unsubscribe)."""
         if self.status in (self.Status.SUPPRESSED, self.Status.UNSUBSCRIBED):
             return
         self.status = self.Status.UNSUBSCRIBED
         self.unsubscribed_at = now or timezone.now()
         self.save(update_fields=["status", "unsubscribed_at"])
+        Delivery.objects.count_unsubscribe(self, self.unsubscribed_at, issue_id)
 
     def suppress(self, reason):
         self.status = self.Status.SUPPRESSED
@@ -98,9 +104,55 @@ class IssueQuerySet(models.QuerySet):
             post__publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW,
         )
 
+    def with_figures(self):
+        """Each issue annotated with its figures (the fields of `Figures`, suffixed `_count`),
+        in the query that lists them, not one query per issue.
+
+        Delivered: what the e-mail service reported delivered; a message handed over by SMTP
+        (no service message id) counts as delivered once the server accepted it, as that is
+        all SMTP tells. Bounced includes the service's rejections (it refused to try)."""
+        sent = Q(deliveries__state=Delivery.State.SENT)
+
+        def count(condition):
+            return Count("deliveries", filter=condition)
+
+        return self.annotate(
+            recipients_count=Count("deliveries"),
+            sent_count=count(sent),
+            retrying_count=count(
+                Q(deliveries__state=Delivery.State.QUEUED, deliveries__attempts__gt=0)
+            ),
+            failed_count=count(Q(deliveries__state=Delivery.State.FAILED)),
+            remaining_count=count(Q(deliveries__state__in=Delivery.UNFINISHED)),
+            delivered_count=count(
+                Q(deliveries__delivered_at__isnull=False) | sent & Q(deliveries__esp_message_id="")
+            ),
+            bounced_count=count(Q(deliveries__bounced_at__isnull=False)),
+            complained_count=count(Q(deliveries__complained_at__isnull=False)),
+            unsubscribed_count=count(Q(deliveries__unsubscribed_at__isnull=False)),
+        )
+
     def stalled(self, now=None):
         """Sending, but the job chain that owns it missed its deadline (its worker died)."""
         return self.filter(state=Issue.State.SENDING, deadline__lt=now or timezone.now())
+
+
+class Figures(NamedTuple):
+    """An issue's figures, as the admin shows them (IssueQuerySet.with_figures)."""
+
+    recipients: int
+    sent: int
+    retrying: int
+    failed: int
+    remaining: int
+    delivered: int
+    bounced: int
+    complained: int
+    unsubscribed: int
+
+    @classmethod
+    def of(cls, annotated):
+        return cls(*(getattr(annotated, f"{name}_count") for name in cls._fields))
 
 
 class Issue(models.Model):
@@ -144,6 +196,9 @@ class Issue(models.Model):
         )
         return issue
 
+    def figures(self):
+        return Figures.of(Issue.objects.with_figures().get(pk=self.pk))
+
     def progress(self):
         """{state: count} of its deliveries, every state present."""
         counts = dict(self.deliveries.values_list("state").annotate(n=Count("pk")).order_by())
@@ -160,7 +215,31 @@ class DeliveryQuerySet(models.QuerySet):
         )
 
     def unfinished(self):
-        return self.filter(state__in=[Delivery.State.QUEUED, Delivery.State.HANDING_OVER])
+        return self.filter(state__in=Delivery.UNFINISHED)
+
+    def reported(self, esp_message_id, address):
+        """The delivery an e-mail service's event is about: the message id its API returned
+        when it took the message (stored on the delivery), to that address."""
+        if not esp_message_id or not address:
+            return None
+        return self.filter(
+            esp_message_id=esp_message_id, subscriber__email=normalise_email(address)
+        ).first()
+
+    def count_unsubscribe(self, subscriber, when, issue_id=None):
+        """Count an unsubscribe in one issue's figures: the issue whose e-mail's link was
+        used, when the link says (links in issues carry it, signed); else the last issue
+        handed over to them, the one they most likely reacted to (a link from the
+        confirmation e-mail, or from an issue sent before links carried it). Only an issue
+        they were sent counts it, once per delivery."""
+        mine = self.filter(
+            subscriber=subscriber, state=Delivery.State.SENT, unsubscribed_at__isnull=True
+        )
+        if issue_id is not None:
+            target = mine.filter(issue_id=issue_id)
+        else:
+            target = mine.filter(pk__in=mine.order_by("-sent_at", "-pk").values("pk")[:1])
+        target.update(unsubscribed_at=when)
 
 
 class Delivery(models.Model):
@@ -180,6 +259,8 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (unsubscribed meanwhile)"
 
+    UNFINISHED = [State.QUEUED, State.HANDING_OVER]
+
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
@@ -188,6 +269,14 @@ class Delivery(models.Model):
     claimed_by = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # What an e-mail service said of the message after it took it (its tracking webhooks,
+    # newsletter.webhooks), found by the id its API returned. SMTP returns none: after the
+    # server's 250 nothing more is known.
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -200,3 +289,17 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"delivery #{self.pk}"
+
+    # The e-mail service's normalised event (anymail's EventType) → the field it sets.
+    REPORTS = {
+        "delivered": "delivered_at",
+        "bounced": "bounced_at",
+        "rejected": "bounced_at",
+        "complained": "complained_at",
+    }
+
+    def report(self, event_type, when):
+        """Record what the e-mail service reported; the first report of each kind counts (a
+        service may post an event twice)."""
+        field = self.REPORTS[event_type]
+        Delivery.objects.filter(pk=self.pk, **{f"{field}__isnull": True}).update(**{field: when})

@@ -48,6 +48,13 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 # 550 mailbox unavailable, 551 user not local, 553 mailbox name not allowed: the address is
 # bad. Other 5xx answers (552 too big, 554 refused as a whole) are about the message.
 BAD_ADDRESS_CODES = {550, 551, 553}
+# Open and click tracking are off (issue 16): services that would track by their account's
+# setting are told not to, per message, where anymail has the switch (the others refuse the
+# option; Amazon SES tracks only through a configuration set's event destinations, SMTP never).
+TRACKING_SWITCH = {
+    "MailerSend", "Mailgun", "Mailjet", "Mandrill", "Postmark", "Resend", "SendGrid",
+    "SparkPost", "Test", "Unisender Go",
+}  # fmt: skip
 
 
 def lease():
@@ -151,8 +158,12 @@ def hand_over(email, deliveries, owner):
             if delivery.subscriber.status != Subscriber.Status.CONFIRMED:
                 record(delivery, owner, Delivery.State.SKIPPED)
                 continue
-            message = email.message(delivery.subscriber, f"<newsletter.{delivery.pk}@{domain}>")
+            message = email.message(
+                delivery.subscriber, f"<newsletter.{delivery.pk}@{domain}>", delivery.issue_id
+            )
             message.connection = connection
+            if getattr(connection, "esp_name", None) in TRACKING_SWITCH:
+                message.track_opens = message.track_clicks = False
             try:
                 connection.open()  # kept open for the batch; a no-op once it is
                 if message.send() != 1:
@@ -165,7 +176,7 @@ def hand_over(email, deliveries, owner):
                         retry(rest, owner, error, count_attempt=False)
                     return
                 continue
-            record(delivery, owner, Delivery.State.SENT)
+            record(delivery, owner, Delivery.State.SENT, esp_message_id=esp_message_id(message))
     finally:
         close_quietly(connection)
 
@@ -177,11 +188,20 @@ def close_quietly(connection):
         logger.debug("Closing the mail connection failed", exc_info=True)
 
 
-def record(delivery, owner, state, error=""):
+def esp_message_id(message):
+    """The id an e-mail service's API gave the message (anymail sets `anymail_status`), by
+    which its tracking events name it later; "" over SMTP."""
+    status = getattr(message, "anymail_status", None)
+    if status is None or status.message_id is None:
+        return ""
+    return str(status.message_id)[:255]
+
+
+def record(delivery, owner, state, error="", esp_message_id=""):
     done = Delivery.objects.filter(
         pk=delivery.pk, claimed_by=owner, state=Delivery.State.HANDING_OVER
     ).update(state=state, sent_at=timezone.now() if state == Delivery.State.SENT else None,
-             error=Truncator(error).chars(300))  # fmt: skip
+             error=Truncator(error).chars(300), esp_message_id=esp_message_id)  # fmt: skip
     if not done:
         logger.warning("Delivery %s was taken over while this worker held it", delivery.pk)
 

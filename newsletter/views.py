@@ -124,7 +124,7 @@ def unsubscribe(request, token):
     button and changes nothing."""
     subscriber = subscriber_from(token, tokens.MANAGE)
     if request.method == "POST":
-        subscriber.unsubscribe()
+        subscriber.unsubscribe(issue_id=tokens.issue_in(token, tokens.MANAGE))
         return render(
             request, "newsletter/unsubscribed.html", {"subscriber": subscriber, "token": token}
         )

@@ -202,10 +202,10 @@ def test_a_crash_between_accept_and_record_errs_on_sending_twice(smtp, settings)
     issue = Issue.objects.get(post=post)
     real_record = sending.record
 
-    def die_after_first(delivery, owner, state, error=""):
+    def die_after_first(delivery, owner, state, *args, **kwargs):
         if state == Delivery.State.SENT:
             raise SystemExit("killed")
-        return real_record(delivery, owner, state, error)
+        return real_record(delivery, owner, state, *args, **kwargs)
 
     with mock.patch.object(sending, "record", die_after_first), pytest.raises(SystemExit):
         sending.send_batch(issue.pk, issue.owner)

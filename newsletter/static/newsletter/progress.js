@@ -1,18 +1,22 @@
-// The issue's change page: its sending's figures (sent, retrying, failed, remaining),
-// refreshed every two seconds while anything remains, without reloading the page.
+// The issue's change page: its figures (sent, retrying, failed, remaining, delivered,
+// bounced, complained, unsubscribed) refreshed every two seconds while it is being sent,
+// and every thirty once it is (the e-mail service's reports keep coming in), without
+// reloading the page.
 (function () {
   "use strict";
-  var box = document.getElementById("issue-progress");
-  if (!box) { return; }
+  var table = document.getElementById("issue-figures");
+  if (!table) { return; }
   function refresh() {
-    fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(table.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) { return; }
-        box.textContent = data.state + " — " + data.line + "; retrying: " + data.retrying + "; remaining: " + data.remaining;
-        var field = document.querySelector(".field-progress_line .readonly");
-        if (field) { field.textContent = data.line; }
-        if (data.remaining > 0 || data.state === "Sending") { setTimeout(refresh, 2000); }
+        table.querySelectorAll("[data-figure]").forEach(function (cell) {
+          if (cell.dataset.figure in data) { cell.textContent = data[cell.dataset.figure]; }
+        });
+        var state = document.querySelector(".field-state .readonly");
+        if (state) { state.textContent = data.state; }
+        setTimeout(refresh, data.remaining > 0 || data.state === "Sending" ? 2000 : 30000);
       });
   }
   refresh();
