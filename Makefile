@@ -7,8 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # The suite runs on every core, a file's tests together (they share module fixtures); then the
-# tests that kill and time real servers run alone (marked serial in tests/conftest.py).
-PYTEST_ARGS ?= -n auto --dist loadfile
+# tests that kill and time real servers run alone (marked serial in tests/conftest.py). The
+# slowest tests are listed at the end, to keep CI's time in view.
+PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
 
 .PHONY: run test lint format check serve bench bench-pages clean
 
@@ -51,7 +52,7 @@ check: $(STAMP)
 test: lint check
 	@bash -c 'source .ci/services.sh && ensure_axe'
 	@$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"; parallel=$$?; \
-	$(BIN)/python -m pytest -m serial; serial=$$?; \
+	$(BIN)/python -m pytest -m serial --durations=10; serial=$$?; \
 	echo "make test: parallel part $$([ $$parallel -eq 0 ] && echo passed || echo "FAILED (exit $$parallel)"), serial part $$([ $$serial -eq 0 ] && echo passed || echo "FAILED (exit $$serial)")"; \
 	[ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 
