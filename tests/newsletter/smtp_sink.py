@@ -7,12 +7,17 @@ were answered 250 count as received, as with any real server.
 """
 
 import email
+import logging
 import socket
 import threading
 from collections import Counter
 from email import policy
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd tells of every connection at INFO ("EOF received", "connection lost"): noise in the
+# suite's output, which is read for failures.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port():
