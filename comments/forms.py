@@ -24,12 +24,13 @@ def trap_token(now=None):
 def trap_age(token, now=None):
     """Seconds since the token was made; None when it is not ours or too old."""
     try:
-        issued = signing.loads(token, salt=TRAP_SALT, max_age=TRAP_MAX_AGE)
+        issued = signing.loads(token, salt=TRAP_SALT)
     except signing.BadSignature:
         return None
     if not isinstance(issued, int):
         return None
-    return (now or timezone.now()).timestamp() - issued
+    age = (now or timezone.now()).timestamp() - issued
+    return age if age <= TRAP_MAX_AGE else None
 
 
 class CommentForm(forms.Form):

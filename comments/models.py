@@ -86,10 +86,14 @@ class CommentSettings(models.Model):
     def load(cls):
         """The record, created with the defaults on first use; cached per content version
         (saving it renews the content token: every post page shows its form or not)."""
-        return cached(
-            "comment-settings",
-            lambda: cls.objects.filter(pk=1).first() or cls.objects.get_or_create(pk=1)[0],
-        )
+
+        def build():
+            # Made without save(): the defaults record changes nothing readers see, so it
+            # must not renew the content token.
+            cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
+            return cls.objects.get(pk=1)
+
+        return cached("comment-settings", build)
 
     def lines(self, text):
         return [line.strip().lower() for line in text.splitlines() if line.strip()]
