@@ -84,16 +84,12 @@ class CommentSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """The record, created with the defaults on first use; cached per content version
-        (saving it renews the content token: every post page shows its form or not)."""
+        """The record, cached per content version (saving it renews the content token: every
+        post page shows its form or not)."""
 
-        def build():
-            # Made without save(): the defaults record changes nothing readers see, so it
-            # must not renew the content token.
-            cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
-            return cls.objects.get(pk=1)
-
-        return cached("comment-settings", build)
+        # Without a record, the defaults (unsaved: writing them would change nothing
+        # readers see, and must not renew the content token).
+        return cached("comment-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
 
     def lines(self, text):
         return [line.strip().lower() for line in text.splitlines() if line.strip()]

@@ -24,7 +24,8 @@ register = template.Library()
 def comments_section(post):
     """The post's visible comments (replies under theirs), their count and, when comments
     are open, the form (with no per-reader token: see comments.views)."""
-    versions.depend(cache_names(post.pk)[0])
+    name = cache_names(post.pk)[0]
+    found = versions.depend(name)
     comments = list(Comment.objects.visible().filter(post=post))
     replies = {}
     for comment in comments:
@@ -34,9 +35,21 @@ def comments_section(post):
     is_open = (
         post.is_published
         and CommentSettings.load().is_open_for(post)
-        and not Thread.objects.filter(post=post, is_open=False).exists()
+        and thread_is_open(post, found and found[name])
     )
     return {"post": post, "threads": threads, "count": len(comments), "is_open": is_open}
+
+
+def thread_is_open(post, version):
+    """Whether the post's own setting leaves its comments open; kept per the post's comment
+    version (closing a thread renews it), so a cached answer is never out of date."""
+
+    def build():
+        return not Thread.objects.filter(post=post, is_open=False).exists()
+
+    if version is None:
+        return build()
+    return cached(f"comment-thread-open:{post.pk}:{version.value}", build)
 
 
 @register.simple_tag
