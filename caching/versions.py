@@ -42,9 +42,13 @@ class Version(NamedTuple):
     modified: float
 
 
-def _new(now=None):
-    changed_at = (now or timezone.now()).timestamp()
-    return Version(uuid.uuid4().hex[:16], int(changed_at) + 1.0)
+def _new(changed=True):
+    """A new version. After a change its date is the second after it (as content.State's):
+    pages built earlier in that second carry the earlier date. One made because the cache
+    held none (never set, or lost) follows no change we know of; its date is the second
+    that has begun, which is never earlier than a change that was lost with it."""
+    now = timezone.now().timestamp()
+    return Version(uuid.uuid4().hex[:16], int(now) + 1.0 if changed else float(int(now)))
 
 
 def current(names):
@@ -61,7 +65,7 @@ def current(names):
     versions = {keys[key]: value for key, value in found.items() if isinstance(value, Version)}
     for name in names:
         if name not in versions:
-            made = _new()
+            made = _new(changed=False)
             if not shared.set(PREFIX + name, made, timeout=TIMEOUT):
                 return None
             versions[name] = made

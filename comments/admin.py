@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .models import Comment, CommentSettings, Thread
+from .models import QUEUE_ORDER, Comment, CommentSettings, Thread
 
 
 @admin.register(Comment)
@@ -23,8 +23,8 @@ class CommentAdmin(admin.ModelAdmin):
     fields = ["post", "parent", "name", "website", "preview", "status", "hold_reason", "created"]
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).queue_order()
+    def get_ordering(self, request):
+        return QUEUE_ORDER
 
     def get_actions(self, request):
         actions = super().get_actions(request)

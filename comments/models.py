@@ -143,6 +143,16 @@ class Thread(models.Model):
         cls(post=post, is_open=is_open).save()
 
 
+# The moderation queue's order: held first, then the newest.
+QUEUE_ORDER = (
+    Case(
+        When(status="pending", then=Value(0)), default=Value(1), output_field=IntegerField()
+    ).asc(),
+    "-created",
+    "-pk",
+)
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self, now=None):
         """What readers see: approved comments on published posts. Spam, held and deleted
@@ -153,13 +163,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING)
 
     def queue_order(self):
-        """The moderation queue's order: held first, then the newest."""
-        held_first = Case(
-            When(status=Comment.Status.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return self.order_by(held_first, "-created", "-pk")
+        return self.order_by(*QUEUE_ORDER)
 
     def spam_to_purge(self, now=None):
         return self.filter(
@@ -259,6 +263,12 @@ class Comment(models.Model):
     @property
     def anchor(self):
         return f"comment-{self.pk}"
+
+    @property
+    def website_link(self):
+        """The website as a link target: only a web address (the form accepts nothing else;
+        this also holds for rows written another way)."""
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""
 
     @property
     def is_visible(self):

@@ -2,13 +2,18 @@
 post's comment version, never the site-wide content token. The post's page, its comments feed
 and the list pages that count its comments are rebuilt; every other cached page stays a hit."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from caching.content import content_changed, content_state
 from comments.models import Comment
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
+from tests.digest.page_cache_helpers import set_clock
 
 pytestmark = pytest.mark.django_db
 HIT = "X-Page-Cache"
@@ -102,3 +107,28 @@ def test_unrelated_pages_stay_hits_across_a_hundred_approvals(client, site):
     print(f"\nunrelated pages across {APPROVALS} approvals: {hits}/{asked} hits ({ratio:.1%})")
     assert ratio == 1.0
     assert Comment.objects.visible().filter(post=commented).count() == APPROVALS
+
+
+def test_a_reader_holding_the_dated_page_from_before_an_approval_gets_the_new_page(
+    client, site, monkeypatch
+):
+    """Last-Modified covers the comment versions a page depends on, so a revalidation by date
+    alone (feed readers do that) is not answered 304 with the page from before."""
+    commented, _ = site
+    held = CommentFactory(post=commented, status=Comment.Status.PENDING, name="Dated")
+    url = commented.get_absolute_url()
+    start = timezone.now()
+    set_clock(monkeypatch, start + timedelta(seconds=1))
+    content_state()  # the content's state, made in its own second
+    set_clock(monkeypatch, start + timedelta(seconds=3))
+    before = client.get(url)
+    assert "Last-Modified" in before
+
+    set_clock(monkeypatch, start + timedelta(seconds=10))
+    held.approve()
+    set_clock(monkeypatch, start + timedelta(seconds=13))
+    after = client.get(url, headers={"If-Modified-Since": before["Last-Modified"]})
+    assert after.status_code == 200 and "Dated" in after.content.decode()
+    assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
+    again = client.get(url, headers={"If-Modified-Since": after["Last-Modified"]})
+    assert again.status_code == 304
