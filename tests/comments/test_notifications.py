@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from comments.models import Comment, ThreadSubscription
 from comments.tasks import notify_approved
-from tests.accounts.factories import UserFactory
 from newsletter import tokens
+from tests.accounts.factories import UserFactory
 from tests.comments.conftest import form_data, run_jobs
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
