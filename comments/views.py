@@ -36,6 +36,14 @@ def typed_address(group, request):
     return hashlib.sha256(address.encode()).hexdigest()
 
 
+def address_rate(group, request):
+    return settings.COMMENTS_RATE_PER_ADDRESS
+
+
+def email_rate(group, request):
+    return settings.COMMENTS_RATE_PER_EMAIL
+
+
 @never_cache
 @require_GET
 @ratelimit(key="ip", rate="60/m", group="comments:token", block=True)
@@ -51,10 +59,10 @@ def comment_html(comment):
 
 @never_cache
 @require_POST
-@ratelimit(key="ip", rate=settings.COMMENTS_RATE_PER_ADDRESS, group="comments:post-ip", block=True)
+@ratelimit(key="ip", rate=address_rate, group="comments:post-ip", block=True)
 @ratelimit(
     key=typed_address,
-    rate=settings.COMMENTS_RATE_PER_EMAIL,
+    rate=email_rate,
     group="comments:post-email",
     block=True,
 )
