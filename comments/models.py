@@ -229,6 +229,8 @@ class Comment(models.Model):
     source_id = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
+    # The status the row had when read (None for a new comment): see save().
+    _loaded_status = None
 
     class Meta:
         ordering = ["created", "pk"]
@@ -255,10 +257,19 @@ class Comment(models.Model):
         if self.body_markdown or not self.body_html:
             self.body_html = rendering.render(self.body_markdown)
         super().save(*args, **kwargs)
-        versions.renew(*cache_names(self.post_id))
+        # Only what readers see rebuilds pages: a held comment, or spam, changes none.
+        if self.is_visible or self._loaded_status == self.Status.APPROVED:
+            versions.renew(*cache_names(self.post_id))
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        comment = super().from_db(db, field_names, values)
+        comment._loaded_status = comment.__dict__.get("status")
+        return comment
 
     @property
     def anchor(self):

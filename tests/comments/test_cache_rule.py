@@ -132,3 +132,13 @@ def test_a_reader_holding_the_dated_page_from_before_an_approval_gets_the_new_pa
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(before["Last-Modified"])
     again = client.get(url, headers={"If-Modified-Since": after["Last-Modified"]})
     assert again.status_code == 304
+
+
+def test_held_comments_rebuild_nothing(client, site):
+    """A flood that is held, or spam, costs the cache nothing: readers see no change."""
+    commented, _ = site
+    url = commented.get_absolute_url()
+    warm(client, [url, reverse("digest:post-index")])
+    for n in range(3):
+        Comment.submit(commented, name="Robot", email=f"bot{n}@spam.example", body="Buy")
+    assert cached_get(client, url)[1] and cached_get(client, reverse("digest:post-index"))[1]

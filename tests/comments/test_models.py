@@ -4,11 +4,14 @@ visible, spam purging and the comments a WXR import kept aside."""
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.importing import attach_imported
 from comments.models import Comment, CommentSettings, Thread, hash_ip
+from comments.tasks import purge_spam
 from digest.models import ImportedComment
+from tests.comments.conftest import form_data
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
 
@@ -190,3 +193,23 @@ def test_imported_comments_are_attached_with_their_states_and_a_second_run_chang
 
     assert attach_imported() == (0, 6, 1)
     assert Comment.objects.count() == 6
+
+
+def test_the_periodic_job_purges_old_spam():
+    old = CommentFactory(status=Comment.Status.SPAM, created=timezone.now() - timedelta(days=40))
+    purge_spam.call()
+    assert not Comment.objects.filter(pk=old.pk).exists()
+
+
+def test_a_signed_in_editor_comments_as_themselves_and_appears_at_once(editor_client, editor):
+    post = PostFactory()
+    token = editor_client.get(reverse("comments:form-token")).json()
+    answer = editor_client.post(
+        reverse("comments:post", args=[post.pk]),
+        form_data(name="", email="", body="From the desk."),
+        HTTP_X_CSRFTOKEN=token["csrf"],
+    )
+    assert answer.status_code == 201, answer.content
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.APPROVED and comment.user == editor
+    assert comment.name == editor.name and comment.email == editor.email
