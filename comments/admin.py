@@ -89,7 +89,7 @@ class ThreadAdmin(admin.ModelAdmin):
 @admin.register(CommentSettings)
 class CommentSettingsAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
-        return not CommentSettings.objects.exists()
+        return super().has_add_permission(request) and not CommentSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

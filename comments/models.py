@@ -347,8 +347,13 @@ class Comment(models.Model):
         return hmac.compare_digest(hash_key(key), self.edit_key_hash)
 
     def edit(self, body):
+        """The writer's change, moderated by the same rules: a visible comment edited into
+        one the rules hold goes back to the queue."""
         self.body_markdown = body
-        self.save(update_fields=["body_markdown", "body_html"])
+        reason = CommentSettings.load().hold_reason(self, self.ip_hash)
+        if reason and self.status == self.Status.APPROVED:
+            self.status, self.hold_reason = self.Status.PENDING, reason
+        self.save(update_fields=["body_markdown", "body_html", "status", "hold_reason"])
 
     # --- moderation ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ GRANTS = {
             for model in ("comment", "thread", "commentsettings")
             for action in ("change", "view")
         ]
-        + ["moderate_comment", "delete_comment"],
+        + ["moderate_comment", "delete_comment", "add_thread", "add_commentsettings"],
     },
 }
 

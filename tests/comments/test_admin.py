@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from comments.models import Comment
+from comments.models import Comment, CommentSettings
 from tests.accounts.factories import staff
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
@@ -60,3 +60,19 @@ def test_the_queue_offers_no_hard_delete_or_add(editor_client):
     page = editor_client.get(reverse(QUEUE)).content.decode()
     assert "delete_selected" not in page
     assert editor_client.get(reverse("admin:comments_comment_add")).status_code == 403
+
+
+def test_an_editor_closes_one_posts_comments_and_changes_the_settings(editor_client):
+    post = PostFactory()
+    answer = editor_client.post(
+        reverse("admin:comments_thread_add"), {"post": post.pk, "is_open": ""}
+    )
+    assert answer.status_code == 302
+    assert not Comment.is_open_on(post)
+    answer = editor_client.post(
+        reverse("admin:comments_commentsettings_add"),
+        {"comments_open": "on", "close_after_days": 0, "max_links": 3, "blocklist": "casino"},
+    )
+    assert answer.status_code == 302
+    assert CommentSettings.load().max_links == 3
+    assert editor_client.get(reverse("admin:comments_commentsettings_add")).status_code == 403

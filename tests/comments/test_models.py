@@ -213,3 +213,12 @@ def test_a_signed_in_editor_comments_as_themselves_and_appears_at_once(editor_cl
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.APPROVED and comment.user == editor
     assert comment.name == editor.name and comment.email == editor.email
+
+
+def test_an_approved_comment_edited_into_spam_goes_back_to_the_queue():
+    post = PostFactory()
+    CommentSettings.objects.update_or_create(pk=1, defaults={"max_links": 1})
+    comment = CommentFactory(post=post)
+    comment.edit("Now https://a.example and https://b.example")
+    comment.refresh_from_db()
+    assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, "too many links")
