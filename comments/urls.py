@@ -9,6 +9,7 @@ app_name = "comments"
 urlpatterns = [
     path("comments/token/", views.form_token, name="form-token"),
     path("comments/post/<int:post_id>/", views.post_comment, name="post"),
+    path("comments/post/<int:post_id>/write/", views.write, name="write"),
     path("comments/<int:pk>/edit/", views.edit_comment, name="edit"),
     path("comments/<int:pk>/delete/", views.delete_comment, name="delete"),
     path("comments/feed/", public_page(feeds.CommentsFeed()), name="feed-rss"),

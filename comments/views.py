@@ -13,7 +13,7 @@ import hashlib
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -67,14 +67,21 @@ def comment_html(comment):
     block=True,
 )
 def post_comment(request, post_id):
+    """The form's POST: JSON for the page's script; a page for a browser without it (the
+    form of `write`)."""
     post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
+    as_page = "application/json" not in request.headers.get("Accept", "")
     if not Comment.is_open_on(post):
         return JsonResponse({"error": "Comments are closed on this post."}, status=403)
     form = CommentForm(request.POST, user=request.user)
     if not form.is_valid():
+        if as_page:
+            return write_page(request, post, form, status=400)
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     if form.is_robot:
         # The same answer a held comment gets, so a robot learns nothing.
+        if as_page:
+            return render(request, "comments/sent.html", {"post": post, "comment": None})
         return JsonResponse({"status": Comment.Status.PENDING, "id": None})
     comment, key = Comment.submit(
         post,
@@ -89,6 +96,10 @@ def post_comment(request, post_id):
         subscription = ThreadSubscription.request(post, comment.email)
         if subscription is not None:
             tasks.send_thread_confirmation.enqueue(subscription.pk)
+    if as_page:
+        if comment.is_visible:
+            return redirect(comment.get_absolute_url())
+        return render(request, "comments/sent.html", {"post": post, "comment": comment})
     return JsonResponse(
         {
             "status": comment.status,
@@ -100,6 +111,26 @@ def post_comment(request, post_id):
         },
         status=201,
     )
+
+
+def write_page(request, post, form, status=200):
+    return render(
+        request,
+        "comments/write.html",
+        {"post": post, "form": form, "trap": trap_token()},
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def write(request, post_id):
+    """The form on a page of its own, never cached, with its CSRF token and time trap in
+    it: the way to comment for a browser that runs no script."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    if not Comment.is_open_on(post):
+        raise Http404("Comments are closed on this post.")
+    return write_page(request, post, CommentForm(user=request.user))
 
 
 def editable(request, pk):

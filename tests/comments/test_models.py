@@ -208,6 +208,7 @@ def test_a_signed_in_editor_comments_as_themselves_and_appears_at_once(editor_cl
         reverse("comments:post", args=[post.pk]),
         form_data(name="", email="", body="From the desk."),
         HTTP_X_CSRFTOKEN=token["csrf"],
+        HTTP_ACCEPT="application/json",
     )
     assert answer.status_code == 201, answer.content
     comment = Comment.objects.get()

@@ -54,6 +54,7 @@ def test_a_follower_confirms_gets_replies_and_unsubscribes_in_one_click(smtp, ed
         reverse("comments:post", args=[post.pk]),
         form_data(notify="1", body="Tell me more"),
         HTTP_X_CSRFTOKEN=token["csrf"],
+        HTTP_ACCEPT="application/json",
     )
     run_jobs()
     (confirmation,) = smtp.to("grace@example.net")

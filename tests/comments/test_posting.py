@@ -2,6 +2,7 @@
 robot traps, limits, replies, editing within the window, and floods."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -32,6 +33,7 @@ def send(client, post, **fields):
         reverse("comments:post", args=[post.pk]),
         form_data(**fields),
         HTTP_X_CSRFTOKEN=getattr(client, "csrf", ""),
+        HTTP_ACCEPT="application/json",
         REMOTE_ADDR=fields.pop("ip", "127.0.0.1") if "ip" in fields else "127.0.0.1",
     )
 
@@ -168,3 +170,25 @@ def test_json_answers_name_the_fields_in_error(reader):
     answer = send(reader, PostFactory(), email="not an address")
     assert answer.status_code == 400
     assert "email" in json.loads(answer.content)["errors"]
+
+
+def test_without_script_a_reader_comments_from_the_form_on_its_own_page(settings):
+    settings.COMMENTS_TRAP_MIN_SECONDS = 0
+    post = PostFactory()
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("comments:write", args=[post.pk]))
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    trap = re.search(r'name="trap" value="([^"]+)"', html)[1]
+    fields = {"csrfmiddlewaretoken": token, "trap": trap, "name": "Ada", "email": "a@example.net"}
+    url = reverse("comments:post", args=[post.pk])
+    missing = client.post(url, {**fields, "body": ""})
+    assert missing.status_code == 400 and "This field is required" in missing.content.decode()
+    sent = client.post(url, {**fields, "body": "No script here."})
+    assert sent.status_code == 200 and "waits for an editor" in sent.content.decode()
+    comment = Comment.objects.get()
+    comment.approve()
+    again = client.post(url, {**fields, "body": "Second."})
+    assert again.status_code == 302
+    assert again["Location"] == Comment.objects.latest().get_absolute_url()
