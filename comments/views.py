@@ -6,6 +6,9 @@ script (static/js/comments.js) fetches `form_token`, a never-cached answer that 
 browser a CSRF cookie and token and the form's time trap; the comment is then POSTed with
 both, and every view here that changes something is CSRF-protected as usual. The only
 exemption is the one-click unsubscribe, which mail clients POST with no cookie (RFC 8058).
+The CSRF cookie takes that reader out of the shared page caches from then on (caching.pages),
+as it does for anyone who holds one; readers who never write keep getting cached pages.
+Without script, the page's <noscript> leads to `write`, a never-cached page with the form.
 """
 
 import hashlib
