@@ -1,10 +1,11 @@
 """Readers' comments, the rules that moderate them, and who is told about new ones.
 
 A comment is written once through `Comment.submit` (the one write path for readers) and
-changes state only through its verbs: `approve`, `mark_spam`, `delete`, `edit`. Each verb
-renews the comment's post's narrow cache version (`cache_names`), never the site-wide content
-token: an approval rebuilds the pages that show that post's comments or comment count, and
-every other cached page stays a hit (caching.versions, docs/architecture.md).
+changes state only through its verbs: `approve`, `mark_spam`, `delete`, `edit`. A change
+readers can see (a comment that is or was visible) renews the post's narrow cache version
+(`cache_names`), never the site-wide content token: an approval rebuilds the pages that show
+that post's comments or comment count, and every other cached page stays a hit
+(caching.versions, docs/architecture.md). Held comments and spam rebuild nothing.
 """
 
 import hashlib
