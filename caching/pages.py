@@ -9,7 +9,10 @@ token (caching.content) that was current *before* the page was built, and serves
 that token is still current. Any change readers could see, a scheduled post's time coming, or
 a new week of sponsors makes a new token, so the origin is always exact and nothing is purged;
 when nginx asks again a second later, the page is rebuilt only if something changed. A change
-therefore reaches every reader through every app server within about a second.
+therefore reaches every reader through every app server within about a second. A page may
+also depend on narrow versions (caching.versions: a post's comments, the comment counts): it
+is stored with them and served only while they are unchanged too, so a change that renews one
+of them rebuilds only the pages that show it.
 
 A view opts in with `@public_page`. Nobody with a session, messages or CSRF cookie, or an
 Authorization header, is served or shares a stored page (nginx bypasses its cache for them
@@ -30,6 +33,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
+from . import versions
 from .content import content_state, lifetime, shared, state_scope
 
 # Free-text pages (search results) kept under one content token, at most: anyone can ask
@@ -126,25 +130,32 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with state_scope():  # the content state is read once per request
+        # The content state is read once per request; the narrow versions the page depends
+        # on are collected while it is built.
+        with state_scope(), versions.page_scope() as depends:
             shareable = enabled() and is_shareable(request)
             # The token current *before* the page is built: if content changes meanwhile,
             # the page is stored under a token that is already out of date.
             state = content_state() if shareable else None
             if state is not None:
                 entry = shared.get(page_key(request))
-                if entry is not None and entry["token"] == state.token:
+                if (
+                    entry is not None
+                    and entry["token"] == state.token
+                    and versions.unchanged(entry.get("versions"))
+                ):
                     return self.replay(request, entry)
             response = self.get_response(request)
             if may_share(request, response):
-                self.label(response, state)
+                modified = state and versions.latest_modified(depends, state.modified)
+                self.label(response, modified)
                 if enabled() and response.status_code in EDGE_STORED:
                     response["X-Accel-Expires"] = str(settings.EDGE_CACHE_SECONDS)
-                if state is not None and request.method == "GET":
-                    self.store(request, response, state)
+                if state is not None and request.method == "GET" and None not in depends:
+                    self.store(request, response, state, depends, modified)
             return response
 
-    def label(self, response, state):
+    def label(self, response, modified):
         """An ETag and, when its version has one, a Last-Modified for conditional GETs."""
         if response.status_code not in EDGE_STORED:
             return
@@ -159,10 +170,10 @@ class PageCacheMiddleware:
             del response["Last-Modified"]
         # HTTP dates count whole seconds: a state's date is the second after its change, sent
         # only once that second has begun, so one date never names two versions.
-        if state is not None and state.modified <= timezone.now().timestamp():
-            response["Last-Modified"] = http_date(state.modified)
+        if modified is not None and modified <= timezone.now().timestamp():
+            response["Last-Modified"] = http_date(modified)
 
-    def store(self, request, response, state):
+    def store(self, request, response, state, depends, modified):
         if response.status_code not in STORED:
             return
         entry = {
@@ -170,7 +181,8 @@ class PageCacheMiddleware:
             "status": response.status_code,
             "headers": [(k, v) for k, v in response.items() if k != "Last-Modified"],
             "body": response.content,
-            "modified": state.modified,
+            "modified": modified,
+            "versions": {name: version.value for name, version in depends.items()},
         }
         if not room_for_free_text(request, response, state):
             return

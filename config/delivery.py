@@ -49,6 +49,7 @@ PERIODIC_JOBS = {
     "sweep-media": ("jobs.tasks.sweep_media", 3600),
     "prune-job-results": ("jobs.tasks.prune_job_results", 86400),
     "newsletter-tick": ("newsletter.tasks.tick", int(os.environ.get("NEWSLETTER_TICK", "30"))),
+    "comments-purge-spam": ("comments.tasks.purge_spam", 86400),
 }
 JOBS_SCHEDULER_SECONDS = float(os.environ.get("JOBS_SCHEDULER_SECONDS", "5"))
 # A worker not seen for this long is taken for dead and its running jobs are queued again

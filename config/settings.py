@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jobs",
     "newsletter",
     "inbox",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,12 @@ SILENCED_SYSTEM_CHECKS = [
     # Local memory is not shared between processes: accepted for the single-process default.
     *([] if REDIS_URL else ["django_ratelimit.E003"]),
 ]
+
+# Comments (comments/): a form sent sooner than this after the reader started it is a robot's;
+# comment POSTs allowed per reader's address and per e-mail address (django-ratelimit).
+COMMENTS_TRAP_MIN_SECONDS = int(os.environ.get("COMMENTS_TRAP_MIN_SECONDS", "3"))
+COMMENTS_RATE_PER_ADDRESS = os.environ.get("COMMENTS_RATE_PER_ADDRESS", "5/m")
+COMMENTS_RATE_PER_EMAIL = os.environ.get("COMMENTS_RATE_PER_EMAIL", "5/m")
 
 # Sessions live in the database, which every app server shares (not in Redis: a Redis outage
 # must not log everyone out or turn their pages into errors).

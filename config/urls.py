@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("sponsors.urls")),
     path("", include("newsletter.urls")),
     path("", include("inbox.urls")),
+    path("", include("comments.urls")),
     path("", include("digest.urls")),
 ]
 

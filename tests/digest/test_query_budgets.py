@@ -51,9 +51,12 @@ def pages(post):
     local = timezone.localtime(post.publish_at)
     return {
         # name: (url, budget)
-        "index": (reverse("digest:post-index"), 10),
-        "post": (post.get_absolute_url(), 10),
-        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 11),
+        # Comments (comments app), kept like the rest with a warm cache: list pages read their
+        # entries' comment counts (one query), a post page the comment settings, its
+        # comments and whether its thread is closed.
+        "index": (reverse("digest:post-index"), 11),
+        "post": (post.get_absolute_url(), 13),
+        "tag": (reverse("digest:tag-detail", kwargs={"slug": "caching"}), 12),
         "archive": (reverse("digest:archive"), 7),
         "year": (reverse("digest:archive-year", kwargs={"year": local.year}), 8),
         "month": (

@@ -1,0 +1,424 @@
+"""Readers' comments, the rules that moderate them, and who is told about new ones.
+
+A comment is written once through `Comment.submit` (the one write path for readers) and
+changes state only through its verbs: `approve`, `mark_spam`, `delete`, `edit`. A change
+readers can see (a comment that is or was visible) renews the post's narrow cache version
+(`cache_names`), never the site-wide content token: an approval rebuilds the pages that show
+that post's comments or comment count, and every other cached page stays a hit
+(caching.versions, docs/architecture.md). Held comments and spam rebuild nothing.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from caching import versions
+from caching.content import cached, content_changed
+from digest.models import Post
+from newsletter.models import normalise_email
+
+from . import rendering, tasks
+
+EDIT_WINDOW = timedelta(minutes=15)
+SPAM_KEPT = timedelta(days=30)
+BODY_MAX_CHARS = 5000
+
+
+def cache_names(post_id):
+    """The narrow versions a change to a post's comments renews: the post's own (its page, its
+    count on list pages, its comments feed) and the site-wide comments feed's."""
+    return (f"comments:post:{post_id}", "comments:all")
+
+
+def hash_ip(address):
+    """A keyed hash of a reader's address: the same address gives the same value (so a
+    blocked address can be recognised), but the address cannot be read back from a row."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def hash_key(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CommentSettings(models.Model):
+    """The one record of site-wide comment rules editors change in the admin."""
+
+    comments_open = models.BooleanField(
+        "comments open", default=True, help_text="Off closes comments on every post."
+    )
+    close_after_days = models.PositiveIntegerField(
+        default=0,
+        help_text="Close a post's comments this many days after it was published (0: never).",
+    )
+    max_links = models.PositiveIntegerField(
+        default=2, help_text="A comment with more links than this waits for moderation."
+    )
+    blocklist = models.TextField(
+        blank=True,
+        help_text="One word or phrase a line: a comment containing one (in its name, "
+        "address, website or text) waits for moderation.",
+    )
+    blocked_addresses = models.TextField(
+        blank=True,
+        help_text="One a line: an e-mail address, a domain (@example.com) or an IP address. "
+        "Their comments wait for moderation.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "comment settings"
+
+    def __str__(self):
+        return "Comment settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        content_changed()
+
+    @classmethod
+    def load(cls):
+        """The record, cached per content version (saving it renews the content token: every
+        post page shows its form or not)."""
+
+        # Without a record, the defaults (unsaved: writing them would change nothing
+        # readers see, and must not renew the content token).
+        return cached("comment-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+    def lines(self, text):
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    def is_open_for(self, post, now=None):
+        if not self.comments_open:
+            return False
+        if self.close_after_days:
+            return (now or timezone.now()) < post.publish_at + timedelta(days=self.close_after_days)
+        return True
+
+    def hold_reason(self, comment, ip_hash=""):
+        """Why a new comment must wait for an editor ('' when nothing in these rules says so)."""
+        email = comment.email.lower()
+        for blocked in self.lines(self.blocked_addresses):
+            if email == blocked or (blocked.startswith("@") and email.endswith(blocked)):
+                return "blocked address"
+            if ip_hash and hmac.compare_digest(hash_ip(blocked), ip_hash):
+                return "blocked address"
+        text = " ".join((comment.name, comment.email, comment.website, comment.body_markdown))
+        text = text.lower()
+        for word in self.lines(self.blocklist):
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+                return "blocklisted word"
+        if rendering.link_count(comment.body_markdown) + bool(comment.website) > self.max_links:
+            return "too many links"
+        return ""
+
+
+class Thread(models.Model):
+    """A post's comment thread's own settings: editors close one post's comments here."""
+
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="comment_thread"
+    )
+    is_open = models.BooleanField("comments open", default=True)
+
+    class Meta:
+        verbose_name = "post's comments"
+        verbose_name_plural = "posts' comments"
+
+    def __str__(self):
+        return str(self.post)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        versions.renew(*cache_names(self.post_id))
+
+    @classmethod
+    def set_open(cls, post, is_open):
+        cls(post=post, is_open=is_open).save()
+
+
+# The moderation queue's order: held first, then the newest.
+QUEUE_ORDER = (
+    Case(
+        When(status="pending", then=Value(0)), default=Value(1), output_field=IntegerField()
+    ).asc(),
+    "-created",
+    "-pk",
+)
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """What readers see: approved comments on published posts. Spam, held and deleted
+        comments are never shown, in a page, a count or a feed."""
+        return self.filter(status=Comment.Status.APPROVED, post__in=Post.objects.published(now=now))
+
+    def held(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def queue_order(self):
+        return self.order_by(*QUEUE_ORDER)
+
+    def spam_to_purge(self, now=None):
+        return self.filter(
+            status=Comment.Status.SPAM, created__lt=(now or timezone.now()) - SPAM_KEPT
+        )
+
+    def purge(self):
+        """Remove these rows for good (with their replies); the posts' versions are renewed,
+        as a reply to a comment later marked spam may have been visible."""
+        post_ids = set(self.values_list("post_id", flat=True))
+        deleted, _ = super().delete()
+        for post_id in post_ids:
+            versions.renew(*cache_names(post_id))
+        return deleted
+
+
+class Comment(models.Model):
+    """A reader's comment on a post, or a reply to one (one level deep).
+
+    The e-mail address is kept for moderation and notifications only: no page, feed or log
+    shows it. The reader's IP address is kept only as a keyed hash. The body's HTML is
+    rendered from its Markdown on save, so a page never parses it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Held for moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        DELETED = "deleted", "Deleted"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    name = models.CharField(max_length=80)
+    email = models.EmailField(max_length=254, blank=True)
+    website = models.URLField(max_length=200, blank=True)
+    body_markdown = models.TextField("text", max_length=BODY_MAX_CHARS, blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    hold_reason = models.CharField(max_length=40, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    edit_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The comment's id in the WXR export it came from ('' for comments written here).
+    source_id = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+    # The status the row had when read (None for a new comment): see save().
+    _loaded_status = None
+
+    class Meta:
+        ordering = ["created", "pk"]
+        get_latest_by = "created"
+        indexes = [
+            models.Index(fields=["post", "status", "created"], name="comment_post_status_idx"),
+            models.Index(fields=["status", "created"], name="comment_status_idx"),
+            models.Index(fields=["email", "status"], name="comment_email_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "source_id"],
+                condition=~Q(source_id=""),
+                name="comment_imported_once",
+            )
+        ]
+        permissions = [("moderate_comment", "Can approve, mark as spam and delete comments")]
+
+    def __str__(self):
+        return f"{self.name} on {self.post}"
+
+    def save(self, *args, **kwargs):
+        # Imported comments arrive as sanitised HTML with no Markdown; keep theirs.
+        if self.body_markdown or not self.body_html:
+            self.body_html = rendering.render(self.body_markdown)
+        super().save(*args, **kwargs)
+        # Only what readers see rebuilds pages: a held comment, or spam, changes none.
+        if self.is_visible or self._loaded_status == self.Status.APPROVED:
+            versions.renew(*cache_names(self.post_id))
+        self._loaded_status = self.status
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#{self.anchor}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        comment = super().from_db(db, field_names, values)
+        comment._loaded_status = comment.__dict__.get("status")
+        return comment
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    @property
+    def website_link(self):
+        """The website as a link target: only a web address (the form accepts nothing else;
+        this also holds for rows written another way)."""
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.APPROVED
+
+    # --- writing -------------------------------------------------------------------------
+
+    @classmethod
+    def is_open_on(cls, post, now=None):
+        """Whether readers may comment on `post` now: published, open site-wide and for it."""
+        if not post.is_published:
+            return False
+        if not CommentSettings.load().is_open_for(post, now):
+            return False
+        return not Thread.objects.filter(post=post, is_open=False).exists()
+
+    @classmethod
+    def submit(
+        cls, post, *, name, email, body, website="", parent=None, user=None, ip="", now=None
+    ):
+        """A new comment from a reader, moderated by the site's rules; returns it and the edit
+        key (shown once to the writer's browser, kept only hashed).
+
+        An editor's comment appears at once. Otherwise, WordPress's rules: held if the
+        settings say so (blocked address, blocklisted word, too many links), else approved
+        when the address has an approved comment already, else held (a first comment waits).
+        """
+        now = now or timezone.now()
+        if parent is not None and parent.parent_id is not None:
+            parent = parent.parent  # replies are one level deep: a reply to a reply joins it
+        comment = cls(
+            post=post,
+            parent=parent,
+            user=user if user is not None and user.is_authenticated else None,
+            name=name.strip(),
+            email=normalise_email(email),
+            website=website.strip(),
+            body_markdown=body,
+            created=now,
+            ip_hash=hash_ip(ip) if ip else "",
+        )
+        key = secrets.token_urlsafe(24)
+        comment.edit_key_hash = hash_key(key)
+        reason = CommentSettings.load().hold_reason(comment, comment.ip_hash)
+        if comment.user is not None and comment.user.has_perm("comments.moderate_comment"):
+            comment.status = cls.Status.APPROVED
+        elif reason:
+            comment.status, comment.hold_reason = cls.Status.PENDING, reason
+        elif cls.objects.filter(email=comment.email, status=cls.Status.APPROVED).exists():
+            comment.status = cls.Status.APPROVED
+        else:
+            comment.status, comment.hold_reason = cls.Status.PENDING, "first comment"
+        with transaction.atomic():
+            comment.save()
+            if comment.is_visible:
+                comment._approved()
+        return comment, key
+
+    def may_edit(self, key, now=None):
+        """The writer's browser holds the key, within EDIT_WINDOW of writing."""
+        if not key or not self.edit_key_hash or self.status == self.Status.DELETED:
+            return False
+        if (now or timezone.now()) - self.created > EDIT_WINDOW:
+            return False
+        return hmac.compare_digest(hash_key(key), self.edit_key_hash)
+
+    def edit(self, body):
+        """The writer's change, moderated by the same rules: a visible comment edited into
+        one the rules hold goes back to the queue."""
+        self.body_markdown = body
+        reason = CommentSettings.load().hold_reason(self, self.ip_hash)
+        if reason and self.status == self.Status.APPROVED:
+            self.status, self.hold_reason = self.Status.PENDING, reason
+        self.save(update_fields=["body_markdown", "body_html", "status", "hold_reason"])
+
+    # --- moderation ----------------------------------------------------------------------
+
+    def _moderate(self, status, by):
+        was_visible = self.is_visible
+        self.status, self.moderated_by, self.moderated_at = status, by, timezone.now()
+        with transaction.atomic():
+            self.save(update_fields=["status", "moderated_by", "moderated_at"])
+            if self.is_visible and not was_visible:
+                self._approved()
+
+    def approve(self, by=None):
+        self._moderate(self.Status.APPROVED, by)
+
+    def mark_spam(self, by=None):
+        self._moderate(self.Status.SPAM, by)
+
+    def delete(self, by=None, *args, **kwargs):
+        """Soft: the comment disappears from every page but its row stays (replies keep their
+        place, and the queue shows who deleted what); `Comment.objects.purge()` removes rows."""
+        self._moderate(self.Status.DELETED, by)
+
+    def _approved(self):
+        """Tell the post's author and the thread's subscribers, from the job queue (the job's
+        row is written in this transaction: an approval that rolls back sends nothing)."""
+        tasks.notify_approved.enqueue(self.pk)
+
+
+class ThreadSubscription(models.Model):
+    """An address that asked for e-mail about new comments on a post (double opt-in: only a
+    CONFIRMED subscription is written to; each message carries a one-click unsubscribe)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comment_subscriptions")
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "email"], name="thread_subscription_once")
+        ]
+
+    def __str__(self):
+        return f"subscription to comments on {self.post}"
+
+    @classmethod
+    def request(cls, post, email):
+        """Ask to follow a thread: a pending row (or the existing one) whose confirmation is
+        mailed from the queue; None when the address follows it already."""
+        subscription, _ = cls.objects.get_or_create(post=post, email=normalise_email(email))
+        if subscription.status == cls.Status.CONFIRMED:
+            return None
+        return subscription
+
+    def confirm(self):
+        self.status, self.confirmed_at = self.Status.CONFIRMED, timezone.now()
+        self.save(update_fields=["status", "confirmed_at"])
+
+    def unsubscribe(self):
+        self.status = self.Status.UNSUBSCRIBED
+        self.save(update_fields=["status"])
