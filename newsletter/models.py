@@ -92,17 +92,20 @@ class Subscriber(models.Model):
         self.save(update_fields=["status", "suppressed_reason"])
 
 
+def posts_in_send_window(now=None):
+    """Published posts the worker sends by itself (when marked): those published within the
+    send window, so an archive imported today is not mailed out. Older ones only by
+    "Send now"."""
+    now = now or timezone.now()
+    return Post.objects.published(now=now).filter(
+        publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def due(self, now=None):
-        """Marked for sending, not started, and its post published within the send window
-        (an archive imported today is not mailed out)."""
-        now = now or timezone.now()
-        return self.filter(
-            send=True,
-            state=Issue.State.WAITING,
-            post__in=Post.objects.published(now=now),
-            post__publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW,
-        )
+        """Marked for sending, not started, and its post in the send window."""
+        return self.filter(send=True, state=Issue.State.WAITING, post__in=posts_in_send_window(now))
 
     def count_report(self, counter):
         """One more of a reported figure (an Issue counter); called in the transaction whose

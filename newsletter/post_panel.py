@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 from digest.models import Post
 
-from .models import Figures, Issue, Subscriber
+from .models import Figures, Issue, Subscriber, posts_in_send_window
 
 
 def newsletter_panel(request, post):
@@ -30,6 +30,7 @@ def newsletter_panel(request, post):
         "waiting": waiting,
         "can_send": can_send,
         "can_send_now": can_send and waiting and post.is_published,
+        "in_send_window": waiting and posts_in_send_window().filter(pk=post.pk).exists(),
         "audience": Subscriber.objects.receiving(post.kind).count() if waiting else None,
         "figures": Figures.of(issue)._asdict() if not waiting else None,
         "window_hours": int(settings.NEWSLETTER_SEND_WINDOW.total_seconds() // 3600),

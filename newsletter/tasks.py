@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -10,7 +9,7 @@ from django_tasks import task
 from digest.models import Post
 
 from . import confirmation, sending
-from .models import Issue, Subscriber
+from .models import Issue, Subscriber, posts_in_send_window
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +20,7 @@ def tick():
     whose worker died. Posts published recently get their Issue row here (digests marked for
     sending, articles not), so a scheduled post is sent when its time comes, with no cron."""
     now = timezone.now()
-    recent = Post.objects.published(now=now).filter(
-        publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW, newsletter_issue=None
-    )
+    recent = posts_in_send_window(now).filter(newsletter_issue=None)
     for post in recent.only("pk", "kind"):
         Issue.for_post(post)
     for issue in Issue.objects.due(now).select_related("post"):

@@ -85,6 +85,7 @@ def test_an_editor_sees_the_send_choice_the_audience_and_the_buttons(editor_clie
     assert '<h2 id="newsletter-panel-title">Newsletter</h2>' in panel
     assert '<strong id="newsletter-audience">3</strong> confirmed subscribers' in panel
     assert re.search(r'<input type="checkbox" name="send" checked>', panel)  # digests: yes
+    assert "the worker starts its sending at its next round" in panel
     assert "Send test to me" in panel
     assert 'data-confirm="Send “' + digest.title + "” to 3 subscribers now?" in panel
     assert panel.count("csrfmiddlewaretoken") == 3  # the choice, the test, Send now
@@ -137,6 +138,10 @@ def test_send_now_sends_an_old_post_to_every_subscriber_and_the_panel_shows_the_
     readers = SubscriberFactory.create_batch(3, wants_articles=True)
     SubscriberFactory()  # digests only: an article is not for them
     old_article = PostFactory(publish_at=timezone.now() - timedelta(days=90))
+    Issue.objects.create(post=old_article, send=True)
+    before = panel_of(post_page(editor_client, old_article))
+    assert "the worker does not send it by itself" in before
+    assert '<strong id="newsletter-audience">3</strong>' in before
     url = reverse("admin:newsletter_post_send_now", args=[old_article.pk])
     started = editor_client.post(url, follow=True)
     assert "Sending started." in started.text
