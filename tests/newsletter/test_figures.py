@@ -399,8 +399,16 @@ def test_the_list_of_sendings_counts_no_deliveries(editor_client, esp, client):
     send(published_issue())
     for delivery in Delivery.objects.filter(issue__recipients=60)[:5]:
         ses(client, "Bounce", delivery, bounce("Permanent"))
+    sending = published_issue()
+    tick.call()  # started, not sent: its live figures are on its page, not in the list
+    assert Issue.objects.get(pk=sending.pk).state == Issue.State.SENDING
     many = list_queries()
     assert len(few) == len(many)
     assert not [sql for sql in many if "newsletter_delivery" in sql]
     page = editor_client.get(url).text
     assert page.count('class="field-bounced_count">5</td>') == 1
+    rows = page.split("<tbody>")[1].split("</tr>")
+    (sending_row,) = [row for row in rows if sending.post.title in row]
+    assert re.findall(r'class="field-(sent|failed|delivered)">([^<]*)</td>', sending_row) == [
+        ("sent", "—"), ("failed", "—"), ("delivered", "—"),
+    ]  # fmt: skip
