@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from . import admin_composer, admin_settings, admin_views  # noqa: F401 (admin_settings registers)
+from .admin_panels import render_post_panels
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
 from .forms import PASTE_BOXES, PostAdminForm
 from .models import (
@@ -123,6 +124,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             if review:
                 messages.info(request, review)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["post_panels"] = render_post_panels(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def add_view(self, request, form_url="", extra_context=None):
         title = "New digest" if self.is_digest(request, None) else "New post"

@@ -4,21 +4,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.mail import make_msgid
-from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 
 from digest.models import Post
 
-from . import csv_io, sending
-from .emails import build
+from . import csv_io, emails, tasks
 from .models import Figures, Issue, Subscriber
-from .tasks import send_batch
 
 
 class ImportForm(forms.Form):
@@ -103,11 +99,14 @@ class SubscriberAdmin(admin.ModelAdmin):
 class IssueAdmin(admin.ModelAdmin):
     """Which posts go out as newsletters, and each sending's figures. A digest gets a row
     (send: yes) when it is published; add one here beforehand to send an article, or to stop
-    a digest. The list, filtered on "Sent", is the record of past sendings."""
+    a digest (or use the Newsletter panel on the post's own page, newsletter.post_panel). The
+    list, filtered on "Sent", is the record of past sendings."""
 
+    # Read off each issue's row (its counters, and the counts frozen when it was sent): the
+    # list counts no deliveries. A sending in progress shows its live figures on its page.
     list_display = [
-        "post", "send", "state", "recipients", "sent", "failed", "remaining",
-        "delivered", "bounced", "complained", "unsubscribed",
+        "post", "send", "state", "recipients", "sent", "failed",
+        "delivered", "bounced_count", "complained_count", "unsubscribed_count",
     ]  # fmt: skip
     list_filter = ["send", "state"]
     list_select_related = ["post"]
@@ -116,18 +115,81 @@ class IssueAdmin(admin.ModelAdmin):
     actions = ["send_test", "send_now"]
 
     def get_urls(self):
-        progress = self.admin_site.admin_view(self.progress_view)
-        own = [path("<int:pk>/progress/", progress, name="newsletter_issue_progress")]
+        wrap = self.admin_site.admin_view
+        own = [
+            path("<int:pk>/progress/", wrap(self.progress_view), name="newsletter_issue_progress"),
+            path(
+                "post/<int:post_id>/send/",
+                wrap(self.post_send_view),
+                name="newsletter_post_send",
+            ),
+            path(
+                "post/<int:post_id>/send-test/",
+                wrap(self.post_send_test_view),
+                name="newsletter_post_send_test",
+            ),
+            path(
+                "post/<int:post_id>/send-now/",
+                wrap(self.post_send_now_view),
+                name="newsletter_post_send_now",
+            ),
+        ]
         return own + super().get_urls()
 
     def progress_view(self, request, pk):
-        """The figures the change page shows, for its script to refresh without a reload."""
-        issue = get_object_or_404(Issue.objects.with_figures(), pk=pk)
+        """The figures the issue's page and the post's Newsletter panel show, for their script
+        to refresh without a reload."""
+        issue = get_object_or_404(Issue, pk=pk)
         if not self.has_view_permission(request, issue):
             raise PermissionDenied
         return JsonResponse(
             {"state": issue.get_state_display(), **issue.progress(), **Figures.of(issue)._asdict()}
         )
+
+    def post_issue(self, request, post_id):
+        """The issue of the post a panel button is about, for those who may send (editors):
+        the check is here, on the server, whatever the page showed."""
+        if request.method != "POST":
+            raise PermissionDenied
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return Issue.for_post(get_object_or_404(Post, pk=post_id))
+
+    def back_to_post(self, issue):
+        return redirect(reverse("admin:digest_post_change", args=[issue.post_id]))
+
+    def post_send_view(self, request, post_id):
+        issue = self.post_issue(request, post_id)
+        send = request.POST.get("send") == "on"
+        if issue.choose_send(send):
+            self.message_user(
+                request,
+                "It will be sent to subscribers when published."
+                if send
+                else "It will not be sent to subscribers.",
+            )
+        else:
+            self.message_user(
+                request, "Its sending has started: too late to change.", messages.ERROR
+            )
+        return self.back_to_post(issue)
+
+    def post_send_test_view(self, request, post_id):
+        issue = self.post_issue(request, post_id)
+        self.mail_tests(request, [issue])
+        return self.back_to_post(issue)
+
+    def post_send_now_view(self, request, post_id):
+        issue = self.post_issue(request, post_id)
+        if tasks.send_now(issue):
+            self.message_user(request, "Sending started.")
+        else:
+            self.message_user(
+                request,
+                "Not sent: the post is not published, or it was sent already.",
+                messages.ERROR,
+            )
+        return self.back_to_post(issue)
 
     @admin.display(description="would go to")
     def audience(self, obj):
@@ -142,66 +204,36 @@ class IssueAdmin(admin.ModelAdmin):
             return ["post", "send", *self.readonly_fields]
         return self.readonly_fields
 
-    def get_queryset(self, request):
-        # The figures in the list's one query (and the change page's), not a query per row.
-        return super().get_queryset(request).with_figures()
-
     @admin.display(description="sent", ordering="sent_count")
     def sent(self, obj):
-        return obj.sent_count
+        return obj.sent_count if obj.state == Issue.State.SENT else "—"
 
     @admin.display(description="failed", ordering="failed_count")
     def failed(self, obj):
-        return obj.failed_count
-
-    @admin.display(description="remaining", ordering="remaining_count")
-    def remaining(self, obj):
-        return obj.remaining_count
+        return obj.failed_count if obj.state == Issue.State.SENT else "—"
 
     @admin.display(description="delivered", ordering="delivered_count")
     def delivered(self, obj):
-        return obj.delivered_count
-
-    @admin.display(description="bounced", ordering="bounced_count")
-    def bounced(self, obj):
-        return obj.bounced_count
-
-    @admin.display(description="complained", ordering="complained_count")
-    def complained(self, obj):
-        return obj.complained_count
-
-    @admin.display(description="unsubscribed", ordering="unsubscribed_count")
-    def unsubscribed(self, obj):
-        return obj.unsubscribed_count
+        if obj.state != Issue.State.SENT:
+            return "—"
+        return obj.delivered_count + obj.untracked_count
 
     @admin.display(description="figures")
     def figures(self, obj):
-        """A table of the sending's figures; newsletter/progress.js refreshes each cell (found
-        by its data-figure name) from progress_view while the issue is being sent."""
+        """A table of the sending's figures; newsletter/progress.js refreshes each cell from
+        progress_view while the issue is being sent."""
         if obj is None or obj.pk is None:
             return "—"
-        figures = Figures.of(obj)._asdict()
-        return format_html(
-            '<table id="issue-figures" data-url="{}" aria-live="polite">'
-            "<tr>{}</tr><tr>{}</tr></table>",
-            reverse("admin:newsletter_issue_progress", args=[obj.pk]),
-            format_html_join("", '<th scope="col">{}</th>', ((name,) for name in figures)),
-            format_html_join("", '<td data-figure="{}">{}</td>', figures.items()),
+        return render_to_string(
+            "admin/newsletter/issue/_figures.html",
+            {"issue": obj, "figures": Figures.of(obj)._asdict()},
         )
 
     @admin.action(description="Send the selected issues now (published posts, any age)")
     def send_now(self, request, queryset):
         """Start at once, without waiting for the tick and whatever the send window: for a
         post published before the newsletter existed, or an article decided on late."""
-        started = 0
-        published = Post.objects.published()
-        for issue in queryset.filter(state=Issue.State.WAITING, post__in=published):
-            with transaction.atomic():
-                Issue.objects.filter(pk=issue.pk).update(send=True)
-                owner = sending.start(issue)
-                if owner:
-                    send_batch.enqueue(issue.pk, owner)
-                    started += 1
+        started = sum(tasks.send_now(issue) for issue in queryset.select_related("post"))
         skipped = queryset.count() - started
         self.message_user(
             request,
@@ -211,14 +243,13 @@ class IssueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send a test of the selected issues to me")
     def send_test(self, request, queryset):
+        self.mail_tests(request, queryset.select_related("post"))
+        return redirect(reverse("admin:newsletter_issue_changelist"))
+
+    def mail_tests(self, request, issues):
         if not request.user.email:
             self.message_user(request, "Your account has no e-mail address.", messages.ERROR)
             return
-        for issue in queryset.select_related("post"):
-            email = build(issue.post)
-            probe = Subscriber(pk=0, email=request.user.email)
-            message = email.message(probe, make_msgid("newsletter-test"))
-            message.subject = f"[Test] {message.subject}"
-            message.send()
+        for issue in issues:
+            emails.send_test(issue.post, request.user.email)
         self.message_user(request, f"Sent to {request.user.email}.")
-        return redirect(reverse("admin:newsletter_issue_changelist"))

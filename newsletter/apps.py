@@ -10,8 +10,13 @@ class NewsletterConfig(AppConfig):
     verbose_name = "Newsletter"
 
     def ready(self):
+        from digest.admin_panels import register_post_panel
+
         from . import webhooks
         from .permissions import grant_role_permissions
+        from .post_panel import newsletter_panel
 
         webhooks.connect()
+        # The Newsletter panel on a post's admin page, through digest's extension point.
+        register_post_panel(newsletter_panel)
         post_migrate.connect(grant_role_permissions, sender=self, dispatch_uid="newsletter-grants")

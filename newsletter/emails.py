@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import css_inline
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from digest.models import Post, SiteSettings
 
 from . import tokens
+from .models import Subscriber
 
 INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 # Every link and picture must work from a mailbox: root-relative ones get the site's origin.
@@ -128,3 +129,12 @@ def build(post):
 
 def issue_email(post):
     return render_issue(post.pk, post.version)
+
+
+def send_test(post, address):
+    """The post's e-mail to one address (an editor's), its subject marked "[Test]"; no
+    delivery is recorded and nobody else is sent anything."""
+    probe = Subscriber(pk=0, email=address)
+    message = build(post).message(probe, make_msgid("newsletter-test"))
+    message.subject = f"[Test] {message.subject}"
+    message.send()

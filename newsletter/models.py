@@ -1,8 +1,8 @@
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Q
+from django.db import models, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from digest.models import Post
@@ -92,45 +92,25 @@ class Subscriber(models.Model):
         self.save(update_fields=["status", "suppressed_reason"])
 
 
+def posts_in_send_window(now=None):
+    """Published posts the worker sends by itself (when marked): those published within the
+    send window, so an archive imported today is not mailed out. Older ones only by
+    "Send now"."""
+    now = now or timezone.now()
+    return Post.objects.published(now=now).filter(
+        publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def due(self, now=None):
-        """Marked for sending, not started, and its post published within the send window
-        (an archive imported today is not mailed out)."""
-        now = now or timezone.now()
-        return self.filter(
-            send=True,
-            state=Issue.State.WAITING,
-            post__in=Post.objects.published(now=now),
-            post__publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW,
-        )
+        """Marked for sending, not started, and its post in the send window."""
+        return self.filter(send=True, state=Issue.State.WAITING, post__in=posts_in_send_window(now))
 
-    def with_figures(self):
-        """Each issue annotated with its figures (the fields of `Figures`, suffixed `_count`),
-        in the query that lists them, not one query per issue.
-
-        Delivered: what the e-mail service reported delivered; a message handed over by SMTP
-        (no service message id) counts as delivered once the server accepted it, as that is
-        all SMTP tells. Bounced includes the service's rejections (it refused to try)."""
-        sent = Q(deliveries__state=Delivery.State.SENT)
-
-        def count(condition):
-            return Count("deliveries", filter=condition)
-
-        return self.annotate(
-            recipients_count=Count("deliveries"),
-            sent_count=count(sent),
-            retrying_count=count(
-                Q(deliveries__state=Delivery.State.QUEUED, deliveries__attempts__gt=0)
-            ),
-            failed_count=count(Q(deliveries__state=Delivery.State.FAILED)),
-            remaining_count=count(Q(deliveries__state__in=Delivery.UNFINISHED)),
-            delivered_count=count(
-                Q(deliveries__delivered_at__isnull=False) | sent & Q(deliveries__esp_message_id="")
-            ),
-            bounced_count=count(Q(deliveries__bounced_at__isnull=False)),
-            complained_count=count(Q(deliveries__complained_at__isnull=False)),
-            unsubscribed_count=count(Q(deliveries__unsubscribed_at__isnull=False)),
-        )
+    def count_report(self, counter):
+        """One more of a reported figure (an Issue counter); called in the transaction whose
+        conditional update recorded the delivery's first report of that kind."""
+        return self.update(**{counter: F(counter) + 1})
 
     def stalled(self, now=None):
         """Sending, but the job chain that owns it missed its deadline (its worker died)."""
@@ -138,7 +118,7 @@ class IssueQuerySet(models.QuerySet):
 
 
 class Figures(NamedTuple):
-    """An issue's figures, as the admin shows them (IssueQuerySet.with_figures)."""
+    """An issue's figures, as the admin shows them (see docs/newsletter.md for each one)."""
 
     recipients: int
     sent: int
@@ -151,8 +131,28 @@ class Figures(NamedTuple):
     unsubscribed: int
 
     @classmethod
-    def of(cls, annotated):
-        return cls(*(getattr(annotated, f"{name}_count") for name in cls._fields))
+    def of(cls, issue):
+        """From the issue's row alone once it is SENT (its counts were frozen then); while it
+        waits or is being sent, its hand-over figures are counted from its deliveries, in one
+        query. The reported figures are always the row's counters."""
+        if issue.state == Issue.State.SENT:
+            sent, failed, untracked = issue.sent_count, issue.failed_count, issue.untracked_count
+            retrying = remaining = 0
+        else:
+            live = issue.deliveries.aggregate(**Delivery.HANDED_OVER)
+            sent, failed, untracked = live["sent"], live["failed"], live["untracked"]
+            retrying, remaining = live["retrying"], live["remaining"]
+        return cls(
+            recipients=issue.recipients,
+            sent=sent,
+            retrying=retrying,
+            failed=failed,
+            remaining=remaining,
+            delivered=issue.delivered_count + untracked,
+            bounced=issue.bounced_count,
+            complained=issue.complained_count,
+            unsubscribed=issue.unsubscribed_count,
+        )
 
 
 class Issue(models.Model):
@@ -180,6 +180,19 @@ class Issue(models.Model):
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     recipients = models.PositiveIntegerField(default=0, editable=False)
+    # What the e-mail service reported, each delivery counted once per kind, in the transaction
+    # that records its first report of that kind (Delivery.report, count_unsubscribe): the list
+    # of sendings reads them off the row instead of counting 100,000 deliveries an issue.
+    delivered_count = models.PositiveIntegerField("delivered", default=0, editable=False)
+    bounced_count = models.PositiveIntegerField("bounced", default=0, editable=False)
+    complained_count = models.PositiveIntegerField("complained", default=0, editable=False)
+    unsubscribed_count = models.PositiveIntegerField("unsubscribed", default=0, editable=False)
+    # Frozen when the sending finishes (sending.next_run); until then they are counted live.
+    # "Untracked": sent with no service message id (SMTP), which counts as delivered since
+    # the server's 250 is all SMTP ever tells.
+    sent_count = models.PositiveIntegerField("sent", default=0, editable=False)
+    failed_count = models.PositiveIntegerField("failed", default=0, editable=False)
+    untracked_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = IssueQuerySet.as_manager()
 
@@ -197,7 +210,16 @@ class Issue(models.Model):
         return issue
 
     def figures(self):
-        return Figures.of(Issue.objects.with_figures().get(pk=self.pk))
+        """Its figures as they stand now (the row is read again)."""
+        return Figures.of(Issue.objects.get(pk=self.pk))
+
+    def choose_send(self, send):
+        """Whether it goes out when its post is published; only until its sending starts.
+        Returns whether the choice was taken."""
+        taken = Issue.objects.filter(pk=self.pk, state=Issue.State.WAITING).update(send=send)
+        if taken:
+            self.send = send
+        return bool(taken)
 
     def progress(self):
         """{state: count} of its deliveries, every state present."""
@@ -236,10 +258,16 @@ class DeliveryQuerySet(models.QuerySet):
             subscriber=subscriber, state=Delivery.State.SENT, unsubscribed_at__isnull=True
         )
         if issue_id is not None:
-            target = mine.filter(issue_id=issue_id)
-        else:
-            target = mine.filter(pk__in=mine.order_by("-sent_at", "-pk").values("pk")[:1])
-        target.update(unsubscribed_at=when)
+            mine = mine.filter(issue_id=issue_id)
+        target = mine.order_by("-sent_at", "-pk").values_list("pk", "issue_id").first()
+        if target is None:
+            return
+        pk, target_issue = target
+        with transaction.atomic():
+            # The same conditional update decides the row and the counter: a second click
+            # (or a race with the service's own event) finds unsubscribed_at set, counts nothing.
+            if self.filter(pk=pk, unsubscribed_at__isnull=True).update(unsubscribed_at=when):
+                Issue.objects.filter(pk=target_issue).count_report("unsubscribed_count")
 
 
 class Delivery(models.Model):
@@ -260,6 +288,15 @@ class Delivery(models.Model):
         SKIPPED = "skipped", "Skipped (unsubscribed meanwhile)"
 
     UNFINISHED = [State.QUEUED, State.HANDING_OVER]
+    # The hand-over figures of an issue's deliveries, as aggregates (Figures.of, and frozen
+    # on the issue when it is SENT).
+    HANDED_OVER = {
+        "sent": Count("pk", filter=Q(state=State.SENT)),
+        "retrying": Count("pk", filter=Q(state=State.QUEUED, attempts__gt=0)),
+        "failed": Count("pk", filter=Q(state=State.FAILED)),
+        "remaining": Count("pk", filter=Q(state__in=UNFINISHED)),
+        "untracked": Count("pk", filter=Q(state=State.SENT, esp_message_id="")),
+    }
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
@@ -298,8 +335,18 @@ class Delivery(models.Model):
         "complained": "complained_at",
     }
 
+    # The field a report sets → the issue's counter of that figure.
+    COUNTERS = {
+        "delivered_at": "delivered_count",
+        "bounced_at": "bounced_count",
+        "complained_at": "complained_count",
+    }
+
     def report(self, event_type, when):
         """Record what the e-mail service reported; the first report of each kind counts (a
-        service may post an event twice)."""
+        service may post an event twice), in the row and in the issue's figures alike."""
         field = self.REPORTS[event_type]
-        Delivery.objects.filter(pk=self.pk, **{f"{field}__isnull": True}).update(**{field: when})
+        with transaction.atomic():
+            first = Delivery.objects.filter(pk=self.pk, **{f"{field}__isnull": True})
+            if first.update(**{field: when}):
+                Issue.objects.filter(pk=self.issue_id).count_report(self.COUNTERS[field])

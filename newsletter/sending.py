@@ -258,7 +258,17 @@ def next_run(issue_id, owner, started, sent):
     mine = Issue.objects.filter(pk=issue_id, state=Issue.State.SENDING, owner=owner)
     left = Delivery.objects.filter(issue_id=issue_id).unfinished()
     if not left.exists():
-        if mine.update(state=Issue.State.SENT, finished_at=timezone.now(), owner_pid=None):
+        # Every delivery is final now: its hand-over figures are frozen on the issue, so pages
+        # listing sendings never count deliveries again.
+        counts = Delivery.objects.filter(issue_id=issue_id).aggregate(**Delivery.HANDED_OVER)
+        if mine.update(
+            state=Issue.State.SENT,
+            finished_at=timezone.now(),
+            owner_pid=None,
+            sent_count=counts["sent"],
+            failed_count=counts["failed"],
+            untracked_count=counts["untracked"],
+        ):
             logger.info("Issue %s: sent", issue_id)
         return None
     if sent:

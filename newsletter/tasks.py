@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -10,7 +9,7 @@ from django_tasks import task
 from digest.models import Post
 
 from . import confirmation, sending
-from .models import Issue, Subscriber
+from .models import Issue, Subscriber, posts_in_send_window
 
 logger = logging.getLogger(__name__)
 
@@ -21,16 +20,11 @@ def tick():
     whose worker died. Posts published recently get their Issue row here (digests marked for
     sending, articles not), so a scheduled post is sent when its time comes, with no cron."""
     now = timezone.now()
-    recent = Post.objects.published(now=now).filter(
-        publish_at__gte=now - settings.NEWSLETTER_SEND_WINDOW, newsletter_issue=None
-    )
+    recent = posts_in_send_window(now).filter(newsletter_issue=None)
     for post in recent.only("pk", "kind"):
         Issue.for_post(post)
     for issue in Issue.objects.due(now).select_related("post"):
-        with transaction.atomic():
-            owner = sending.start(issue, now)
-            if owner:
-                send_batch.enqueue(issue.pk, owner)
+        start_sending(issue, now)
     for issue in Issue.objects.filter(state=Issue.State.SENDING):
         if sending.is_abandoned(issue, now):
             with transaction.atomic():
@@ -54,3 +48,23 @@ def send_subscription_email(subscriber_id):
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is not None:
         confirmation.send_for(subscriber)
+
+
+def start_sending(issue, now=None):
+    """Start the issue's sending and enqueue its first batch, in one transaction; False when
+    it was not due any more (another worker started it)."""
+    with transaction.atomic():
+        owner = sending.start(issue, now)
+        if owner:
+            send_batch.enqueue(issue.pk, owner)
+    return owner is not None
+
+
+def send_now(issue):
+    """Start a published post's sending at once, marking it for sending, whatever its age (the
+    send window does not apply: a post published before the newsletter existed, an article
+    decided on late). False when its post is not published or its sending started already."""
+    with transaction.atomic():
+        published = Post.objects.published()
+        waiting = Issue.objects.filter(pk=issue.pk, state=Issue.State.WAITING, post__in=published)
+        return bool(waiting.update(send=True)) and start_sending(issue)

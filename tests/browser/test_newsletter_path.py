@@ -100,3 +100,64 @@ def test_the_issue_page_shows_its_figures_change_without_a_reload(live_server, p
     expect(figures.locator('[data-figure="delivered"]')).to_have_text("3")  # SMTP: accepted
     expect(page.locator(".field-state .readonly")).to_have_text("Sent")
     assert page.evaluate("performance.timeOrigin") == loaded  # the same page, not reloaded
+
+
+def log_in_editor(page, live_server):
+    client = Client()
+    client.force_login(staff("Editors"))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_send_now_from_the_post_page_and_watch_its_figures(live_server, new_page, smtp, artifacts):
+    """On the post's own page: "Send now" asks first (a dismissed question sends nothing),
+    then the panel's figures follow the sending without a reload."""
+    SubscriberFactory.create_batch(3)
+    post = digest_with_parts(
+        stats=[("3", "readers")], publish_at=timezone.now() - timedelta(days=30)
+    )
+    page = new_page()
+    log_in_editor(page, live_server)
+    post_url = live_server.url + reverse("admin:digest_post_change", args=[post.pk])
+    page.goto(post_url)
+    panel = page.locator("#newsletter-panel")
+    expect(panel.locator("#newsletter-audience")).to_have_text("3")
+    panel.scroll_into_view_if_needed()
+    panel.screenshot(path=artifacts / "newsletter-panel-1280-light.png")
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    panel.get_by_role("button", name="Send now").click()
+    expect(panel.get_by_role("button", name="Send now")).to_be_visible()
+    assert questions == [
+        f"Send “{post.title}” to 3 subscribers now? A sending cannot be called back."
+    ]
+    assert not Issue.objects.filter(post=post).exclude(state=Issue.State.WAITING).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    panel.get_by_role("button", name="Send now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Sending started.")
+    figures = page.locator("#newsletter-panel #issue-figures")
+    expect(figures.locator('[data-figure="remaining"]')).to_have_text("3")
+    loaded = page.evaluate("performance.timeOrigin")
+
+    run_jobs()  # the worker hands the three over while the page stays open
+    expect(figures.locator('[data-figure="sent"]')).to_have_text("3", timeout=60_000)
+    expect(figures.locator('[data-figure="delivered"]')).to_have_text("3")
+    expect(page.locator("#newsletter-panel [data-progress-state]")).to_have_text("Sent")
+    assert page.evaluate("performance.timeOrigin") == loaded
+    assert len(smtp.received()) == 3
+    page.locator("#newsletter-panel").screenshot(
+        path=artifacts / "newsletter-panel-sent-1280-light.png"
+    )
+
+    dark = new_page(color_scheme="dark")
+    log_in_editor(dark, live_server)
+    dark.goto(post_url)
+    dark.locator("#newsletter-panel").screenshot(
+        path=artifacts / "newsletter-panel-sent-1280-dark.png"
+    )
+    waiting = digest_with_parts(publish_at=timezone.now() - timedelta(minutes=1))
+    dark.goto(live_server.url + reverse("admin:digest_post_change", args=[waiting.pk]))
+    dark.locator("#newsletter-panel").screenshot(path=artifacts / "newsletter-panel-1280-dark.png")

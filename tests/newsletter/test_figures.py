@@ -4,6 +4,7 @@ unsubscribes counted for the issue whose link was used; shown on the issue's pag
 the list of sendings."""
 
 import base64
+import importlib
 import json
 import re
 import uuid
@@ -11,7 +12,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +31,10 @@ pytestmark = pytest.mark.django_db
 SECRET = "hooks:a-long-random-password"
 SES_URL = "/anymail/amazon_ses/tracking/"
 SENDGRID_URL = "/anymail/sendgrid/tracking/"
+FROZEN_AND_COUNTED = (
+    "delivered_count", "bounced_count", "complained_count", "unsubscribed_count",
+    "sent_count", "failed_count", "untracked_count",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -143,6 +151,25 @@ def complaint(address):
     }
 
 
+def counted(issue):
+    """The reported figures counted from the issue's deliveries, as the counters must say."""
+    mine = Delivery.objects.filter(issue=issue)
+    return {
+        "delivered_count": mine.filter(delivered_at__isnull=False).count(),
+        "bounced_count": mine.filter(bounced_at__isnull=False).count(),
+        "complained_count": mine.filter(complained_at__isnull=False).count(),
+        "unsubscribed_count": mine.filter(unsubscribed_at__isnull=False).count(),
+    }
+
+
+def counters(issue):
+    return dict(
+        Issue.objects.filter(pk=issue.pk)
+        .values("delivered_count", "bounced_count", "complained_count", "unsubscribed_count")
+        .get()
+    )
+
+
 def one_click(header):
     """The path of the List-Unsubscribe header's link, which a mail client POSTs to."""
     return urlsplit(re.search(r"<([^>]+)>", str(header))[1]).path
@@ -182,6 +209,8 @@ def test_ses_reports_are_recorded_against_their_delivery_and_shown(client, esp, 
         ("Complaint", "complained", complaint),
         # SNS delivers at least once: the same report again changes nothing.
         ("Complaint", "complained", complaint),
+        ("Delivery", "ok", delivered),
+        ("Bounce", "bounced", bounce("Permanent")),
     ]
     for event_type, name, body in reports:
         answer = ses(client, event_type, by_address[f"{name}@example.net"], body)
@@ -192,6 +221,15 @@ def test_ses_reports_are_recorded_against_their_delivery_and_shown(client, esp, 
         one_click(message.extra_headers["List-Unsubscribe"]), {"List-Unsubscribe": "One-Click"}
     )
     assert answer.status_code == 200
+
+    # A second click on the same link changes nothing either.
+    client.post(
+        one_click(message.extra_headers["List-Unsubscribe"]), {"List-Unsubscribe": "One-Click"}
+    )
+    # The issue's counters, kept as each first report was recorded, say what the deliveries say.
+    assert counters(issue) == counted(issue) == {
+        "delivered_count": 4, "bounced_count": 1, "complained_count": 1, "unsubscribed_count": 1,
+    }  # fmt: skip
 
     rows = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
     assert rows["ok@example.net"].delivered_at is not None
@@ -229,8 +267,8 @@ def test_ses_reports_are_recorded_against_their_delivery_and_shown(client, esp, 
     row = re.search(r"<tr>.*?</tr>", listing.content.decode().split("<tbody>")[1], re.S)[0]
     figures = re.findall(r'class="field-(\w+)">(\d+)</td>', row)
     assert dict(figures) == {
-        "recipients": "5", "sent": "5", "failed": "0", "remaining": "0",
-        "delivered": "4", "bounced": "1", "complained": "1", "unsubscribed": "1",
+        "recipients": "5", "sent": "5", "failed": "0", "delivered": "4",
+        "bounced_count": "1", "complained_count": "1", "unsubscribed_count": "1",
     }  # fmt: skip
 
 
@@ -269,6 +307,12 @@ def test_sendgrid_reports_with_the_secret_only(client, esp):
     rows = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
     assert rows["gone@example.net"].bounced_at is not None
     assert rows["blocked@example.net"].bounced_at is None
+    # SendGrid posts the batch again: counted once all the same.
+    client.post(SENDGRID_URL, body, content_type="application/json", **basic_auth())
+    issue = Issue.objects.get()
+    assert counters(issue) == counted(issue) == {
+        "delivered_count": 0, "bounced_count": 1, "complained_count": 0, "unsubscribed_count": 0,
+    }  # fmt: skip
     assert Subscriber.objects.get(email="gone@example.net").status == Subscriber.Status.SUPPRESSED
     assert Subscriber.objects.get(email="blocked@example.net").status == Subscriber.Status.CONFIRMED
 
@@ -293,6 +337,11 @@ def test_over_smtp_delivered_means_accepted_and_unsubscribes_count_where_the_lin
     preferences = tokens.make(new_reader, tokens.MANAGE)  # as the confirmation e-mail has it
     client.post(reverse("newsletter:unsubscribe", args=[preferences]))
 
+    assert counters(older) == counted(older)
+    assert counters(newer) == counted(newer)
+    # Over SMTP "delivered" is the accepted count, frozen with sent and failed at the end.
+    frozen = Issue.objects.values_list("sent_count", "failed_count", "untracked_count")
+    assert list(frozen) == [(3, 0, 3), (3, 0, 3)]
     assert older.figures() == Figures(
         3, 3, 0, 0, 0, delivered=3, bounced=0, complained=0, unsubscribed=1
     )
@@ -303,5 +352,63 @@ def test_over_smtp_delivered_means_accepted_and_unsubscribes_count_where_the_lin
     assert Delivery.objects.get(issue=newer, subscriber=new_reader).unsubscribed_at is not None
     assert not Delivery.objects.filter(subscriber=other, unsubscribed_at__isnull=False).exists()
     listing = editor_client.get(reverse("admin:newsletter_issue_changelist")).content.decode()
-    assert listing.count('class="field-unsubscribed">1</td>') == 2
+    assert listing.count('class="field-unsubscribed_count">1</td>') == 2
     assert listing.count('class="field-delivered">3</td>') == 2
+
+
+def test_the_migration_fills_the_counters_of_issues_sent_before_they_existed(client, esp):
+    """newsletter/migrations/0003 counts each issue's figures once from its deliveries."""
+    SubscriberFactory.create_batch(3)
+    issue = published_issue()
+    send(issue)
+    deliveries = list(Delivery.objects.select_related("subscriber"))
+    ses(client, "Delivery", deliveries[0], delivered)
+    ses(client, "Bounce", deliveries[1], bounce("Permanent"))
+    ses(client, "Complaint", deliveries[2], complaint)
+    waiting = published_issue()
+    kept = {field: getattr(Issue.objects.get(pk=issue.pk), field) for field in FROZEN_AND_COUNTED}
+    Issue.objects.update(**dict.fromkeys(FROZEN_AND_COUNTED, 0))  # as before 0003
+
+    migration = importlib.import_module("newsletter.migrations.0003_issue_counters")
+    migration.fill_counters(django_apps, None)
+    issue.refresh_from_db()
+    assert {field: getattr(issue, field) for field in FROZEN_AND_COUNTED} == kept
+    assert kept == {
+        "delivered_count": 1, "bounced_count": 1, "complained_count": 1,
+        "unsubscribed_count": 0, "sent_count": 3, "failed_count": 0, "untracked_count": 0,
+    }  # fmt: skip
+    waiting.refresh_from_db()
+    assert waiting.sent_count == waiting.delivered_count == 0
+
+
+def test_the_list_of_sendings_counts_no_deliveries(editor_client, esp, client):
+    """The list reads each issue's row: the same queries for 3 deliveries or 60, and none of
+    them reads the deliveries."""
+    url = reverse("admin:newsletter_issue_changelist")
+
+    def list_queries():
+        editor_client.get(url)  # new posts changed the site's content state: read it once
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(url).status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    SubscriberFactory.create_batch(3)
+    send(published_issue())
+    few = list_queries()
+    SubscriberFactory.create_batch(57)
+    send(published_issue())
+    for delivery in Delivery.objects.filter(issue__recipients=60)[:5]:
+        ses(client, "Bounce", delivery, bounce("Permanent"))
+    sending = published_issue()
+    tick.call()  # started, not sent: its live figures are on its page, not in the list
+    assert Issue.objects.get(pk=sending.pk).state == Issue.State.SENDING
+    many = list_queries()
+    assert len(few) == len(many)
+    assert not [sql for sql in many if "newsletter_delivery" in sql]
+    page = editor_client.get(url).text
+    assert page.count('class="field-bounced_count">5</td>') == 1
+    rows = page.split("<tbody>")[1].split("</tr>")
+    (sending_row,) = [row for row in rows if sending.post.title in row]
+    assert re.findall(r'class="field-(sent|failed|delivered)">([^<]*)</td>', sending_row) == [
+        ("sent", "—"), ("failed", "—"), ("delivered", "—"),
+    ]  # fmt: skip

@@ -1,9 +1,14 @@
-// The issue's change page: its figures (sent, retrying, failed, remaining, delivered,
-// bounced, complained, unsubscribed) refreshed every two seconds while it is being sent,
-// and every thirty once it is (the e-mail service's reports keep coming in), without
-// reloading the page.
+// An issue's figures (sent, retrying, failed, remaining, delivered, bounced, complained,
+// unsubscribed), on the issue's page and in the post page's Newsletter panel, refreshed every
+// two seconds while it is being sent, and every thirty once it is (the e-mail service's
+// reports keep coming in), without reloading the page. And the panel's "Send now" asks first.
 (function () {
   "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
   var table = document.getElementById("issue-figures");
   if (!table) { return; }
   function refresh() {
@@ -14,8 +19,9 @@
         table.querySelectorAll("[data-figure]").forEach(function (cell) {
           if (cell.dataset.figure in data) { cell.textContent = data[cell.dataset.figure]; }
         });
-        var state = document.querySelector(".field-state .readonly");
-        if (state) { state.textContent = data.state; }
+        document.querySelectorAll(".field-state .readonly, [data-progress-state]").forEach(
+          function (state) { state.textContent = data.state; }
+        );
         setTimeout(refresh, data.remaining > 0 || data.state === "Sending" ? 2000 : 30000);
       });
   }
