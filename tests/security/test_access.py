@@ -33,6 +33,8 @@ from taggit.models import Tag
 
 from accounts import lockout, verification
 from accounts.models import Role, User
+from comments import notifications as comment_notifications
+from comments.models import CommentSettings, Thread, ThreadSubscription
 from digest.models import Post, Revision, SiteSettings
 from newsletter import tokens as newsletter_tokens
 from newsletter.models import Issue
@@ -48,6 +50,7 @@ from sponsors.models import (
     this_week,
 )
 from tests.accounts.factories import UserFactory, staff
+from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory, QuoteFactory
 from tests.newsletter.factories import SubscriberFactory
 from tests.sponsors.factories import ListingFactory, SponsorFactory, SponsorUserFactory
@@ -64,7 +67,9 @@ REGISTERED = {(model._meta.app_label, model._meta.model_name) for model in admin
 PUBLIC_WITH_IDS = {"sponsors:go"}
 # Endpoints that take POSTs with no CSRF token on purpose (their docstrings say why): the
 # subscribe form on cached pages, and RFC 8058 one-click unsubscribe from mail clients.
-CSRF_EXEMPT = {"newsletter:subscribe", "newsletter:unsubscribe"}
+# One-click unsubscribes (RFC 8058: mail clients POST them with no cookie) and the
+# subscribe form of cached pages.
+CSRF_EXEMPT = {"newsletter:subscribe", "newsletter:unsubscribe", "comments:thread-unsubscribe"}
 ADMIN_LOGIN = reverse("admin:login")
 
 
@@ -172,6 +177,10 @@ def build_world():
     subscriber = SubscriberFactory()
     issue = Issue.objects.create(post=published, send=False)
     job = tick.enqueue()
+    comment = CommentFactory(post=published)
+    thread = Thread.objects.create(post=published)
+    comment_settings = CommentSettings.objects.get_or_create(pk=1)[0]
+    following = ThreadSubscription.objects.create(post=published, email="reader@example.net")
 
     admin_objects = {
         ("auth", "group"): [("editors", Group.objects.get(name=Role.EDITORS).pk, "")],
@@ -189,6 +198,9 @@ def build_world():
         ("newsletter", "subscriber"): [("subscriber", subscriber.pk, "")],
         ("newsletter", "issue"): [("issue", issue.pk, "")],
         ("django_tasks_database", "dbtaskresult"): [("job", job.id, "")],
+        ("comments", "comment"): [("comment", comment.pk, "")],
+        ("comments", "thread"): [("thread", thread.pk, "")],
+        ("comments", "commentsettings"): [("settings", comment_settings.pk, "")],
     }
     local = timezone.localtime(published.publish_at)
     draft_day = timezone.localtime(draft.publish_at)
@@ -247,6 +259,11 @@ def build_world():
                 "confirm": newsletter_tokens.make(subscriber, newsletter_tokens.CONFIRM),
                 "manage": newsletter_tokens.make(subscriber, newsletter_tokens.MANAGE),
                 "issue": issue.pk,
+            },
+            "comment": comment.pk,
+            "thread": {
+                "confirm": newsletter_tokens.make(following, comment_notifications.CONFIRM),
+                "manage": newsletter_tokens.make(following, comment_notifications.MANAGE),
             },
             "listings": [
                 ("A-pending", listings["a"].pk, "a"),
@@ -329,6 +346,12 @@ def targets_for(route, name, world):
         return [("subscriber", {"token": values["newsletter"]["confirm"]}, "")]
     if name.startswith("newsletter:"):
         return [("subscriber", {"token": values["newsletter"]["manage"]}, "")]
+    if name in ("comments:edit", "comments:delete"):
+        return [("comment", {"pk": values["comment"]}, "")]
+    if name == "comments:thread-confirm":
+        return [("follower", {"token": values["thread"]["confirm"]}, "")]
+    if name == "comments:thread-unsubscribe":
+        return [("follower", {"token": values["thread"]["manage"]}, "")]
     if name == "admin:newsletter_issue_progress":
         return [("issue", {"pk": values["newsletter"]["issue"]}, "")]
     if name == "digest:sitemap-section":
