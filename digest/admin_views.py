@@ -26,7 +26,7 @@ def _post_for(model_admin, request, post_id):
 def revisions(model_admin):
     def view(request, post_id):
         post = _post_for(model_admin, request, post_id)
-        history = list(post.revisions.select_related("saved_by"))
+        history = list(post.revisions.saves().select_related("saved_by"))
         rows = [
             (revision, changes_between(older.data if older else None, revision.data))
             for revision, older in zip(history, [*history[1:], None], strict=False)
@@ -49,7 +49,7 @@ def compare_revisions(model_admin):
 
     def view(request, post_id, revision_id):
         post = _post_for(model_admin, request, post_id)
-        history = post.revisions.select_related("saved_by")
+        history = post.revisions.saves().select_related("saved_by")
         shown = get_object_or_404(history, pk=revision_id)
         against_id = request.GET.get("against", "")
         if against_id and not against_id.isdigit():
@@ -78,7 +78,7 @@ def restore_revision(model_admin):
     @require_POST
     def view(request, post_id, revision_id):
         post = _post_for(model_admin, request, post_id)
-        revision = get_object_or_404(Revision, pk=revision_id, post=post)
+        revision = get_object_or_404(Revision.objects.saves(), pk=revision_id, post=post)
         revision.restore(by=request.user)
         messages.success(
             request,

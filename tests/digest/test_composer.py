@@ -91,15 +91,60 @@ def test_an_author_submits_for_review_and_the_editors_are_emailed(client, author
     response = submit(client, new_digest_url(), title="My draft", _submit_review="Submit")
     assert response.status_code == 302
     post = Post.objects.get(title="My draft")
-    assert post.status == Post.Status.DRAFT
+    assert post.status == Post.Status.PENDING
     assert post.revisions.first().note == "Submitted for review"
     assert run_jobs() == 1
     assert [m.to for m in mail.outbox] == [["editor@example.org"]]
     assert "My draft" in mail.outbox[0].subject
     assert change_url(post) in mail.outbox[0].body
+    # Waiting: the author may still edit it, and can neither publish nor submit it again.
+    page = client.get(change_url(post)).content.decode()
+    assert "Waiting for an editor’s review." in page
+    assert 'name="_submit_review"' not in page and 'name="_publish"' not in page
 
     client.force_login(editor)
-    assert "submitted this post for review" in client.get(change_url(post)).content.decode()
+    page = client.get(change_url(post)).content.decode()
+    assert "submitted this post for review" in page
+    assert 'name="_send_back"' in page and 'name="_publish"' in page
+    changelist = reverse("admin:digest_post_changelist")
+    listed = client.get(changelist, {"visibility": "pending"}).content.decode()
+    assert "My draft" in listed and "Pending review" in listed
+    assert "My draft" not in client.get(changelist, {"visibility": "draft"}).content.decode()
+
+
+def test_an_editor_sends_a_post_back_to_draft_with_a_note_and_the_author_is_told(
+    client, author, editor
+):
+    author.email = "author@example.org"
+    author.save()
+    post = PostFactory(pending=True, author=author, title="Needs work")
+    client.force_login(editor)
+    response = submit(
+        client,
+        change_url(post),
+        _send_back="Send back to draft",
+        review_note="  Cut the intro   in half. ",
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert post.revisions.first().note == "Sent back to draft: Cut the intro in half."
+    assert run_jobs() == 1
+    assert [m.to for m in mail.outbox] == [["author@example.org"]]
+    assert "Cut the intro in half." in mail.outbox[0].body
+
+    client.force_login(author)
+    page = client.get(change_url(post)).content.decode()
+    assert "sent this post back to draft" in page and "Cut the intro in half." in page
+    assert 'name="_submit_review"' in page
+
+
+def test_an_editor_publishes_a_post_pending_review(client, author, editor):
+    post = PostFactory(pending=True, author=author, title="Ready")
+    client.force_login(editor)
+    submit(client, change_url(post), _publish="Publish now")
+    post.refresh_from_db()
+    assert post.is_published
 
 
 def test_an_author_pressing_publish_by_hand_is_refused_and_the_post_stays_a_draft(client, author):
@@ -108,6 +153,10 @@ def test_an_author_pressing_publish_by_hand_is_refused_and_the_post_stays_a_draf
     submit(client, change_url(post), _publish="Publish now", status="published")
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
+    submit(client, change_url(post), _submit_review="Submit")
+    submit(client, change_url(post), _send_back="Send back", _publish="Publish now")
+    post.refresh_from_db()
+    assert post.status == Post.Status.PENDING
 
 
 def test_a_digest_title_naming_another_day_is_pointed_out_on_save(client, editor):
