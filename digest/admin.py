@@ -138,6 +138,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             review = admin_composer.review_request(post)
             if review:
                 messages.info(request, review)
+            # This editor's autosaved form, offered back (composer.js), never applied by itself.
+            kept = Revision.objects.autosaves().filter(post=post, saved_by=request.user).first()
+            extra_context = {"autosave": kept, **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -300,6 +303,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         Revision.record(
             post, by=request.user, note=note, parts=parts, tags=form.cleaned_data.get("tags")
         )
+        # Saved: this editor's autosave is in the post now (or was theirs to leave).
+        Revision.discard_autosave(post, request.user)
         warning = admin_composer.title_date_warning(post)
         if warning:
             messages.warning(request, warning)
@@ -364,6 +369,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 "<int:post_id>/covered-links/",
                 wrap(admin_views.covered_links(self)),
                 name="digest_post_covered_links",
+            ),
+            path(
+                "<int:post_id>/autosave/",
+                wrap(admin_views.autosave(self)),
+                name="digest_post_autosave",
             ),
             path(
                 "markdown-preview/",

@@ -1,5 +1,6 @@
-// The post composer (admin change form of a post): never lose work, fold the index excerpt in
-// one click, move parts one step (the previews and the link check: composer-preview.js).
+// The post composer (admin change form of a post): never lose work (a warning before leaving,
+// Ctrl+S, a copy in this browser, an autosave on the server), a fold marker per list for the
+// index excerpt, move parts one step (the previews and the link check: composer-preview.js).
 // No inline script anywhere (our CSP allows none): this file reads #composer's data-*.
 (function () {
   "use strict";
@@ -21,6 +22,7 @@
   const markDirty = () => {
     dirty = true;
     scheduleDraft();
+    scheduleAutosave();
   };
   // Only what the editor did counts: events a script dispatches (the admin's own widgets,
   // tests that provoke every handler) are not edits to guard.
@@ -31,6 +33,7 @@
   form.addEventListener("change", byEditor);
   form.addEventListener("submit", () => {
     submitting = true;
+    clearTimeout(autosaveTimer);
     saveDraft(true);
   });
   window.addEventListener("beforeunload", (event) => {
@@ -101,7 +104,119 @@
     }
   }
 
-  function offerDraft() {
+  // --- Autosave: the changed form kept on the server as this editor's draft revision -------
+  // Every `data-autosave-interval` ms (30 s; read at each change, so a page or a test may
+  // shorten it) after a change, never the post itself: the server keeps it apart and offers
+  // it back when the editor opens the post again. Checkboxes go as "on" or "".
+  const autosaveUrl = config.dataset.autosaveUrl;
+  const autosaveStatus = document.getElementById("autosave-status");
+  let autosaveTimer = null;
+  let autosavePending = false;
+
+  function scheduleAutosave() {
+    if (!autosaveUrl) return;
+    autosavePending = true;
+    if (autosaveTimer === null) {
+      autosaveTimer = setTimeout(autosaveNow, Number(config.dataset.autosaveInterval) || 30000);
+    }
+  }
+
+  const hhmm = (date) =>
+    `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+
+  function sayAutosave(text, failed) {
+    if (!autosaveStatus) return;
+    autosaveStatus.textContent = text;
+    autosaveStatus.classList.toggle("composer-warning", Boolean(failed));
+  }
+
+  function autosaveNow() {
+    autosaveTimer = null;
+    if (!autosavePending || submitting) return;
+    autosavePending = false;
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(formState())) {
+      body.append(name, value === true ? "on" : value === false ? "" : value);
+    }
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    fetch(autosaveUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": token ? token.value : "", "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+      credentials: "same-origin",
+    })
+      .then((response) =>
+        response
+          .json()
+          .catch(() => ({ error: `the server answered ${response.status}` }))
+          .then((data) => (response.ok ? data : Promise.reject(data))),
+      )
+      .then((data) => {
+        let said = `Autosaved ${hhmm(new Date(data.saved_at))}`;
+        if (data.newer) {
+          said += ` — saved since by ${data.newer.by || "someone else"} (${data.newer.at}): saving shows their version beside yours`;
+        }
+        sayAutosave(said, false);
+        autosaveStatus.dataset.savedAt = data.saved_at;
+      })
+      .catch((data) => {
+        sayAutosave(`Not autosaved: ${(data && data.error) || "no connection"}. The copy in this browser is kept.`, true);
+        scheduleAutosave();
+      });
+  }
+
+  function offerAutosave() {
+    const kept = document.getElementById("autosave-data");
+    if (!kept || !autosaveUrl) return "";
+    const fields = JSON.parse(kept.textContent);
+    const current = formState();
+    const asBox = (name, value) => (typeof current[name] === "boolean" ? Boolean(value) : value);
+    const differs = Object.entries(fields).some(
+      ([name, value]) => name in current && name !== "loaded_version" && current[name] !== asBox(name, value),
+    );
+    const discard = () => {
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      fetch(autosaveUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": token ? token.value : "", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ discard: "1" }),
+        credentials: "same-origin",
+      });
+    };
+    if (!differs) {
+      discard();
+      return "";
+    }
+    const savedAt = config.dataset.autosaveAt;
+    const banner = document.createElement("div");
+    banner.className = "composer-draft composer-autosaved";
+    banner.setAttribute("role", "alert");
+    banner.innerHTML =
+      "<p></p><button type='button' class='button' data-act='restore'>Restore the autosaved edits</button> " +
+      "<button type='button' class='button' data-act='discard'>Discard them</button>";
+    banner.querySelector("p").textContent =
+      `Your edits of ${new Date(savedAt).toLocaleString()} were autosaved but not saved.` +
+      (config.dataset.autosaveVersion !== version
+        ? " The post has been saved since: restoring them and saving shows their version beside yours, field by field."
+        : "");
+    banner.addEventListener("click", (event) => {
+      const act = event.target.dataset.act;
+      if (!act) return;
+      if (act === "restore") {
+        const restored = {};
+        for (const [name, value] of Object.entries(fields)) restored[name] = asBox(name, value);
+        applyState(restored);
+        byEditor(event);
+      } else {
+        discard();
+      }
+      banner.remove();
+    });
+    form.prepend(banner);
+    return savedAt;
+  }
+
+  function offerDraft(notBefore) {
     const hasErrors = document.querySelector(".errornote, .errorlist");
     const keys = Object.keys(localStorage).filter((key) => key.startsWith(draftPrefix));
     let offered = null;
@@ -121,6 +236,8 @@
       if (!offered || draft.savedAt > offered.draft.savedAt) offered = { key, draft };
     }
     if (!offered || hasErrors) return;
+    // The server's autosave is offered already, and this copy is no newer.
+    if (notBefore && new Date(offered.draft.savedAt) <= new Date(notBefore)) return;
     const current = formState();
     const differs = Object.entries(offered.draft.fields).some(
       ([name, value]) => name in current && current[name] !== value && name !== "loaded_version",
@@ -311,7 +428,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", () => {
-    offerDraft();
+    offerDraft(offerAutosave());
     addFoldButtons();
     const title = document.getElementById("id_title");
     const day = document.getElementById("id_publish_at_0");

@@ -11,6 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from digest.models import Revision
 from tests.accounts.factories import staff
 from tests.digest.factories import digest_with_parts
 
@@ -207,3 +208,42 @@ def test_a_stale_save_is_merged_field_by_field_in_the_browser(
     first.get_by_role("link", name="View and compare with the current one").last.click()
     expect(first.locator("#differences")).to_contain_text("title")
     first.screenshot(path=artifacts / "revision-compare.png", full_page=True)
+
+
+def autosave_request(response):
+    return "/autosave/" in response.url and response.request.method == "POST"
+
+
+def test_autosave_keeps_a_changed_form_on_the_server_and_offers_it_back_after_a_crash(
+    live_server, new_page, digest
+):
+    editor = staff(Role.EDITORS)
+    url = live_server.url + reverse("admin:digest_post_change", args=[digest.pk])
+    page = logged_in(new_page(), live_server, editor)
+    page.goto(url)
+    # The page says how often (30 s); a test says 200 ms, and waits for the request itself.
+    page.evaluate("document.getElementById('composer').dataset.autosaveInterval = '200'")
+    with page.expect_response(autosave_request) as answered:
+        page.locator("#id_excerpt").click()
+        page.keyboard.insert_text(" Typed before the crash.")  # one input event
+    assert answered.value.ok
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Autosaved \d\d:\d\d$"))
+    kept = Revision.objects.autosaves().get(post=digest, saved_by=editor)
+    assert kept.data["form"]["excerpt"] == digest.excerpt + " Typed before the crash."
+    version = digest.version
+    digest.refresh_from_db()
+    assert digest.version == version and "crash" not in digest.excerpt  # the post untouched
+    page.context.close()  # the tab is gone: no "Leave site?", no save
+
+    again = logged_in(new_page(), live_server, editor)  # another browser: nothing kept there
+    again.goto(url)
+    banner = again.locator(".composer-autosaved")
+    expect(banner).to_contain_text("were autosaved but not saved")
+    assert again.locator("#id_excerpt").input_value() == digest.excerpt  # never by itself
+    banner.get_by_role("button", name="Restore the autosaved edits").click()
+    expect(again.locator("#id_excerpt")).to_have_value(digest.excerpt + " Typed before the crash.")
+    again.keyboard.press("Control+s")
+    expect(again.locator("ul.messagelist li.success")).to_be_visible()
+    digest.refresh_from_db()
+    assert digest.excerpt.endswith("Typed before the crash.")
+    assert not Revision.objects.autosaves().exists()
