@@ -284,7 +284,7 @@
       if (input) input.value = `${index + 1}`;
     });
     byEditor(event);
-    markFold(rows);
+    refreshFolds(event);
   }
 
   function moveOne(row, step, event) {
@@ -320,50 +320,192 @@
     event.target.focus();
   });
 
-  // --- The fold: "on the index up to here" in one click -----------------------------------
+  // --- The fold: one marker per list; the parts above it are on the index -----------------
+  // The marker is a row of its own that the editor drags (pointer events: mouse, pen, finger)
+  // or moves with ↑/↓ (Alt too), Home and End while it has the focus. It stands after the
+  // first `shown` parts; moving parts (▲▼, a drag of a row) keeps that count, so a part moved
+  // across it changes sides. It only ticks the rows' own "on the index" boxes, which the form
+  // sends as before (their column is hidden: the marker replaces ticking row by row).
+  const FOLD_NOUNS = { "stats-group": "stats", "quotes-group": "quotes", "items-group": "items" };
+  const folds = [];
+
   function onIndexBox(row) {
     return row.querySelector("input[type=checkbox][name$='-on_index']");
   }
 
-  function markFold(rows) {
-    const boxes = rows.map(onIndexBox);
-    rows.forEach((row) => row.classList.remove("fold-after"));
-    const shown = boxes.filter((box) => box && box.checked).length;
-    // The fold is drawn only where the boxes say "these first, none after".
-    const clean = boxes.every((box, index) => !box || box.checked === index < shown);
-    if (clean && shown > 0 && shown < rows.length) rows[shown - 1].classList.add("fold-after");
+  function foldRows(group) {
+    const rows = group.querySelector("tbody")
+      ? group.querySelectorAll("tbody > tr.form-row:not(.empty-form)")
+      : group.querySelectorAll(".inline-related:not(.empty-form):not(.tabular)");
+    return [...rows].filter(onIndexBox);
   }
 
-  function foldAt(row, event) {
-    const rows = rowsOf(row);
-    const at = rows.indexOf(row);
-    rows.forEach((other, index) => {
-      const box = onIndexBox(other);
-      if (box) box.checked = index <= at;
-    });
-    byEditor(event);
-    markFold(rows);
+  function describeFold(fold, rows) {
+    const total = rows.length;
+    const noun = FOLD_NOUNS[fold.group.id];
+    const said =
+      fold.shown === total
+        ? `All ${total} ${noun} on the index`
+        : `Fold: ${fold.shown} of ${total} ${noun} above it on the index`;
+    fold.label.textContent = said + (fold.mixed ? " (some below are ticked: moving the fold sets them)" : "");
+    fold.marker.setAttribute("aria-valuenow", String(fold.shown));
+    fold.marker.setAttribute("aria-valuemax", String(total));
+    fold.marker.setAttribute("aria-valuetext", said);
+    fold.marker.hidden = total === 0;
   }
 
-  function addFoldButtons() {
-    for (const group of document.querySelectorAll("#quotes-group, #items-group")) {
-      const rows = [...group.querySelectorAll("tr.has_original, .inline-related.has_original")];
-      for (const row of rows) {
-        const box = onIndexBox(row);
-        if (!box) continue;
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "fold-here";
-        button.textContent = "Fold here";
-        button.title = "Show on the index up to here; hide everything below";
-        button.addEventListener("click", (event) => foldAt(row, event));
-        box.parentElement.append(button);
-      }
-      markFold(rows);
-      group.addEventListener("change", (event) => {
-        if (event.target.matches("input[name$='-on_index']")) markFold(rowsOf(event.target));
-      });
+  function placeFold(fold) {
+    const rows = foldRows(fold.group);
+    fold.shown = Math.max(0, Math.min(fold.shown, rows.length));
+    const focused = document.activeElement === fold.marker;
+    if (fold.shown > 0) {
+      if (rows[fold.shown - 1].nextElementSibling !== fold.marker) rows[fold.shown - 1].after(fold.marker);
+    } else if (rows.length && rows[0].previousElementSibling !== fold.marker) {
+      rows[0].before(fold.marker);
     }
+    if (focused) fold.marker.focus();
+    describeFold(fold, rows);
+    return rows;
+  }
+
+  function applyFold(fold, event) {
+    const rows = placeFold(fold);
+    let changed = false;
+    rows.forEach((row, index) => {
+      const box = onIndexBox(row);
+      if (box.checked !== index < fold.shown) {
+        box.checked = index < fold.shown;
+        changed = true;
+      }
+    });
+    fold.mixed = false;
+    describeFold(fold, rows);
+    if (changed && event) byEditor(event);
+  }
+
+  function moveFold(fold, shown, event) {
+    fold.shown = shown;
+    applyFold(fold, event);
+  }
+
+  function dragFold(fold, down) {
+    if (down.button !== 0) return;
+    down.preventDefault();
+    const marker = fold.marker;
+    // Followed on the window, not by capturing the pointer: moving the marker in the page
+    // takes it out and back in, which ends any capture.
+    marker.classList.add("dragging");
+    // Where each part's middle is on the page as if the marker were not there, taken once:
+    // the marker moving during the drag shifts the rows under the pointer.
+    const height = marker.getBoundingClientRect().height;
+    let below = false;
+    const middles = [];
+    for (const row of foldRows(fold.group)) {
+      if (marker.compareDocumentPosition(row) & Node.DOCUMENT_POSITION_FOLLOWING) below = true;
+      const box = row.getBoundingClientRect();
+      middles.push(box.top + window.scrollY + box.height / 2 - (below ? height : 0));
+    }
+    const move = (event) => {
+      const y = event.clientY + window.scrollY;
+      const shown = middles.filter((middle) => y > middle).length;
+      if (shown !== fold.shown) {
+        fold.shown = shown;
+        placeFold(fold);
+      }
+    };
+    const end = (event) => {
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", end);
+      window.removeEventListener("pointercancel", end);
+      marker.classList.remove("dragging");
+      applyFold(fold, event);
+      marker.focus();
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", end);
+    window.addEventListener("pointercancel", end);
+  }
+
+  function keyFold(fold, event) {
+    const total = foldRows(fold.group).length;
+    const to = {
+      ArrowUp: fold.shown - 1,
+      ArrowDown: fold.shown + 1,
+      Home: 0,
+      End: total,
+    }[event.key];
+    if (to === undefined || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (to >= 0 && to <= total) moveFold(fold, to, event);
+  }
+
+  function addFolds() {
+    for (const [id, noun] of Object.entries(FOLD_NOUNS)) {
+      const group = document.getElementById(id);
+      if (!group) continue;
+      const rows = foldRows(group);
+      const boxes = rows.map(onIndexBox);
+      let shown = 0;
+      while (shown < boxes.length && boxes[shown].checked) shown += 1;
+      const tabular = Boolean(group.querySelector("tbody"));
+      const marker = document.createElement(tabular ? "tr" : "div");
+      marker.className = "fold-marker";
+      marker.tabIndex = 0;
+      marker.setAttribute("role", "separator");
+      marker.setAttribute("aria-orientation", "horizontal");
+      marker.setAttribute("aria-valuemin", "0");
+      marker.setAttribute("aria-label", `Fold of the ${noun}: the ${noun} above it show on the index. Drag it, or move it with the arrow keys.`);
+      marker.title = "Drag the fold, or focus it and press ↑/↓ (Alt+↑/↓), Home, End";
+      const inner = document.createElement(tabular ? "td" : "div");
+      if (tabular) {
+        const head = group.querySelector("thead tr");
+        inner.colSpan = head ? [...head.cells].reduce((sum, cell) => sum + cell.colSpan, 0) : 8;
+      }
+      const grip = document.createElement("span");
+      grip.className = "fold-grip";
+      grip.setAttribute("aria-hidden", "true");
+      const label = document.createElement("span");
+      label.className = "fold-label";
+      inner.append(grip, label);
+      marker.append(inner);
+      const fold = {
+        group,
+        marker,
+        label,
+        shown,
+        mixed: boxes.slice(shown).some((box) => box.checked),
+      };
+      if (tabular) group.querySelector("tbody").prepend(marker);
+      else (rows[0] || group.querySelector(".add-row") || group.lastElementChild).before(marker);
+      group.classList.add("has-fold");
+      placeFold(fold);
+      marker.addEventListener("pointerdown", (event) => dragFold(fold, event));
+      marker.addEventListener("keydown", (event) => keyFold(fold, event));
+      // A part dragged by its handle (adminsortable2): the fold keeps its count.
+      group.addEventListener("dragend", (event) => refreshFold(fold, event));
+      folds.push(fold);
+    }
+    // A part added with "Add another": below the fold, unless every part was on the index.
+    document.addEventListener("formset:added", (event) => {
+      for (const fold of folds) {
+        if (!fold.group.contains(event.target)) continue;
+        const total = foldRows(fold.group).length;
+        if (fold.shown === total - 1 && !fold.mixed) fold.shown = total;
+        refreshFold(fold, null);
+      }
+    });
+  }
+
+  // After parts moved or were added: the fold keeps its count (a list whose boxes were mixed
+  // keeps them, until the editor moves the fold).
+  function refreshFold(fold, event) {
+    if (fold.mixed) placeFold(fold);
+    else applyFold(fold, event);
+  }
+
+  function refreshFolds(event) {
+    for (const fold of folds) refreshFold(fold, event);
   }
 
   // --- A digest's title and its publish day -----------------------------------------------
@@ -429,7 +571,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     offerDraft(offerAutosave());
-    addFoldButtons();
+    addFolds();
     const title = document.getElementById("id_title");
     const day = document.getElementById("id_publish_at_0");
     for (const el of [title, day]) if (el) el.addEventListener("input", checkTitleDate);

@@ -1,4 +1,5 @@
-"""The composer in Chromium: the table fits at 1400 px, the fold in one click, ▲▼ one step,
+"""The composer in Chromium: the table fits at 1400 px, the fold marker dragged or moved by
+keys, ▲▼ one step, an autosave on the server offered back after a crash,
 Ctrl+S saves and stays, a warning before leaving with unsaved edits, the browser's copy of
 unsaved edits offered back (never applied by itself), the title/date warning and the Markdown
 preview beside the intro. Screenshots at 1400 and 390 px, light and dark."""
@@ -67,25 +68,75 @@ def test_the_quote_table_fits_at_1400_px_with_tall_boxes_and_a_big_handle(
     page.screenshot(path=artifacts / "composer-1400-light.png", full_page=True)
 
 
-def test_fold_here_shows_the_quotes_up_to_it_and_ctrl_s_saves_and_stays(live_server, page, digest):
+def drag_fold(page, group, before_row):
+    """Drag the fold marker of `group` with the mouse to just above the row `before_row`."""
+    marker = page.locator(f"#{group} .fold-marker")
+    row = page.locator(f"#{group} .form-row.has_original").nth(before_row)
+    # Both ends of the drag on the screen: the mouse moves within the viewport.
+    row.evaluate("row => row.scrollIntoView({block: 'start'})")
+    grip, target = marker.bounding_box(), row.bounding_box()
+    page.mouse.move(grip["x"] + 20, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(grip["x"] + 20, target["y"] + 4, steps=8)
+    page.mouse.up()
+
+
+def test_the_fold_marker_is_dragged_or_moved_by_keys_and_sets_what_the_index_shows(
+    live_server, page
+):
+    digest = digest_with_parts(
+        stats=[("1M", "one"), ("2M", "two"), ("3M", "three")],
+        quotes=QUOTES,
+        items=ITEMS,
+        title="Stuff The Internet Says On Scalability For February 19th, 2016",
+    )
     open_composer(page, live_server, digest)
-    rows = page.locator("#quotes-group tr.has_original")
-    rows.nth(1).get_by_role("button", name="Fold here").click()
-    boxes = page.locator("#quotes-group input[name$='-on_index']")
+    quotes_fold = page.locator("#quotes-group .fold-marker")
+    expect(quotes_fold).to_contain_text("All 6 quotes on the index")
+    expect(page.locator("#quotes-group th.column-on_index")).to_be_hidden()  # no ticking
+
+    drag_fold(page, "quotes-group", 2)
+    expect(quotes_fold).to_contain_text("Fold: 2 of 6 quotes above it on the index")
+    boxes = page.locator("#quotes-group input[name$='-on_index']:not([name*='__prefix__'])")
     assert [boxes.nth(n).is_checked() for n in range(6)] == [True, True] + [False] * 4
-    expect(rows.nth(1)).to_have_class(re.compile("fold-after"))
+    # ▲ on the first quote below the fold: it moves up and across; the fold keeps two above.
+    page.locator("#quotes-group tr.has_original").nth(2).locator(".sort i.move-begin").click()
+    expect(quotes_fold).to_contain_text("Fold: 2 of 6")
+
+    # Without a mouse: the items' fold up three places, the stats' fold up one.
+    page.locator("#items-group .fold-marker").focus()
+    for _ in range(3):
+        page.keyboard.press("Alt+ArrowUp")
+    expect(page.locator("#items-group .fold-marker")).to_be_focused()
+    expect(page.locator("#items-group .fold-marker")).to_contain_text("Fold: 1 of 4 items")
+    page.locator("#stats-group .fold-marker").focus()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#stats-group .fold-marker")).to_have_attribute("aria-valuenow", "2")
 
     page.keyboard.press("Control+s")
     expect(page.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")
     assert re.search(r"/change/$", page.url)
-    assert list(digest.quotes.order_by("position").values_list("on_index", flat=True)) == [
-        True,
-        True,
-        False,
-        False,
-        False,
-        False,
-    ]
+    quotes = digest.quotes.order_by("position").values_list("speaker", "on_index")
+    assert list(quotes)[:3] == [("@speaker0", True), ("@speaker2", True), ("@speaker1", False)]
+    assert [on for _, on in quotes][3:] == [False] * 3
+    assert list(digest.items.order_by("position").values_list("on_index", flat=True)) == [
+        True, False, False, False,
+    ]  # fmt: skip
+    assert list(digest.stats.order_by("position").values_list("on_index", flat=True)) == [
+        True, True, False,
+    ]  # fmt: skip
+    # After the save the fold stands where it was left.
+    expect(page.locator("#quotes-group .fold-marker")).to_contain_text("Fold: 2 of 6")
+
+    # What readers see on the index: the parts above each fold, and a word that there is more.
+    page.goto(live_server.url + reverse("digest:post-index"))
+    excerpt = page.locator(".digest-parts").first
+    expect(excerpt.locator(".quote")).to_have_count(2)
+    expect(excerpt.locator(".quote").nth(1)).to_contain_text("@speaker2")
+    expect(excerpt.locator(".more-quotes")).to_be_visible()
+    expect(excerpt.locator(".item")).to_have_count(1)
+    expect(excerpt.locator(".stat")).to_have_count(2)
+    expect(excerpt).not_to_contain_text("3M")
 
 
 def test_the_arrows_move_a_quote_one_step(live_server, page, digest):
