@@ -71,7 +71,8 @@ def test_the_quote_table_fits_at_1400_px_with_tall_boxes_and_a_big_handle(
 def drag_fold(page, group, before_row):
     """Drag the fold marker of `group` with the mouse to just above the row `before_row`."""
     marker = page.locator(f"#{group} .fold-marker")
-    row = page.locator(f"#{group} .form-row.has_original").nth(before_row)
+    row = page.locator(f"#{group} :is(tr.has_original, .inline-related.has_original)")
+    row = row.nth(before_row)
     # Both ends of the drag on the screen: the mouse moves within the viewport.
     row.evaluate("row => row.scrollIntoView({block: 'start'})")
     grip, target = marker.bounding_box(), row.bounding_box()
