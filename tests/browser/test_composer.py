@@ -217,11 +217,26 @@ def test_moving_the_date_away_from_the_title_warns_and_the_preview_renders(
     expect(preview.locator("code.language-python span.n")).to_have_text("x")
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1400, "dark"), (390, "light"), (390, "dark")])
+@pytest.mark.parametrize(
+    ("width", "scheme"),
+    [(1400, "dark"), (1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")],
+)
 def test_composer_screenshots(live_server, new_page, digest, artifacts, width, scheme):
+    """The composer with its fold markers and an autosave said, for people to look at."""
     page = new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
     open_composer(page, live_server, digest)
+    page.evaluate("document.getElementById('composer').dataset.autosaveInterval = '100'")
+    page.locator("#quotes-group .fold-marker").focus()
+    with page.expect_response(autosave_request):
+        for _ in range(3):
+            page.keyboard.press("ArrowUp")
+    expect(page.locator("#autosave-status")).to_contain_text("Autosaved")
+    expect(page.locator("#quotes-group .fold-marker")).to_contain_text("Fold: 3 of 6")
     page.screenshot(path=artifacts / f"composer-{width}-{scheme}.png", full_page=True)
+    page.locator("#quotes-group .fold-marker").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / f"composer-{width}-{scheme}-fold.png")
+    page.locator("#autosave-status").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / f"composer-{width}-{scheme}-autosave.png")
 
 
 def test_a_stale_save_is_merged_field_by_field_in_the_browser(
