@@ -206,6 +206,7 @@
         const restored = {};
         for (const [name, value] of Object.entries(fields)) restored[name] = asBox(name, value);
         applyState(restored);
+        foldsFromBoxes();
         byEditor(event);
       } else {
         discard();
@@ -264,6 +265,7 @@
       if (!act) return;
       if (act === "restore") {
         applyState(offered.draft.fields);
+        foldsFromBoxes();
         byEditor(event);
       }
       localStorage.removeItem(offered.key);
@@ -506,6 +508,17 @@
 
   function refreshFolds(event) {
     for (const fold of folds) refreshFold(fold, event);
+  }
+
+  // After edits were restored into the form: each fold where the restored boxes put it.
+  function foldsFromBoxes() {
+    for (const fold of folds) {
+      const boxes = foldRows(fold.group).map(onIndexBox);
+      fold.shown = 0;
+      while (fold.shown < boxes.length && boxes[fold.shown].checked) fold.shown += 1;
+      fold.mixed = boxes.slice(fold.shown).some((box) => box.checked);
+      placeFold(fold);
+    }
   }
 
   // --- A digest's title and its publish day -----------------------------------------------

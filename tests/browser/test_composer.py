@@ -290,13 +290,19 @@ def test_autosave_keeps_a_changed_form_on_the_server_and_offers_it_back_after_a_
     page.goto(url)
     # The page says how often (30 s); a test says 200 ms, and waits for the request itself.
     page.evaluate("document.getElementById('composer').dataset.autosaveInterval = '200'")
-    with page.expect_response(autosave_request) as answered:
+    page.locator("#quotes-group .fold-marker").focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    with page.expect_response(
+        lambda response: autosave_request(response) and "crash" in response.request.post_data
+    ) as answered:
         page.locator("#id_excerpt").click()
         page.keyboard.insert_text(" Typed before the crash.")  # one input event
     assert answered.value.ok
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Autosaved \d\d:\d\d$"))
     kept = Revision.objects.autosaves().get(post=digest, saved_by=editor)
     assert kept.data["form"]["excerpt"] == digest.excerpt + " Typed before the crash."
+    assert kept.data["form"]["quotes-4-on_index"] == ""
     version = digest.version
     digest.refresh_from_db()
     assert digest.version == version and "crash" not in digest.excerpt  # the post untouched
@@ -309,8 +315,12 @@ def test_autosave_keeps_a_changed_form_on_the_server_and_offers_it_back_after_a_
     assert again.locator("#id_excerpt").input_value() == digest.excerpt  # never by itself
     banner.get_by_role("button", name="Restore the autosaved edits").click()
     expect(again.locator("#id_excerpt")).to_have_value(digest.excerpt + " Typed before the crash.")
+    expect(again.locator("#quotes-group .fold-marker")).to_contain_text("Fold: 4 of 6")
     again.keyboard.press("Control+s")
     expect(again.locator("ul.messagelist li.success")).to_be_visible()
     digest.refresh_from_db()
     assert digest.excerpt.endswith("Typed before the crash.")
+    assert list(digest.quotes.order_by("position").values_list("on_index", flat=True)) == [
+        True, True, True, True, False, False,
+    ]  # fmt: skip
     assert not Revision.objects.autosaves().exists()
