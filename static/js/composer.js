@@ -34,6 +34,7 @@
   form.addEventListener("submit", () => {
     submitting = true;
     clearTimeout(autosaveTimer);
+    untouchAddedRows();
     saveDraft(true);
   });
   window.addEventListener("beforeunload", (event) => {
@@ -508,6 +509,21 @@
 
   function refreshFolds(event) {
     for (const fold of folds) refreshFold(fold, event);
+  }
+
+  // A row added with "Add another" and left empty is skipped by the save only if it is as it
+  // came; the fold's untick would make it a part without text ("This field is required").
+  function untouchAddedRows() {
+    for (const fold of folds) {
+      for (const row of foldRows(fold.group)) {
+        if (row.classList.contains("has_original")) continue;
+        const fields = row.querySelectorAll("input[type=text], input[type=url], textarea");
+        if ([...fields].every((field) => !field.value.trim())) {
+          const box = onIndexBox(row);
+          box.checked = box.defaultChecked;
+        }
+      }
+    }
   }
 
   // After edits were restored into the form: each fold where the restored boxes put it.

@@ -98,11 +98,14 @@ def test_the_fold_marker_is_dragged_or_moved_by_keys_and_sets_what_the_index_sho
 
     drag_fold(page, "quotes-group", 2)
     expect(quotes_fold).to_contain_text("Fold: 2 of 6 quotes above it on the index")
+    # A quote added goes below the fold; left empty, it is not saved (nor refused).
+    page.locator("#quotes-group .add-row a").click()
+    expect(quotes_fold).to_contain_text("Fold: 2 of 7 quotes")
     boxes = page.locator("#quotes-group input[name$='-on_index']:not([name*='__prefix__'])")
     assert [boxes.nth(n).is_checked() for n in range(6)] == [True, True] + [False] * 4
     # ▲ on the first quote below the fold: it moves up and across; the fold keeps two above.
     page.locator("#quotes-group tr.has_original").nth(2).locator(".sort i.move-begin").click()
-    expect(quotes_fold).to_contain_text("Fold: 2 of 6")
+    expect(quotes_fold).to_contain_text("Fold: 2 of 7")
 
     # Without a mouse: the items' fold up three places, the stats' fold up one.
     page.locator("#items-group .fold-marker").focus()
@@ -117,6 +120,7 @@ def test_the_fold_marker_is_dragged_or_moved_by_keys_and_sets_what_the_index_sho
     page.keyboard.press("Control+s")
     expect(page.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")
     assert re.search(r"/change/$", page.url)
+    assert digest.quotes.count() == 6
     quotes = digest.quotes.order_by("position").values_list("speaker", "on_index")
     assert list(quotes)[:3] == [("@speaker0", True), ("@speaker2", True), ("@speaker1", False)]
     assert [on for _, on in quotes][3:] == [False] * 3
