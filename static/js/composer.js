@@ -113,11 +113,14 @@
   const autosaveStatus = document.getElementById("autosave-status");
   let autosaveTimer = null;
   let autosavePending = false;
+  // One request at a time: two in flight could be written in the other order, the older
+  // form last.
+  let autosaveInFlight = false;
 
   function scheduleAutosave() {
     if (!autosaveUrl) return;
     autosavePending = true;
-    if (autosaveTimer === null) {
+    if (autosaveTimer === null && !autosaveInFlight) {
       autosaveTimer = setTimeout(autosaveNow, Number(config.dataset.autosaveInterval) || 30000);
     }
   }
@@ -133,8 +136,9 @@
 
   function autosaveNow() {
     autosaveTimer = null;
-    if (!autosavePending || submitting) return;
+    if (!autosavePending || submitting || autosaveInFlight) return;
     autosavePending = false;
+    autosaveInFlight = true;
     const body = new URLSearchParams();
     for (const [name, value] of Object.entries(formState())) {
       body.append(name, value === true ? "on" : value === false ? "" : value);
@@ -162,7 +166,12 @@
       })
       .catch((data) => {
         sayAutosave(`Not autosaved: ${(data && data.error) || "no connection"}. The copy in this browser is kept.`, true);
-        scheduleAutosave();
+        autosavePending = true;
+      })
+      .finally(() => {
+        autosaveInFlight = false;
+        // Edits made while it was on its way (or a failed one) go with the next.
+        if (autosavePending) scheduleAutosave();
       });
   }
 
