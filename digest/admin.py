@@ -25,17 +25,24 @@ from .models import (
 
 
 class VisibilityFilter(admin.SimpleListFilter):
-    """Draft, scheduled or published, by the same queryset rules readers are served by."""
+    """Draft, pending review, scheduled or published, by the same queryset rules readers
+    are served by."""
 
     title = "status"
     parameter_name = "visibility"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+        return [
+            ("draft", "Draft"),
+            ("pending", "Pending review"),
+            ("scheduled", "Scheduled"),
+            ("published", "Published"),
+        ]
 
     def queryset(self, request, queryset):
         rules = {
             "draft": queryset.drafts,
+            "pending": queryset.pending,
             "scheduled": queryset.scheduled,
             "published": queryset.published,
         }
@@ -79,20 +86,24 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 
     actions = ("publish_now", "unpublish")
 
-    @admin.action(description="Publish the selected posts now", permissions=("change",))
+    # Editors only: authors never publish (the verbs check it again).
+    @admin.action(description="Publish the selected posts now", permissions=("publish",))
     def publish_now(self, request, queryset):
         self.take_step(request, queryset, Post.publish, "published")
 
-    @admin.action(description="Take the selected posts back to draft", permissions=("change",))
+    @admin.action(description="Take the selected posts back to draft", permissions=("publish",))
     def unpublish(self, request, queryset):
         self.take_step(request, queryset, Post.unpublish, "taken back to draft")
+
+    def has_publish_permission(self, request):
+        return Post.may_publish(request.user)
 
     def take_step(self, request, queryset, step, done):
         """One lifecycle verb on each selected post; a post that cannot take it is named."""
         count = 0
         for post in queryset:
             try:
-                step(post)
+                step(post, by=request.user)
             except IllegalTransition as refusal:
                 messages.warning(request, str(refusal))
             else:
@@ -103,7 +114,12 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post):
-        colours = {"Draft": "#777", "Scheduled": "#b26b00", "Published": "#1a7f37"}
+        colours = {
+            "Draft": "#777",
+            "Pending review": "#8250df",
+            "Scheduled": "#b26b00",
+            "Published": "#1a7f37",
+        }
         label = post.display_status
         return format_html('<strong style="color:{}">{}</strong>', colours[label], label)
 
@@ -123,6 +139,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             review = admin_composer.review_request(post)
             if review:
                 messages.info(request, review)
+            # This editor's autosaved form, offered back (composer.js), never applied by itself.
+            kept = Revision.objects.autosaves().filter(post=post, saved_by=request.user).first()
+            extra_context = {"autosave": kept, **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -290,6 +309,8 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
         Revision.record(
             post, by=request.user, note=note, parts=parts, tags=form.cleaned_data.get("tags")
         )
+        # Saved: this editor's autosave is in the post now (or was theirs to leave).
+        Revision.discard_autosave(post, request.user)
         warning = admin_composer.title_date_warning(post)
         if warning:
             messages.warning(request, warning)
@@ -354,6 +375,11 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 "<int:post_id>/covered-links/",
                 wrap(admin_views.covered_links(self)),
                 name="digest_post_covered_links",
+            ),
+            path(
+                "<int:post_id>/autosave/",
+                wrap(admin_views.autosave(self)),
+                name="digest_post_autosave",
             ),
             path(
                 "markdown-preview/",

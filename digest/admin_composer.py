@@ -1,6 +1,6 @@
 """The composer's buttons and warnings on the post's change form: Publish, Schedule,
-Unpublish and Submit for review write the post once, through its lifecycle verbs; a digest
-whose title names another day than its publish time is pointed out.
+Unpublish, Submit for review and Send back write the post once, through its lifecycle verbs; a
+digest whose title names another day than its publish time is pointed out.
 
 The post's one write happens here (`write_post`), called by `PostAdmin.save_related` once the
 parts' rows are written and rendered into the post in hand.
@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from .models import IllegalTransition, Post, digest_title
-from .review import notify_editors
+from .review import notify_author, notify_editors
 
 # The buttons under the form, by the name they submit; each stays on the form afterwards.
 STEPS = {
@@ -21,10 +21,22 @@ STEPS = {
     "_schedule": "Scheduled",
     "_unpublish": "Taken back to draft",
     "_submit_review": "Submitted for review",
+    "_send_back": "Sent back to draft",
     "_save_draft": "",
 }
-EDITORS_ONLY = ("_publish", "_schedule", "_unpublish")
+EDITORS_ONLY = ("_publish", "_schedule", "_unpublish", "_send_back")
 REVIEW_NOTE = STEPS["_submit_review"]
+SENT_BACK_NOTE = STEPS["_send_back"]
+# How the post stands after each step went through (Post.display_status, lower case).
+STANDS = {
+    "_publish": "published",
+    "_schedule": "scheduled",
+    "_unpublish": "draft",
+    "_submit_review": "pending review",
+    "_send_back": "draft",
+}
+# The editor's note to the author, kept in the revision's note after SENT_BACK_NOTE.
+NOTE_MAX_CHARS = 160
 DIGEST_TITLE_START = "Stuff The Internet Says On Scalability For "
 
 
@@ -39,22 +51,33 @@ def moves(request):
     return pressed(request) not in (None, "_save_draft")
 
 
+def review_note(request):
+    """The editor's note sent with a post back to its author: one line, kept short."""
+    return " ".join(request.POST.get("review_note", "").split())[:NOTE_MAX_CHARS]
+
+
 def write_post(request, post, can_publish):
     """Write the post once: through the verb of the button pressed, or a plain save. Returns
-    the note its revision keeps. A step the post cannot take is said, and the edit is saved."""
+    the note its revision keeps. A step the post cannot take is said, and the edit is saved.
+    The verbs check who may take them again (`by`): authors never publish."""
     step = pressed(request)
     if step in EDITORS_ONLY and not can_publish:
         messages.warning(
             request, "Only an editor can publish. Use “Submit for review”: editors are told."
         )
         step = None
+    by = request.user
     try:
         if step == "_publish":
-            post.publish()
+            post.publish(by=by)
         elif step == "_schedule":
-            post.schedule(post.publish_at)
+            post.schedule(post.publish_at, by=by)
         elif step == "_unpublish":
-            post.unpublish()
+            post.unpublish(by=by)
+        elif step == "_submit_review":
+            post.submit_for_review(by=by)
+        elif step == "_send_back":
+            post.send_back(by=by)
         else:
             post.save()
     except IllegalTransition as refusal:
@@ -62,7 +85,11 @@ def write_post(request, post, can_publish):
         post.save()
         return ""
     if step == "_submit_review":
-        notify_editors.enqueue(post.pk, request.user.pk)
+        notify_editors.enqueue(post.pk, by.pk)
+    if step == "_send_back":
+        note = review_note(request)
+        notify_author.enqueue(post.pk, by.pk, note)
+        return f"{SENT_BACK_NOTE}: {note}" if note else SENT_BACK_NOTE
     return STEPS.get(step, "") if step else ""
 
 
@@ -77,10 +104,11 @@ def step_response(model_admin, request, post):
         "_schedule": f"“{post}” is scheduled: readers see it from {when}.",
         "_unpublish": f"“{post}” is a draft again; readers no longer see it.",
         "_submit_review": f"“{post}” is saved and submitted for review; the editors are told.",
+        "_send_back": f"“{post}” is a draft again; its author is told.",
         "_save_draft": f"“{post}” is saved.",
     }
     done = said[step]
-    if step in EDITORS_ONLY and post.display_status.lower() not in done:
+    if step in STANDS and post.display_status.lower() != STANDS[step]:
         done = f"“{post}” is saved; it is {post.display_status.lower()}."
     model_admin.message_user(request, done, messages.SUCCESS)
     return HttpResponseRedirect(reverse("admin:digest_post_change", args=[post.pk]))
@@ -100,17 +128,30 @@ def title_date_warning(post):
 
 
 def review_request(post):
-    """Who asked for a review of the post, when the last thing done to it was that."""
-    last = post.revisions.select_related("saved_by").first()
-    if last is None or last.note != REVIEW_NOTE:
-        return None
-    when = formats.date_format(timezone.localtime(last.saved_at), "DATETIME_FORMAT")
-    return f"{last.saved_by or 'An author'} submitted this post for review on {when}."
+    """Where the post stands in review, for whoever opens it: who asked for a review and
+    when (while it waits), or who sent it back, when and why (until it is submitted again)."""
+    steps = post.revisions.saves().select_related("saved_by")
+    if post.status == Post.Status.PENDING:
+        asked = steps.filter(note=REVIEW_NOTE).first()
+        if asked is None:
+            return "This post is waiting for review: publish it, or send it back with a note."
+        when = formats.date_format(timezone.localtime(asked.saved_at), "DATETIME_FORMAT")
+        return (
+            f"{asked.saved_by or 'An author'} submitted this post for review on {when}: "
+            "publish it, or send it back to draft with a note."
+        )
+    last = steps.first()
+    if post.status == Post.Status.DRAFT and last and last.note.startswith(SENT_BACK_NOTE):
+        when = formats.date_format(timezone.localtime(last.saved_at), "DATETIME_FORMAT")
+        note = last.note.removeprefix(SENT_BACK_NOTE).removeprefix(": ")
+        said = f"{last.saved_by or 'An editor'} sent this post back to draft on {when}"
+        return f"{said}: “{note}”" if note else f"{said}."
+    return None
 
 
 # The parts' fields as the inline forms show them (digest/admin_parts.py).
 PART_FORM_FIELDS = {
-    "stats": ("figure", "label"),
+    "stats": ("figure", "label", "on_index"),
     "quotes": ("speaker", "text", "source_url", "on_index"),
     "items": ("text", "on_index"),
 }
@@ -132,7 +173,9 @@ def merged_part_data(request, post, prefix, model):
     if data.get("merge_version") != str(post.version) or prefix not in PART_FORM_FIELDS:
         return None
     loaded = data.get("loaded_version", "")
-    opened = post.revisions.filter(version=int(loaded)).first() if loaded.isdigit() else None
+    opened = (
+        post.revisions.saves().filter(version=int(loaded)).first() if loaded.isdigit() else None
+    )
     if opened is None:
         return None
     base = {part.get("anchor"): part for part in opened.data.get(prefix, [])}

@@ -12,7 +12,7 @@ from .models import Item, Quote, Stat
 class StatInline(SortableTabularInline):
     model = Stat
     formset = PartFormSet
-    fields = ("figure", "label")
+    fields = ("figure", "label", "on_index")
     extra = 0
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 40})}}
 

@@ -1,4 +1,5 @@
-"""Admin pages of a post beyond the change form: its revisions and its secret preview link."""
+"""Admin pages of a post beyond the change form: its revisions, its secret preview link, and
+the composer's helpers (autosave, Markdown preview, link check)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -6,6 +7,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -26,7 +28,7 @@ def _post_for(model_admin, request, post_id):
 def revisions(model_admin):
     def view(request, post_id):
         post = _post_for(model_admin, request, post_id)
-        history = list(post.revisions.select_related("saved_by"))
+        history = list(post.revisions.saves().select_related("saved_by"))
         rows = [
             (revision, changes_between(older.data if older else None, revision.data))
             for revision, older in zip(history, [*history[1:], None], strict=False)
@@ -49,7 +51,7 @@ def compare_revisions(model_admin):
 
     def view(request, post_id, revision_id):
         post = _post_for(model_admin, request, post_id)
-        history = post.revisions.select_related("saved_by")
+        history = post.revisions.saves().select_related("saved_by")
         shown = get_object_or_404(history, pk=revision_id)
         against_id = request.GET.get("against", "")
         if against_id and not against_id.isdigit():
@@ -78,7 +80,7 @@ def restore_revision(model_admin):
     @require_POST
     def view(request, post_id, revision_id):
         post = _post_for(model_admin, request, post_id)
-        revision = get_object_or_404(Revision, pk=revision_id, post=post)
+        revision = get_object_or_404(Revision.objects.saves(), pk=revision_id, post=post)
         revision.restore(by=request.user)
         messages.success(
             request,
@@ -140,5 +142,51 @@ def covered_links(model_admin):
         post = _post_for(model_admin, request, post_id)
         report, cut = check_digest_links(post)
         return JsonResponse({"links": report, "more_not_checked": cut})
+
+    return view
+
+
+# An autosave is the post's form without its files: a digest of a few hundred parts is well
+# under this; more is not a form of ours.
+AUTOSAVE_MAX_BYTES = 512 * 1024
+# What the browser sends besides the form's fields (the token is in a header, too).
+AUTOSAVE_SKIPPED = {"csrfmiddlewaretoken"}
+
+
+def autosave(model_admin):
+    """The composer's autosave: this editor's unsaved form kept as their draft revision
+    (Revision.autosave), never written to the post, so no one's save is overwritten and no
+    form turns stale. `discard` forgets it. Answers when it was kept and, if the post was
+    saved since the form was opened, by whom and when (saving then shows the merge)."""
+
+    @require_POST
+    @ratelimit(key="user", rate="12/m", block=True)
+    def view(request, post_id):
+        # The declared length, before anything reads the body (Django's own limit on a body
+        # read into memory, DATA_UPLOAD_MAX_MEMORY_SIZE, holds for one that says less).
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > AUTOSAVE_MAX_BYTES:
+            return JsonResponse({"error": "Too large to autosave."}, status=413)
+        post = _post_for(model_admin, request, post_id)
+        if request.POST.get("discard"):
+            Revision.discard_autosave(post, request.user)
+            return JsonResponse({"discarded": True})
+        loaded = request.POST.get("loaded_version", "")
+        if not loaded.isdigit():
+            return JsonResponse({"error": "The form does not say which version it is."}, status=400)
+        fields = {k: v for k, v in request.POST.items() if k not in AUTOSAVE_SKIPPED}
+        try:
+            kept = Revision.autosave(post, request.user, fields, int(loaded))
+        except ValueError as refusal:
+            return JsonResponse({"error": str(refusal)}, status=409)
+        answer = {"saved_at": kept.saved_at.isoformat(), "version": kept.version}
+        if post.version != kept.version:
+            last = post.revisions.saves().select_related("saved_by").first()
+            when = formats.date_format(timezone.localtime(post.updated), "DATETIME_FORMAT")
+            answer["newer"] = {
+                "by": str(last.saved_by) if last and last.saved_by else "",
+                "at": when,
+            }
+        return JsonResponse(answer)
 
     return view

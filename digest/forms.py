@@ -186,7 +186,7 @@ def field_conflicts(form, cleaned, loaded):
     """The fields where the submitted form and the post as it now stands differ. The version
     the form was opened on (its revision, when kept) tells who changed each: a field this
     editor left alone takes the other save's value by default."""
-    opened = Revision.objects.filter(post=form.instance, version=loaded).first()
+    opened = Revision.objects.saves().filter(post=form.instance, version=loaded).first()
     base = opened.data if opened else {}
     conflicts = []
     for name in COMPARED_FIELDS:
@@ -222,7 +222,7 @@ def field_conflicts(form, cleaned, loaded):
 
 def stale_message(post):
     """Who saved the post after this editor opened it, and when."""
-    last = post.revisions.select_related("saved_by").first()
+    last = post.revisions.saves().select_related("saved_by").first()
     who = f" ({last.saved_by})" if last and last.saved_by else ""
     saved_at = formats.date_format(timezone.localtime(post.updated), "DATETIME_FORMAT")
     return forms.ValidationError(

@@ -24,7 +24,7 @@ from ..models import Item, Post, Quote, Stat
 META_KEY = "_scalepress_post"
 VERSION = 1
 PART_FIELDS = {
-    "stats": (Stat, ("figure", "figure_url", "label", "text_format")),
+    "stats": (Stat, ("figure", "figure_url", "label", "text_format", "on_index")),
     "quotes": (Quote, ("speaker", "text", "source_url", "source_on", "text_format", "on_index")),
     "items": (Item, ("text", "text_format", "on_index")),
 }
@@ -141,7 +141,8 @@ def _parts(values, name, model, fields):
         for name_ in fields:
             model_field = model._meta.get_field(name_)
             if name_ == "on_index":
-                part[name_] = _flag(value, name_, where)
+                # Exports from before stats had a fold carry none: they were all on the index.
+                part[name_] = _flag(value, name_, where, default=model is Stat)
             elif model_field.choices:
                 part[name_] = _choice(value, name_, [c for c, _ in model_field.choices], where)
             else:
@@ -172,8 +173,8 @@ def _choice(data, name, allowed, where=""):
     return value
 
 
-def _flag(data, name, where=""):
-    value = data.get(name, False)
+def _flag(data, name, where="", default=False):
+    value = data.get(name, default)
     if not isinstance(value, bool):
         raise _Unreadable(f"has {_place(name, where)} that is not true or false")
     return value

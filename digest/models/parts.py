@@ -99,6 +99,9 @@ class Stat(DigestPart):
     )
     label = models.CharField(max_length=MAX_LABEL_LENGTH, help_text="Markdown, one line.")
     label_html = models.TextField(blank=True, editable=False)
+    on_index = models.BooleanField(
+        "on the index", default=True, help_text="Show this stat in the excerpt on the index."
+    )
 
     class Meta(DigestPart.Meta):
         default_related_name = "stats"

@@ -29,6 +29,10 @@ class PostQuerySet(QuerySet):
     def drafts(self):
         return self.filter(status=self.model.Status.DRAFT)
 
+    def pending(self):
+        """Posts an author submitted, waiting for an editor to publish or send back."""
+        return self.filter(status=self.model.Status.PENDING)
+
     def tagged(self, tag):
         """Posts carrying `tag`. Through a subquery rather than `filter(tags=tag)`: taggit's
         object_id is an integer and our ids are bigints, and the join taggit writes casts

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .parts import Item, Quote, Stat, sync_parts
@@ -21,7 +22,7 @@ POST_FIELDS = [
 ]
 RESTORED_FIELDS = [f for f in POST_FIELDS if f not in ("slug", "status", "lead_image")]
 PART_FIELDS = {
-    "stats": (Stat, ["figure", "figure_url", "label", "text_format", "anchor"]),
+    "stats": (Stat, ["figure", "figure_url", "label", "text_format", "on_index", "anchor"]),
     "quotes": (
         Quote,
         ["speaker", "text", "source_url", "source_on", "text_format", "on_index", "anchor"],
@@ -45,8 +46,28 @@ def snapshot(post, parts=None, tags=None):
     return data
 
 
+class RevisionQuerySet(models.QuerySet):
+    def saves(self):
+        """The post as each save left it: its history, compared and restored."""
+        return self.filter(is_autosave=False)
+
+    def autosaves(self):
+        """Unsaved forms kept by the composer's autosave, one per post and editor."""
+        return self.filter(is_autosave=True)
+
+
+# What one autosave may hold: the post form's fields, with its parts' rows.
+AUTOSAVE_MAX_FIELDS = 3000
+AUTOSAVE_MAX_NAME = 100
+
+
 class Revision(models.Model):
-    """A post as it was after one save: kept for every save, restorable by an editor."""
+    """A post as it was after one save: kept for every save, restorable by an editor.
+
+    An autosave is a revision too (`is_autosave`): the composer's form as an editor left it,
+    never written to the post. Its `version` is the post's version the form was opened on,
+    so that restoring it into the form and saving meets any save made since as a merge.
+    """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()
@@ -56,6 +77,9 @@ class Revision(models.Model):
     )
     note = models.CharField(max_length=200, blank=True)
     data = models.JSONField()
+    is_autosave = models.BooleanField(default=False, editable=False)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-saved_at", "-pk"]
@@ -74,6 +98,39 @@ class Revision(models.Model):
             note=note,
             data=snapshot(post, parts, tags),
         )
+
+    @classmethod
+    def autosave(cls, post, by, fields, version):
+        """Keep `by`'s unsaved form of `post` (`fields`: its field names and values, as the
+        browser would send them; `version`: the post's version the form was opened on). One
+        autosave per post and editor, replaced by the next; one from a form opened on an
+        older version than the kept autosave (another tab) is refused with ValueError, as
+        is a form too large to be a post's. The post itself is never written."""
+        if len(fields) > AUTOSAVE_MAX_FIELDS or any(
+            len(name) > AUTOSAVE_MAX_NAME or not isinstance(value, str)
+            for name, value in fields.items()
+        ):
+            raise ValueError("This is not a post's form.")
+        with transaction.atomic():
+            kept = (
+                cls.objects.autosaves()
+                .select_for_update()
+                .filter(post=post, saved_by=by)
+                .order_by("-pk")
+                .first()
+            )
+            if kept is not None and kept.version > version:
+                raise ValueError("A newer autosave of this post (a form opened later) is kept.")
+            if kept is None:
+                kept = cls(post=post, saved_by=by, is_autosave=True)
+            kept.version, kept.data, kept.saved_at = version, {"form": fields}, timezone.now()
+            kept.save()
+        return kept
+
+    @classmethod
+    def discard_autosave(cls, post, by):
+        """Forget `by`'s autosave of `post` (their save wrote it, or they said so)."""
+        cls.objects.autosaves().filter(post=post, saved_by=by).delete()
 
     @transaction.atomic
     def restore(self, by=None):

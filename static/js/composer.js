@@ -1,5 +1,6 @@
-// The post composer (admin change form of a post): never lose work, fold the index excerpt in
-// one click, move parts one step (the previews and the link check: composer-preview.js).
+// The post composer (admin change form of a post): never lose work (a warning before leaving,
+// Ctrl+S, a copy in this browser, an autosave on the server), a fold marker per list for the
+// index excerpt, move parts one step (the previews and the link check: composer-preview.js).
 // No inline script anywhere (our CSP allows none): this file reads #composer's data-*.
 (function () {
   "use strict";
@@ -21,6 +22,7 @@
   const markDirty = () => {
     dirty = true;
     scheduleDraft();
+    scheduleAutosave();
   };
   // Only what the editor did counts: events a script dispatches (the admin's own widgets,
   // tests that provoke every handler) are not edits to guard.
@@ -31,6 +33,8 @@
   form.addEventListener("change", byEditor);
   form.addEventListener("submit", () => {
     submitting = true;
+    clearTimeout(autosaveTimer);
+    untouchAddedRows();
     saveDraft(true);
   });
   window.addEventListener("beforeunload", (event) => {
@@ -101,7 +105,129 @@
     }
   }
 
-  function offerDraft() {
+  // --- Autosave: the changed form kept on the server as this editor's draft revision -------
+  // Every `data-autosave-interval` ms (30 s; read at each change, so a page or a test may
+  // shorten it) after a change, never the post itself: the server keeps it apart and offers
+  // it back when the editor opens the post again. Checkboxes go as "on" or "".
+  const autosaveUrl = config.dataset.autosaveUrl;
+  const autosaveStatus = document.getElementById("autosave-status");
+  let autosaveTimer = null;
+  let autosavePending = false;
+  // One request at a time: two in flight could be written in the other order, the older
+  // form last.
+  let autosaveInFlight = false;
+
+  function scheduleAutosave() {
+    if (!autosaveUrl) return;
+    autosavePending = true;
+    if (autosaveTimer === null && !autosaveInFlight) {
+      autosaveTimer = setTimeout(autosaveNow, Number(config.dataset.autosaveInterval) || 30000);
+    }
+  }
+
+  const hhmm = (date) =>
+    `${String(date.getHours()).padStart(2, "0")}:${String(date.getMinutes()).padStart(2, "0")}`;
+
+  function sayAutosave(text, failed) {
+    if (!autosaveStatus) return;
+    autosaveStatus.textContent = text;
+    autosaveStatus.classList.toggle("composer-warning", Boolean(failed));
+  }
+
+  function autosaveNow() {
+    autosaveTimer = null;
+    if (!autosavePending || submitting || autosaveInFlight) return;
+    autosavePending = false;
+    autosaveInFlight = true;
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(formState())) {
+      body.append(name, value === true ? "on" : value === false ? "" : value);
+    }
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    fetch(autosaveUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": token ? token.value : "", "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+      credentials: "same-origin",
+    })
+      .then((response) =>
+        response
+          .json()
+          .catch(() => ({ error: `the server answered ${response.status}` }))
+          .then((data) => (response.ok ? data : Promise.reject(data))),
+      )
+      .then((data) => {
+        let said = `Autosaved ${hhmm(new Date(data.saved_at))}`;
+        if (data.newer) {
+          said += ` — saved since by ${data.newer.by || "someone else"} (${data.newer.at}): saving shows their version beside yours`;
+        }
+        sayAutosave(said, false);
+        autosaveStatus.dataset.savedAt = data.saved_at;
+      })
+      .catch((data) => {
+        sayAutosave(`Not autosaved: ${(data && data.error) || "no connection"}. The copy in this browser is kept.`, true);
+        autosavePending = true;
+      })
+      .finally(() => {
+        autosaveInFlight = false;
+        // Edits made while it was on its way (or a failed one) go with the next.
+        if (autosavePending) scheduleAutosave();
+      });
+  }
+
+  function offerAutosave() {
+    const kept = document.getElementById("autosave-data");
+    if (!kept || !autosaveUrl) return "";
+    const fields = JSON.parse(kept.textContent);
+    const current = formState();
+    const asBox = (name, value) => (typeof current[name] === "boolean" ? Boolean(value) : value);
+    const differs = Object.entries(fields).some(
+      ([name, value]) => name in current && name !== "loaded_version" && current[name] !== asBox(name, value),
+    );
+    const discard = () => {
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      fetch(autosaveUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": token ? token.value : "", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ discard: "1" }),
+        credentials: "same-origin",
+      });
+    };
+    if (!differs) {
+      discard();
+      return "";
+    }
+    const savedAt = config.dataset.autosaveAt;
+    const banner = document.createElement("div");
+    banner.className = "composer-draft composer-autosaved";
+    banner.setAttribute("role", "alert");
+    banner.innerHTML =
+      "<p></p><button type='button' class='button' data-act='restore'>Restore the autosaved edits</button> " +
+      "<button type='button' class='button' data-act='discard'>Discard them</button>";
+    banner.querySelector("p").textContent =
+      `Your edits of ${new Date(savedAt).toLocaleString()} were autosaved but not saved.` +
+      (config.dataset.autosaveVersion !== version
+        ? " The post has been saved since: restoring them and saving shows their version beside yours, field by field."
+        : "");
+    banner.addEventListener("click", (event) => {
+      const act = event.target.dataset.act;
+      if (!act) return;
+      if (act === "restore") {
+        const restored = {};
+        for (const [name, value] of Object.entries(fields)) restored[name] = asBox(name, value);
+        applyState(restored);
+        foldsFromBoxes();
+        byEditor(event);
+      } else {
+        discard();
+      }
+      banner.remove();
+    });
+    form.prepend(banner);
+    return savedAt;
+  }
+
+  function offerDraft(notBefore) {
     const hasErrors = document.querySelector(".errornote, .errorlist");
     const keys = Object.keys(localStorage).filter((key) => key.startsWith(draftPrefix));
     let offered = null;
@@ -121,6 +247,8 @@
       if (!offered || draft.savedAt > offered.draft.savedAt) offered = { key, draft };
     }
     if (!offered || hasErrors) return;
+    // The server's autosave is offered already, and this copy is no newer.
+    if (notBefore && new Date(offered.draft.savedAt) <= new Date(notBefore)) return;
     const current = formState();
     const differs = Object.entries(offered.draft.fields).some(
       ([name, value]) => name in current && current[name] !== value && name !== "loaded_version",
@@ -147,6 +275,7 @@
       if (!act) return;
       if (act === "restore") {
         applyState(offered.draft.fields);
+        foldsFromBoxes();
         byEditor(event);
       }
       localStorage.removeItem(offered.key);
@@ -167,7 +296,7 @@
       if (input) input.value = `${index + 1}`;
     });
     byEditor(event);
-    markFold(rows);
+    refreshFolds(event);
   }
 
   function moveOne(row, step, event) {
@@ -203,49 +332,217 @@
     event.target.focus();
   });
 
-  // --- The fold: "on the index up to here" in one click -----------------------------------
+  // --- The fold: one marker per list; the parts above it are on the index -----------------
+  // The marker is a row of its own that the editor drags (pointer events: mouse, pen, finger)
+  // or moves with ↑/↓ (Alt too), Home and End while it has the focus. It stands after the
+  // first `shown` parts; moving parts (▲▼, a drag of a row) keeps that count, so a part moved
+  // across it changes sides. It only ticks the rows' own "on the index" boxes, which the form
+  // sends as before (their column is hidden: the marker replaces ticking row by row).
+  const FOLD_NOUNS = { "stats-group": "stats", "quotes-group": "quotes", "items-group": "items" };
+  const folds = [];
+
   function onIndexBox(row) {
     return row.querySelector("input[type=checkbox][name$='-on_index']");
   }
 
-  function markFold(rows) {
-    const boxes = rows.map(onIndexBox);
-    rows.forEach((row) => row.classList.remove("fold-after"));
-    const shown = boxes.filter((box) => box && box.checked).length;
-    // The fold is drawn only where the boxes say "these first, none after".
-    const clean = boxes.every((box, index) => !box || box.checked === index < shown);
-    if (clean && shown > 0 && shown < rows.length) rows[shown - 1].classList.add("fold-after");
+  function foldRows(group) {
+    const rows = group.querySelector("tbody")
+      ? group.querySelectorAll("tbody > tr.form-row:not(.empty-form)")
+      : group.querySelectorAll(".inline-related:not(.empty-form):not(.tabular)");
+    return [...rows].filter(onIndexBox);
   }
 
-  function foldAt(row, event) {
-    const rows = rowsOf(row);
-    const at = rows.indexOf(row);
-    rows.forEach((other, index) => {
-      const box = onIndexBox(other);
-      if (box) box.checked = index <= at;
-    });
-    byEditor(event);
-    markFold(rows);
+  function describeFold(fold, rows) {
+    const total = rows.length;
+    const noun = FOLD_NOUNS[fold.group.id];
+    const said =
+      fold.shown === total
+        ? `All ${total} ${noun} on the index`
+        : `Fold: ${fold.shown} of ${total} ${noun} above it on the index`;
+    fold.label.textContent = said + (fold.mixed ? " (some below are ticked: moving the fold sets them)" : "");
+    fold.marker.setAttribute("aria-valuenow", String(fold.shown));
+    fold.marker.setAttribute("aria-valuemax", String(total));
+    fold.marker.setAttribute("aria-valuetext", said);
+    fold.marker.hidden = total === 0;
   }
 
-  function addFoldButtons() {
-    for (const group of document.querySelectorAll("#quotes-group, #items-group")) {
-      const rows = [...group.querySelectorAll("tr.has_original, .inline-related.has_original")];
-      for (const row of rows) {
-        const box = onIndexBox(row);
-        if (!box) continue;
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "fold-here";
-        button.textContent = "Fold here";
-        button.title = "Show on the index up to here; hide everything below";
-        button.addEventListener("click", (event) => foldAt(row, event));
-        box.parentElement.append(button);
+  function placeFold(fold) {
+    const rows = foldRows(fold.group);
+    fold.shown = Math.max(0, Math.min(fold.shown, rows.length));
+    const focused = document.activeElement === fold.marker;
+    if (fold.shown > 0) {
+      if (rows[fold.shown - 1].nextElementSibling !== fold.marker) rows[fold.shown - 1].after(fold.marker);
+    } else if (rows.length && rows[0].previousElementSibling !== fold.marker) {
+      rows[0].before(fold.marker);
+    }
+    if (focused) fold.marker.focus();
+    describeFold(fold, rows);
+    return rows;
+  }
+
+  function applyFold(fold, event) {
+    const rows = placeFold(fold);
+    let changed = false;
+    rows.forEach((row, index) => {
+      const box = onIndexBox(row);
+      if (box.checked !== index < fold.shown) {
+        box.checked = index < fold.shown;
+        changed = true;
       }
-      markFold(rows);
-      group.addEventListener("change", (event) => {
-        if (event.target.matches("input[name$='-on_index']")) markFold(rowsOf(event.target));
-      });
+    });
+    fold.mixed = false;
+    describeFold(fold, rows);
+    if (changed && event) byEditor(event);
+  }
+
+  function moveFold(fold, shown, event) {
+    fold.shown = shown;
+    applyFold(fold, event);
+  }
+
+  function dragFold(fold, down) {
+    if (down.button !== 0) return;
+    down.preventDefault();
+    const marker = fold.marker;
+    // Followed on the window, not by capturing the pointer: moving the marker in the page
+    // takes it out and back in, which ends any capture.
+    marker.classList.add("dragging");
+    // Where each part's middle is on the page as if the marker were not there, taken once:
+    // the marker moving during the drag shifts the rows under the pointer.
+    const height = marker.getBoundingClientRect().height;
+    let below = false;
+    const middles = [];
+    for (const row of foldRows(fold.group)) {
+      if (marker.compareDocumentPosition(row) & Node.DOCUMENT_POSITION_FOLLOWING) below = true;
+      const box = row.getBoundingClientRect();
+      middles.push(box.top + window.scrollY + box.height / 2 - (below ? height : 0));
+    }
+    const move = (event) => {
+      const y = event.clientY + window.scrollY;
+      const shown = middles.filter((middle) => y > middle).length;
+      if (shown !== fold.shown) {
+        fold.shown = shown;
+        placeFold(fold);
+      }
+    };
+    const end = (event) => {
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", end);
+      window.removeEventListener("pointercancel", end);
+      marker.classList.remove("dragging");
+      applyFold(fold, event);
+      marker.focus();
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", end);
+    window.addEventListener("pointercancel", end);
+  }
+
+  function keyFold(fold, event) {
+    const total = foldRows(fold.group).length;
+    const to = {
+      ArrowUp: fold.shown - 1,
+      ArrowDown: fold.shown + 1,
+      Home: 0,
+      End: total,
+    }[event.key];
+    if (to === undefined || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (to >= 0 && to <= total) moveFold(fold, to, event);
+  }
+
+  function addFolds() {
+    for (const [id, noun] of Object.entries(FOLD_NOUNS)) {
+      const group = document.getElementById(id);
+      if (!group) continue;
+      const rows = foldRows(group);
+      const boxes = rows.map(onIndexBox);
+      let shown = 0;
+      while (shown < boxes.length && boxes[shown].checked) shown += 1;
+      const tabular = Boolean(group.querySelector("tbody"));
+      const marker = document.createElement(tabular ? "tr" : "div");
+      marker.className = "fold-marker";
+      marker.tabIndex = 0;
+      marker.setAttribute("role", "separator");
+      marker.setAttribute("aria-orientation", "horizontal");
+      marker.setAttribute("aria-valuemin", "0");
+      marker.setAttribute("aria-label", `Fold of the ${noun}: the ${noun} above it show on the index. Drag it, or move it with the arrow keys.`);
+      marker.title = "Drag the fold, or focus it and press ↑/↓ (Alt+↑/↓), Home, End";
+      const inner = document.createElement(tabular ? "td" : "div");
+      if (tabular) {
+        const head = group.querySelector("thead tr");
+        inner.colSpan = head ? [...head.cells].reduce((sum, cell) => sum + cell.colSpan, 0) : 8;
+      }
+      const grip = document.createElement("span");
+      grip.className = "fold-grip";
+      grip.setAttribute("aria-hidden", "true");
+      const label = document.createElement("span");
+      label.className = "fold-label";
+      inner.append(grip, label);
+      marker.append(inner);
+      const fold = {
+        group,
+        marker,
+        label,
+        shown,
+        mixed: boxes.slice(shown).some((box) => box.checked),
+      };
+      if (tabular) group.querySelector("tbody").prepend(marker);
+      else (rows[0] || group.querySelector(".add-row") || group.lastElementChild).before(marker);
+      group.classList.add("has-fold");
+      placeFold(fold);
+      marker.addEventListener("pointerdown", (event) => dragFold(fold, event));
+      marker.addEventListener("keydown", (event) => keyFold(fold, event));
+      // A part dragged by its handle (adminsortable2): the fold keeps its count.
+      group.addEventListener("dragend", (event) => refreshFold(fold, event));
+      folds.push(fold);
+    }
+    // A part added with "Add another": below the fold, unless every part was on the index.
+    document.addEventListener("formset:added", (event) => {
+      for (const fold of folds) {
+        if (!fold.group.contains(event.target)) continue;
+        const total = foldRows(fold.group).length;
+        if (fold.shown === total - 1 && !fold.mixed) fold.shown = total;
+        refreshFold(fold, null);
+      }
+    });
+  }
+
+  // After parts moved or were added: the fold keeps its count (a list whose boxes were mixed
+  // keeps them, until the editor moves the fold).
+  function refreshFold(fold, event) {
+    if (fold.mixed) placeFold(fold);
+    else applyFold(fold, event);
+  }
+
+  function refreshFolds(event) {
+    for (const fold of folds) refreshFold(fold, event);
+  }
+
+  // A row added with "Add another" and left empty is skipped by the save only if it is as it
+  // came; the fold's untick would make it a part without text ("This field is required").
+  function untouchAddedRows() {
+    for (const fold of folds) {
+      for (const row of foldRows(fold.group)) {
+        if (row.classList.contains("has_original")) continue;
+        const fields = row.querySelectorAll("input[type=text], input[type=url], textarea");
+        if ([...fields].every((field) => !field.value.trim())) {
+          const box = onIndexBox(row);
+          box.checked = box.defaultChecked;
+        }
+      }
+    }
+  }
+
+  // After edits were restored into the form: each fold where the restored boxes put it.
+  function foldsFromBoxes() {
+    for (const fold of folds) {
+      const boxes = foldRows(fold.group).map(onIndexBox);
+      fold.shown = 0;
+      while (fold.shown < boxes.length && boxes[fold.shown].checked) fold.shown += 1;
+      fold.mixed = boxes.slice(fold.shown).some((box) => box.checked);
+      placeFold(fold);
     }
   }
 
@@ -311,8 +608,8 @@
   });
 
   document.addEventListener("DOMContentLoaded", () => {
-    offerDraft();
-    addFoldButtons();
+    offerDraft(offerAutosave());
+    addFolds();
     const title = document.getElementById("id_title");
     const day = document.getElementById("id_publish_at_0");
     for (const el of [title, day]) if (el) el.addEventListener("input", checkTitleDate);

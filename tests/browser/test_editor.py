@@ -50,6 +50,8 @@ QUOTES = [  # (speaker, text, on the index)
         True,
     ),
 ]
+# The fold marker shows the first quotes on the index: those on it come first.
+QUOTES = sorted(QUOTES, key=lambda quote: not quote[2])
 ITEMS = [  # (Markdown as pasted, text as read, link)
     (
         "[How Uber Engineering Evaluated JSON Encoding and Compression Algorithms]"
@@ -179,17 +181,16 @@ def test_an_editor_writes_previews_and_schedules_the_digest_that_readers_see_on_
     expect(page.locator("#id_paste_quotes")).to_have_value("")
     expect(page.locator("#id_paste_items")).to_have_value("")
 
-    # Two quotes stay off the index: untick them, by the names the page gives their boxes.
-    unticked = []
-    for speaker, _, on_index in QUOTES:
-        if on_index:
-            continue
-        row = quote_rows.filter(has=page.locator(f"input[name$='-speaker'][value='{speaker}']"))
-        checkbox = row.locator("input[type=checkbox][name$='-on_index']")
-        name = checkbox.get_attribute("name")
-        assert re.fullmatch(r"quotes-\d+-on_index", name), name
-        page.locator(f"input[name='{name}']").uncheck()
-        unticked.append(name)
+    # Two quotes stay off the index: the quotes' fold marker, moved up two places by keys.
+    fold = page.locator("#quotes-group .fold-marker")
+    expect(fold).to_contain_text("All 5 quotes on the index")
+    fold.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(fold).to_contain_text("Fold: 3 of 5 quotes above it on the index")
+    boxes = quote_rows.locator("input[type=checkbox][name$='-on_index']")
+    unticked = [boxes.nth(n).get_attribute("name") for n in (3, 4)]
+    assert all(re.fullmatch(r"quotes-\d+-on_index", name) for name in unticked), unticked
     assert len(unticked) == 2
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")

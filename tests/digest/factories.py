@@ -33,6 +33,7 @@ class PostFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Post.Status.DRAFT)
+        pending = factory.Trait(status=Post.Status.PENDING)
         scheduled = factory.Trait(
             publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
         )

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,15 +92,60 @@ def test_an_author_submits_for_review_and_the_editors_are_emailed(client, author
     response = submit(client, new_digest_url(), title="My draft", _submit_review="Submit")
     assert response.status_code == 302
     post = Post.objects.get(title="My draft")
-    assert post.status == Post.Status.DRAFT
+    assert post.status == Post.Status.PENDING
     assert post.revisions.first().note == "Submitted for review"
     assert run_jobs() == 1
     assert [m.to for m in mail.outbox] == [["editor@example.org"]]
     assert "My draft" in mail.outbox[0].subject
     assert change_url(post) in mail.outbox[0].body
+    # Waiting: the author may still edit it, and can neither publish nor submit it again.
+    page = client.get(change_url(post)).content.decode()
+    assert "Waiting for an editor’s review." in page
+    assert 'name="_submit_review"' not in page and 'name="_publish"' not in page
 
     client.force_login(editor)
-    assert "submitted this post for review" in client.get(change_url(post)).content.decode()
+    page = client.get(change_url(post)).content.decode()
+    assert "submitted this post for review" in page
+    assert 'name="_send_back"' in page and 'name="_publish"' in page
+    changelist = reverse("admin:digest_post_changelist")
+    listed = client.get(changelist, {"visibility": "pending"}).content.decode()
+    assert "My draft" in listed and "Pending review" in listed
+    assert "My draft" not in client.get(changelist, {"visibility": "draft"}).content.decode()
+
+
+def test_an_editor_sends_a_post_back_to_draft_with_a_note_and_the_author_is_told(
+    client, author, editor
+):
+    author.email = "author@example.org"
+    author.save()
+    post = PostFactory(pending=True, author=author, title="Needs work")
+    client.force_login(editor)
+    response = submit(
+        client,
+        change_url(post),
+        _send_back="Send back to draft",
+        review_note="  Cut the intro   in half. ",
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert post.revisions.first().note == "Sent back to draft: Cut the intro in half."
+    assert run_jobs() == 1
+    assert [m.to for m in mail.outbox] == [["author@example.org"]]
+    assert "Cut the intro in half." in mail.outbox[0].body
+
+    client.force_login(author)
+    page = client.get(change_url(post)).content.decode()
+    assert "sent this post back to draft" in page and "Cut the intro in half." in page
+    assert 'name="_submit_review"' in page
+
+
+def test_an_editor_publishes_a_post_pending_review(client, author, editor):
+    post = PostFactory(pending=True, author=author, title="Ready")
+    client.force_login(editor)
+    submit(client, change_url(post), _publish="Publish now")
+    post.refresh_from_db()
+    assert post.is_published
 
 
 def test_an_author_pressing_publish_by_hand_is_refused_and_the_post_stays_a_draft(client, author):
@@ -108,6 +154,10 @@ def test_an_author_pressing_publish_by_hand_is_refused_and_the_post_stays_a_draf
     submit(client, change_url(post), _publish="Publish now", status="published")
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
+    submit(client, change_url(post), _submit_review="Submit")
+    submit(client, change_url(post), _send_back="Send back", _publish="Publish now")
+    post.refresh_from_db()
+    assert post.status == Post.Status.PENDING
 
 
 def test_a_digest_title_naming_another_day_is_pointed_out_on_save(client, editor):
@@ -289,3 +339,96 @@ def test_a_publish_time_only_they_moved_defaults_to_theirs(client, editor):
     page = client.post(url, {**opened, "title": "Mine"}).content.decode()
     assert re.search(r'name="merge_publish_at" value="theirs" checked', page)
     assert re.search(r'name="merge_title" value="mine" checked', page)
+
+
+# Autosave ------------------------------------------------------------------------------------
+
+
+def autosave_url(post):
+    return reverse("admin:digest_post_autosave", args=[post.pk])
+
+
+def test_an_autosave_keeps_the_form_as_a_draft_revision_and_never_writes_the_post(client, editor):
+    post = digest_with_parts(quotes=[("@a", "One.", True)], title="As saved", draft=True)
+    client.force_login(editor)
+    submit(client, change_url(post))  # one save: a revision in the history
+    post.refresh_from_db()
+    version, history = post.version, post.revisions.saves().count()
+    fields = form_fields(client.get(change_url(post)))
+
+    answer = client.post(autosave_url(post), {**fields, "title": "Typed, not saved"}).json()
+    assert answer["version"] == version and "newer" not in answer
+    client.post(autosave_url(post), {**fields, "title": "Typed later", "quotes-0-on_index": ""})
+
+    post.refresh_from_db()
+    assert (post.title, post.version) == ("As saved", version)  # the post is untouched
+    kept = Revision.objects.autosaves().get()  # one a post and editor, replaced
+    assert (kept.post, kept.saved_by, kept.version) == (post, editor, version)
+    assert kept.data["form"]["title"] == "Typed later"
+    assert kept.data["form"]["quotes-0-on_index"] == ""
+    assert "csrfmiddlewaretoken" not in kept.data["form"]
+    assert post.revisions.saves().count() == history  # not in the history
+    revisions = reverse("admin:digest_post_revisions", args=[post.pk])
+    assert "Typed later" not in client.get(revisions).content.decode()
+
+    # Reopened (after a crash, a closed tab), the autosave is offered with the form.
+    page = client.get(change_url(post)).content.decode()
+    assert 'id="autosave-data"' in page and "Typed later" in page
+    assert f'data-autosave-version="{version}"' in page
+    # Another editor is not offered it.
+    client.force_login(staff(Role.EDITORS))
+    assert 'id="autosave-data"' not in client.get(change_url(post)).content.decode()
+
+    # A save puts the edits in the post; the autosave is forgotten.
+    client.force_login(editor)
+    submit(client, change_url(post), title="Saved for real")
+    assert not Revision.objects.autosaves().exists()
+
+
+def test_an_autosave_of_a_form_someone_saved_since_says_who_and_overwrites_nothing(client, editor):
+    post = digest_with_parts(quotes=[("@a", "One.", True)], draft=True)
+    client.force_login(editor)
+    opened = form_fields(client.get(change_url(post)))
+    other = staff(Role.EDITORS)
+    other.display_name = "Bea Other"
+    other.save()
+    client.force_login(other)
+    submit(client, change_url(post), title="Their title")
+
+    client.force_login(editor)
+    answer = client.post(autosave_url(post), {**opened, "title": "Mine"}).json()
+    assert answer["newer"]["by"] == "Bea Other"
+    post.refresh_from_db()
+    assert post.title == "Their title"
+    kept = Revision.objects.autosaves().get()
+    assert kept.version == int(opened["loaded_version"]) < post.version
+    # A form opened later (another tab) has autosaved: this older one may not replace it.
+    newer = form_fields(client.get(change_url(post)))
+    client.post(autosave_url(post), {**newer, "title": "From the newer tab"})
+    response = client.post(autosave_url(post), {**opened, "title": "From the old tab"})
+    assert response.status_code == 409
+    assert Revision.objects.autosaves().get().data["form"]["title"] == "From the newer tab"
+
+    assert client.post(autosave_url(post), {"discard": "1"}).json() == {"discarded": True}
+    assert not Revision.objects.autosaves().exists()
+
+
+def test_the_autosave_endpoint_checks_who_asks_how_and_how_much(client, editor, author):
+    post = PostFactory(draft=True, title="Someone's")
+    url = autosave_url(post)
+    fields = {"loaded_version": str(post.version), "title": "x"}
+    assert client.post(url, fields).status_code == 302  # to the login page
+    client.force_login(author)
+    assert client.post(url, fields).status_code == 404  # not their post
+    client.force_login(editor)
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"title": "x"}).status_code == 400
+    assert client.post(url, {**fields, "excerpt": "x" * 600_000}).status_code == 413
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(editor)
+    assert guarded.post(url, fields).status_code == 403  # no CSRF token
+    assert not Revision.objects.autosaves().exists()
+
+    # Twelve a minute (one every five seconds), the 400 and the 413 above counted.
+    answers = [client.post(url, fields).status_code for _ in range(12)]
+    assert answers == [200] * 10 + [429] * 2

@@ -1,4 +1,5 @@
-"""A post's lifecycle through its verbs (publish, schedule, unpublish): what readers see after
+"""A post's lifecycle through its verbs (publish, schedule, unpublish, submit for review, send
+back): what readers see after
 each, the steps that cannot be taken named for the editor, and the admin's list actions."""
 
 from datetime import timedelta
@@ -77,3 +78,61 @@ def test_the_admin_publishes_the_selected_and_names_the_ones_it_cannot(client, d
     draft.refresh_from_db()
     assert draft.is_published
     assert draft.revisions.get().note == "Published"
+
+
+def test_an_authors_draft_waits_for_review_and_an_editor_publishes_or_sends_it_back(client, db):
+    author, editor = staff(Role.AUTHORS), staff(Role.EDITORS)
+    post = PostFactory(draft=True, author=author, title="For review")
+
+    post.submit_for_review(by=author)
+    post.refresh_from_db()
+    assert post.status == Post.Status.PENDING and not on_index(client, post)
+    with pytest.raises(IllegalTransition, match="only a draft is submitted"):
+        post.submit_for_review(by=author)
+
+    post.send_back(by=editor)
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    with pytest.raises(IllegalTransition, match="not waiting for review"):
+        post.send_back(by=editor)
+
+    post.submit_for_review(by=author)
+    post.publish(by=editor)
+    assert on_index(client, post)
+    with pytest.raises(IllegalTransition, match="only a draft"):
+        post.submit_for_review(by=author)
+
+
+def test_an_author_can_take_no_publishing_step_whatever_asks(client, db):
+    author = staff(Role.AUTHORS)
+    post = PostFactory(pending=True, author=author, title="Mine")
+    version = post.version
+    for step in (
+        lambda: post.publish(by=author),
+        lambda: post.schedule(timezone.now() + timedelta(days=1), by=author),
+        lambda: post.send_back(by=author),
+    ):
+        with pytest.raises(IllegalTransition, match="Only an editor"):
+            step()
+    live = PostFactory(author=author, title="Live and mine")
+    with pytest.raises(IllegalTransition, match="Only an editor"):
+        live.unpublish(by=author)
+    post.refresh_from_db()
+    assert (post.status, post.version) == (Post.Status.PENDING, version)
+
+    # The list's actions are not offered to authors, and asking for one by hand does nothing.
+    client.force_login(author)
+    page = client.get(reverse("admin:digest_post_changelist")).content.decode()
+    assert "publish_now" not in page
+    client.post(
+        reverse("admin:digest_post_changelist"),
+        {"action": "publish_now", "_selected_action": [post.pk]},
+    )
+    post.refresh_from_db()
+    assert post.status == Post.Status.PENDING
+
+
+def test_unpublishing_a_post_pending_review_is_refused(db):
+    post = PostFactory(pending=True, title="Waiting")
+    with pytest.raises(IllegalTransition, match="pending review already"):
+        post.unpublish()

@@ -1,4 +1,5 @@
-"""Drafts and scheduled posts stay invisible to readers everywhere, until their time comes."""
+"""Drafts, posts pending review and scheduled posts stay invisible to readers everywhere,
+until their time comes."""
 
 from datetime import timedelta
 
@@ -6,10 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from digest.models import Post
-from tests.digest.factories import PostFactory
+from tests.accounts.factories import staff
+from tests.digest.factories import PostFactory, digest_with_parts
 
-HIDDEN_TITLES = ("Secret draft about Kafka", "Scheduled scoop about Kafka")
+HIDDEN_TITLES = (
+    "Secret draft about Kafka",
+    "Scheduled scoop about Kafka",
+    "Kafka post pending review",
+)
 
 
 @pytest.fixture
@@ -18,7 +25,9 @@ def posts(db, django_capture_on_commit_callbacks):
         visible = PostFactory(title="Public post about Kafka", tags=["kafka"])
         draft = PostFactory(title=HIDDEN_TITLES[0], draft=True, tags=["kafka"])
         scheduled = PostFactory(title=HIDDEN_TITLES[1], scheduled=True, tags=["kafka"])
-    return visible, draft, scheduled
+        # Dated in the past, as an author's post usually is: only its status keeps it hidden.
+        pending = PostFactory(title=HIDDEN_TITLES[2], pending=True, tags=["kafka"])
+    return visible, draft, scheduled, pending
 
 
 def reader_pages(visible):
@@ -40,10 +49,13 @@ def reader_pages(visible):
 
 
 def test_published_queryset_is_the_only_rule(posts):
-    visible, draft, scheduled = posts
+    visible, draft, scheduled, pending = posts
     assert list(Post.objects.published()) == [visible]
     assert list(Post.objects.scheduled()) == [scheduled]
     assert list(Post.objects.drafts()) == [draft]
+    assert list(Post.objects.pending()) == [pending]
+    assert set(Post.objects.unseen()) == {draft, scheduled, pending}
+    assert not pending.is_published and pending.display_status == "Pending review"
 
 
 def test_hidden_posts_appear_on_no_reader_page(client, posts):
@@ -66,16 +78,19 @@ def test_archive_counts_only_published_posts(client, posts):
 
 
 def test_hidden_posts_are_404_at_their_permalink(client, posts):
-    _, draft, scheduled = posts
-    for post in (draft, scheduled):
+    _, draft, scheduled, pending = posts
+    for post in (draft, scheduled, pending):
         response = client.get(post.get_absolute_url())
         assert response.status_code == 404
         assert post.title not in response.content.decode()
 
 
 def test_accounts_and_tags_with_only_hidden_posts_have_no_public_page(client, posts):
-    _, draft, _ = posts
+    _, draft, _, pending = posts
     draft.tags.set(["unannounced-product"])
+    pending.author = draft.author
+    pending.save()
+    pending.tags.set(["unannounced-product"])
     urls = [
         reverse("digest:author-detail", kwargs={"username": draft.author.username}),
         reverse("digest:tag-detail", kwargs={"slug": "unannounced-product"}),
@@ -131,6 +146,7 @@ def test_sidebar_counts_are_of_published_posts_only(db, django_capture_on_commit
         Post.objects.filter(pk=old.pk).update(publish_at=old.publish_at.replace(year=2019))
         PostFactory(title="Draft", draft=True, tags=["kafka", "secret"])
         PostFactory(title="Scheduled", scheduled=True, tags=["kafka", "secret"])
+        PostFactory(title="Pending", pending=True, tags=["kafka", "secret"])
         PostFactory(title="Deleted", tags=["kafka", "gone"]).delete()
         PostFactory(title="Withdrawn", tags=["kafka", "withdrawn"]).unpublish()
 
@@ -140,3 +156,37 @@ def test_sidebar_counts_are_of_published_posts_only(db, django_capture_on_commit
     assert counts == {"kafka": 3, "queues": 1}
     assert years == {timezone.localtime().year: 2, 2019: 1}
     assert list(years) == sorted(years, reverse=True)
+
+
+def test_a_digest_pending_review_shows_nothing_to_readers_until_an_editor_publishes(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post = digest_with_parts(
+            stats=[("9M", "pending stat")],
+            quotes=[("@pendingspeaker", "Pending quote about Kafka.", True)],
+            items=[("Pending item about Kafka.", True)],
+            title="Pending digest about Kafka",
+            draft=True,
+        )
+        post.submit_for_review(by=post.author)
+    assert post.status == Post.Status.PENDING
+    pages = [
+        reverse("digest:post-index"),
+        reverse("digest:quote-list"),
+        reverse("digest:quote-list") + "?q=Kafka",
+        reverse("digest:quote-speaker", kwargs={"key": "pendingspeaker"}),
+        reverse("digest:search") + "?q=Kafka",
+        reverse("digest:feed-rss"),
+        reverse("digest:sitemap-section", kwargs={"section": "posts"}),
+        post.get_absolute_url(),
+    ]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "Pending" not in page and "pending stat" not in page, url
+    assert client.get(post.get_absolute_url()).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post.publish(by=staff(Role.EDITORS))
+    assert "Pending quote about Kafka." in client.get(reverse("digest:quote-list")).content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 200
