@@ -19,26 +19,56 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="scalepress-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="scalepress-test-static-")
 
 
+def _use_test_settings():
+    """The speedups above, applied to Django's settings and to what Django built from them.
+
+    Called when this file is imported, not in pytest_configure: pytest imports the conftest
+    files of the folders named on its command line (tests/digest/page_cache/conftest.py, say)
+    before any pytest_configure hook runs, but always this one, the topmost, first; and
+    pytest-django has set Django up by then. A conftest that imports config.wsgi builds the
+    WSGI application, whose WhiteNoise lists the files of STATIC_ROOT and asks the static
+    storage each one's URL: had the production settings still held then, that made the
+    manifest storage of the project's staticfiles/ (written there by the servers' collectstatic)
+    and kept it for the whole run, since assigning to `settings` tells no one. Every page this
+    process rendered then named its static files by hashed names that the live server does not
+    serve, so browser tests failed or passed according to the command line.
+
+    Announcing each change as override_settings does makes Django drop whatever it built from
+    the old values (storages, caches), so nothing made before this call outlives it."""
+    from django.conf import settings
+    from django.core.signals import setting_changed
+    from django.test import signals  # noqa: F401 -- connects the receivers that reset storages
+
+    values = {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Logins at an account under attack pause before the password check
+        # (accounts.lockout); here the pause is kept, but short.
+        "LOGIN_SLOWDOWN_MAX_SECONDS": 0.01,
+        "MEDIA_ROOT": MEDIA_ROOT,
+        "STATIC_ROOT": STATIC_ROOT,
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "CACHES": {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "ratelimit": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "ratelimit",
+            },
+        },
+    }
+    for name, value in values.items():
+        setattr(settings, name, value)
+        setting_changed.send(sender=type(settings), setting=name, value=value, enter=True)
+
+
+_use_test_settings()
+
+
 def pytest_configure(config):
     from django.conf import settings
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Logins at an account under attack pause before the password check (accounts.lockout);
-    # here the pause is kept, but short.
-    settings.LOGIN_SLOWDOWN_MAX_SECONDS = 0.01
-    settings.MEDIA_ROOT = MEDIA_ROOT
-    settings.STATIC_ROOT = STATIC_ROOT
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "ratelimit",
-        },
-    }
     if os.environ.get("REQUIRE_POSTGRES") and settings.DATABASES["default"]["ENGINE"] != (
         "django.db.backends.postgresql"
     ):

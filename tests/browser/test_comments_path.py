@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from comments.models import Comment, CommentSettings, ThreadSubscription
 from tests.accounts.factories import PASSWORD, UserFactory, staff
-from tests.comments.conftest import plain_static, run_jobs
+from tests.comments.conftest import run_jobs
 from tests.digest.factories import PostFactory
 from tests.newsletter.smtp_sink import SmtpSink
 
@@ -28,7 +28,6 @@ def smtp(settings, live_server):
     settings.SITE_URL = live_server.url  # the links in the e-mails lead to this server
     # The time trap counts seconds; a test must not wait for them.
     settings.COMMENTS_TRAP_MIN_SECONDS = 0
-    plain_static(settings)
     yield sink
     sink.stop()
 
@@ -159,10 +158,7 @@ def test_comment_moderate_reply_by_email_and_the_rules(live_server, new_page, sm
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_of_a_post_with_comments(
-    live_server, new_page, artifacts, settings, scheme, width
-):
-    plain_static(settings)
+def test_screenshots_of_a_post_with_comments(live_server, new_page, artifacts, scheme, width):
     post = PostFactory(title="How Discord stores trillions of messages")
     top, _ = Comment.submit(
         post,

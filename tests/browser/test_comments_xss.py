@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from tests.accounts.factories import staff
 from tests.browser.test_xss_browser import Visitor
-from tests.comments.conftest import plain_static
 from tests.comments.payloads import payload_comments
 from tests.digest.factories import PostFactory
 from tests.security.xss_helpers import PAYLOADS, SECTIONED
@@ -44,7 +43,6 @@ def test_a_payload_sent_through_the_form_is_inert_where_the_script_shows_it(
     live_server, new_page, settings
 ):
     settings.COMMENTS_TRAP_MIN_SECONDS = 0
-    plain_static(settings)
     settings.COMMENTS_RATE_PER_ADDRESS = settings.COMMENTS_RATE_PER_EMAIL = "100/m"
     post = PostFactory()
     chosen = [p for section, p in SECTIONED if "\x00" not in p][:: len(PAYLOADS) // SUBMITTED]

@@ -33,13 +33,3 @@ def form_data(**fields):
         "homepage": "",
         **fields,
     }
-
-
-def plain_static(settings):
-    """Static files by their own names, as tests/conftest.py sets them: some earlier tests in
-    the same process leave the manifest storage's hashed names behind (a page then names
-    comments.js by a hash the live server does not have, and the form runs without it)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
