@@ -223,3 +223,24 @@ def test_an_approved_comment_edited_into_spam_goes_back_to_the_queue():
     comment.edit("Now https://a.example and https://b.example")
     comment.refresh_from_db()
     assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, "too many links")
+
+
+def test_replies_to_a_removed_comment_are_shown_where_they_are_counted(client, editor):
+    """Deleting a comment (or marking it spam) keeps its approved replies on the page, under
+    a "removed" line, as the count and the feeds keep them."""
+    post = PostFactory()
+    first = CommentFactory(post=post, body_markdown="The first word.")
+    reply = CommentFactory(post=post, parent=first, body_markdown="A reply that stays.")
+    later = CommentFactory(post=post, body_markdown="A later thread.")
+    first.delete(by=editor)
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "The first word." not in page
+    assert "2 comments" in page and "This comment was removed." in page
+    assert f'id="{reply.anchor}"' in page
+    assert (
+        page.index("This comment was removed.")
+        < page.index(reply.anchor)
+        < page.index(later.anchor)
+    )
+    assert f'data-reply-to="{first.pk}"' not in page
