@@ -34,9 +34,16 @@ from .models import EDIT_WINDOW, Comment, ThreadSubscription
 
 
 def typed_address(group, request):
-    """The rate-limit key of the address a comment is sent with (hashed)."""
-    address = normalise_email(request.POST.get("email", ""))[:254]
-    return hashlib.sha256(address.encode()).hexdigest()
+    """The rate-limit key of who a comment is sent as (hashed): a signed-in writer's account
+    (the form sends them no address), else the address typed. A form sent with none is keyed
+    by the reader's network address: one shared key for every empty field would let anyone
+    use up the limit of every signed-in writer."""
+    if request.user.is_authenticated:
+        sender = f"user:{request.user.pk}"
+    else:
+        address = normalise_email(request.POST.get("email", ""))[:254]
+        sender = f"email:{address}" if address else f"ip:{client_ip(request)}"
+    return hashlib.sha256(sender.encode()).hexdigest()
 
 
 def address_rate(group, request):

@@ -166,6 +166,22 @@ def test_one_email_address_from_many_addresses_is_limited_too(reader):
     assert Comment.objects.count() <= 2 * WINDOW_ALLOWANCE
 
 
+def test_posts_without_an_address_do_not_use_up_signed_in_writers_limit(reader, editor_client):
+    """Signed-in writers send no address (theirs is their account's): their limit is their
+    account's, not one shared with every POST that left the field empty."""
+    post = PostFactory()
+    for n in range(3 * WINDOW_ALLOWANCE):
+        send(reader, post, ip=f"198.51.100.{n}", email="")
+    token = editor_client.get(reverse("comments:form-token")).json()
+    answer = editor_client.post(
+        reverse("comments:post", args=[post.pk]),
+        form_data(name="", email="", body="From the desk."),
+        HTTP_X_CSRFTOKEN=token["csrf"],
+        HTTP_ACCEPT="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+
+
 def test_json_answers_name_the_fields_in_error(reader):
     answer = send(reader, PostFactory(), email="not an address")
     assert answer.status_code == 400
