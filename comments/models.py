@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -42,6 +43,11 @@ def hash_ip(address):
     blocked address can be recognised), but the address cannot be read back from a row."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def is_account_address(email):
+    """Whether an account (an editor's, an author's, a sponsor's) has this e-mail address."""
+    return bool(email) and get_user_model().objects.filter(email__iexact=email).exists()
 
 
 def hash_key(key):
@@ -306,7 +312,10 @@ class Comment(models.Model):
 
         An editor's comment appears at once. Otherwise, WordPress's rules: held if the
         settings say so (blocked address, blocklisted word, too many links), else approved
-        when the address has an approved comment already, else held (a first comment waits).
+        when a comment with this name and address was approved already, else held (a first
+        comment waits). Nobody checks that an address is the writer's, so the name must match
+        too (as in WordPress), and a comment sent without signing in as the address of one
+        of our accounts (an editor's, an author's) always waits: its owner would sign in.
         """
         now = now or timezone.now()
         if parent is not None and parent.parent_id is not None:
@@ -329,7 +338,11 @@ class Comment(models.Model):
             comment.status = cls.Status.APPROVED
         elif reason:
             comment.status, comment.hold_reason = cls.Status.PENDING, reason
-        elif cls.objects.filter(email=comment.email, status=cls.Status.APPROVED).exists():
+        elif comment.user is None and is_account_address(comment.email):
+            comment.status, comment.hold_reason = cls.Status.PENDING, "address of an account"
+        elif cls.objects.filter(
+            email=comment.email, name__iexact=comment.name, status=cls.Status.APPROVED
+        ).exists():
             comment.status = cls.Status.APPROVED
         else:
             comment.status, comment.hold_reason = cls.Status.PENDING, "first comment"

@@ -66,7 +66,7 @@ def test_spammy_comments_are_held_even_from_an_approved_address(
     settings_fields, comment_fields, reason
 ):
     post = PostFactory()
-    CommentFactory(post=post, email="grace@example.net")
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
     CommentSettings.objects.update_or_create(pk=1, defaults=settings_fields)
     comment, _ = submit(post, **comment_fields)
     assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, reason)
@@ -74,7 +74,7 @@ def test_spammy_comments_are_held_even_from_an_approved_address(
 
 def test_a_blocklisted_word_matches_words_not_parts_of_words():
     post = PostFactory()
-    CommentFactory(post=post, email="grace@example.net")
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
     CommentSettings.objects.update_or_create(pk=1, defaults={"blocklist": "ass"})
     comment, _ = submit(post, body="A class of assumptions.")
     assert comment.status == Comment.Status.APPROVED
@@ -244,3 +244,22 @@ def test_replies_to_a_removed_comment_are_shown_where_they_are_counted(client, e
         < page.index(later.anchor)
     )
     assert f'data-reply-to="{first.pk}"' not in page
+
+
+def test_an_approved_address_under_another_name_or_an_accounts_address_waits(editor):
+    """Anyone can type an address: a known one skips the queue only with its approved name,
+    and the address of an account (an editor's) never does without signing in."""
+    post = PostFactory()
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
+    CommentFactory(post=post, name=editor.name, email=editor.email)
+
+    same, _ = submit(post, name="grace", email="Grace@example.net")
+    other, _ = submit(post, name="Grace's fan", email="grace@example.net")
+    posing, _ = submit(post, name=editor.name, email=editor.email.upper())
+
+    assert same.status == Comment.Status.APPROVED
+    assert (other.status, other.hold_reason) == (Comment.Status.PENDING, "first comment")
+    assert (posing.status, posing.hold_reason) == (
+        Comment.Status.PENDING,
+        "address of an account",
+    )
