@@ -116,6 +116,7 @@ def post_comment(request, post_id):
             "id": comment.pk,
             "anchor": comment.anchor,
             "html": comment_html(comment),
+            "markdown": comment.body_markdown,
             "edit_key": key,
             "edit_seconds": int(EDIT_WINDOW.total_seconds()),
         },
@@ -161,7 +162,14 @@ def edit_comment(request, pk):
     if not body:
         return JsonResponse({"errors": {"body": [{"message": "Write something."}]}}, status=400)
     comment.edit(body)
-    return JsonResponse({"status": comment.status, "id": comment.pk, "html": comment_html(comment)})
+    return JsonResponse(
+        {
+            "status": comment.status,
+            "id": comment.pk,
+            "html": comment_html(comment),
+            "markdown": comment.body_markdown,
+        }
+    )
 
 
 @never_cache

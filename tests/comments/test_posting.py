@@ -119,11 +119,13 @@ def test_a_reply_attaches_to_a_visible_comment_of_the_same_post_only(reader):
 def test_the_writer_edits_and_deletes_with_the_key(reader):
     post = PostFactory()
     data = send(reader, post).json()
+    assert data["markdown"] == "Queues *decouple* things."  # what editing starts from
     url = reverse("comments:edit", args=[data["id"]])
     headers = {"HTTP_X_CSRFTOKEN": reader.csrf}
     assert reader.post(url, {"key": "guess", "body": "x"}, **headers).status_code == 404
     answer = reader.post(url, {"key": data["edit_key"], "body": "Now *better*."}, **headers)
     assert answer.status_code == 200 and "<em>better</em>" in answer.json()["html"]
+    assert answer.json()["markdown"] == "Now *better*."
     delete = reverse("comments:delete", args=[data["id"]])
     assert reader.post(delete, {"key": data["edit_key"]}, **headers).status_code == 200
     assert Comment.objects.get().status == Comment.Status.DELETED
