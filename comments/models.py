@@ -178,11 +178,15 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def purge(self):
-        """Remove these rows for good (with their replies); the posts' versions are renewed,
-        as a reply to a comment later marked spam may have been visible."""
-        post_ids = set(self.values_list("post_id", flat=True))
-        deleted, _ = super().delete()
-        for post_id in post_ids:
+        """Remove these rows for good; returns how many. Replies to them that are not among
+        them (another reader's approved answer to a comment later marked spam) are kept, as
+        comments of their own. The posts' versions are renewed: such a reply is visible."""
+        purged = list(self.values_list("pk", "post_id"))
+        ids = [pk for pk, _post_id in purged]
+        with transaction.atomic():
+            Comment.objects.filter(parent__in=ids).exclude(pk__in=ids).update(parent=None)
+            deleted, _ = Comment.objects.filter(pk__in=ids).delete()
+        for post_id in {post_id for _pk, post_id in purged}:
             versions.renew(*cache_names(post_id))
         return deleted
 

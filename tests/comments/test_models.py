@@ -135,6 +135,18 @@ def test_spam_is_purged_after_thirty_days():
     assert set(Comment.objects.all()) == {recent, approved_old}
 
 
+def test_purging_spam_keeps_the_approved_replies_to_it(editor):
+    """A reader's approved answer to a comment later marked spam outlives the spam's purge."""
+    now = timezone.now()
+    spam = CommentFactory(created=now - timedelta(days=40))
+    answer = CommentFactory(post=spam.post, parent=spam, created=now - timedelta(days=40))
+    spam.mark_spam(by=editor)
+    assert Comment.objects.spam_to_purge(now=now).purge() == 1
+    answer.refresh_from_db()
+    assert answer.parent is None and list(Comment.objects.visible()) == [answer]
+    assert not Comment.objects.filter(pk=spam.pk).exists()
+
+
 def test_comments_close_per_post_site_wide_and_after_n_days():
     now = timezone.now()
     post = PostFactory(publish_at=now - timedelta(days=10))
