@@ -173,8 +173,11 @@ class CommentQuerySet(models.QuerySet):
         return self.order_by(*QUEUE_ORDER)
 
     def spam_to_purge(self, now=None):
-        return self.filter(
-            status=Comment.Status.SPAM, created__lt=(now or timezone.now()) - SPAM_KEPT
+        """Spam kept SPAM_KEPT since an editor marked it (since it was written, for spam no
+        editor marked: imported): an old comment marked today is kept for review too."""
+        cutoff = (now or timezone.now()) - SPAM_KEPT
+        return self.filter(status=Comment.Status.SPAM).filter(
+            Q(moderated_at__lt=cutoff) | Q(moderated_at=None, created__lt=cutoff)
         )
 
     def purge(self):

@@ -141,7 +141,8 @@ def test_purging_spam_keeps_the_approved_replies_to_it(editor):
     spam = CommentFactory(created=now - timedelta(days=40))
     answer = CommentFactory(post=spam.post, parent=spam, created=now - timedelta(days=40))
     spam.mark_spam(by=editor)
-    assert Comment.objects.spam_to_purge(now=now).purge() == 1
+    assert not Comment.objects.spam_to_purge(now=now).exists()  # kept 30 days from marking
+    assert Comment.objects.spam_to_purge(now=now + timedelta(days=31)).purge() == 1
     answer.refresh_from_db()
     assert answer.parent is None and list(Comment.objects.visible()) == [answer]
     assert not Comment.objects.filter(pk=spam.pk).exists()
