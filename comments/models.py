@@ -145,6 +145,13 @@ class Thread(models.Model):
         super().save(*args, **kwargs)
         versions.renew(*cache_names(self.post_id))
 
+    def delete(self, *args, **kwargs):
+        """Without its record a thread is open again: the post's page must say so."""
+        post_id = self.post_id  # the primary key: Django clears it on delete
+        deleted = super().delete(*args, **kwargs)
+        versions.renew(*cache_names(post_id))
+        return deleted
+
     @classmethod
     def set_open(cls, post, is_open):
         cls(post=post, is_open=is_open).save()

@@ -12,7 +12,7 @@ from django.utils.http import parse_http_date
 import caching.content
 from caching import versions
 from caching.content import content_changed, content_state, shared
-from comments.models import Comment
+from comments.models import Comment, Thread
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
 from tests.digest.page_cache_helpers import set_clock
@@ -178,3 +178,16 @@ def test_an_approval_the_cache_did_not_record_still_rebuilds_the_page(client, si
     shared.closed_until = 0.0  # the breaker's pause is over
     page, hit = cached_get(client, url)
     assert not hit and "Blip" in page.content.decode()
+
+
+def test_removing_a_posts_closed_thread_record_reopens_its_cached_page(client, site):
+    commented, _ = site
+    url = commented.get_absolute_url()
+    Thread.set_open(commented, False)
+    warm(client, [url])
+    assert "Comments are closed." in cached_get(client, url)[0].content.decode()
+
+    Thread.objects.get(post=commented).delete()
+
+    page, hit = cached_get(client, url)
+    assert not hit and "Leave a comment" in page.content.decode()
