@@ -367,8 +367,12 @@ class Comment(models.Model):
         return comment, key
 
     def may_edit(self, key, now=None):
-        """The writer's browser holds the key, within EDIT_WINDOW of writing."""
-        if not key or not self.edit_key_hash or self.status == self.Status.DELETED:
+        """The writer's browser holds the key, within EDIT_WINDOW of writing, and no editor
+        marked the comment as spam (its writer may not rewrite it, or turn it into a deleted
+        comment, which is never purged)."""
+        if not key or not self.edit_key_hash:
+            return False
+        if self.status in (self.Status.DELETED, self.Status.SPAM):
             return False
         if (now or timezone.now()) - self.created > EDIT_WINDOW:
             return False

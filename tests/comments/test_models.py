@@ -107,6 +107,12 @@ def test_the_writer_may_edit_with_the_key_for_fifteen_minutes():
     assert not comment.may_edit(key)
 
 
+def test_a_comment_marked_as_spam_is_out_of_its_writers_hands(editor):
+    comment, key = submit(PostFactory())
+    comment.mark_spam(by=editor)
+    assert not comment.may_edit(key)
+
+
 def test_visible_is_approved_comments_of_published_posts(editor):
     post, draft = PostFactory(), PostFactory(draft=True)
     approved = CommentFactory(post=post)
