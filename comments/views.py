@@ -14,6 +14,7 @@ Without script, the page's <noscript> leads to `write`, a never-cached page with
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,6 +83,8 @@ def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
     as_page = "application/json" not in request.headers.get("Accept", "")
     if not Comment.is_open_on(post):
+        if as_page:  # the form of `write`, sent after its post closed: a page, not JSON
+            raise PermissionDenied("Comments are closed on this post.")
         return JsonResponse({"error": "Comments are closed on this post."}, status=403)
     form = CommentForm(request.POST, user=request.user)
     if not form.is_valid():

@@ -102,6 +102,14 @@ def test_closed_drafts_and_unknown_posts_take_no_comments(reader):
     post = PostFactory()
     Thread.set_open(post, False)
     assert send(reader, post).status_code == 403
+    without_script = reader.post(
+        reverse("comments:post", args=[post.pk]),
+        form_data(),
+        HTTP_X_CSRFTOKEN=reader.csrf,
+        HTTP_ACCEPT="text/html",
+    )
+    assert without_script.status_code == 403
+    assert without_script["Content-Type"].startswith("text/html")
     assert send(reader, PostFactory(draft=True)).status_code == 404
     assert not Comment.objects.exists()
 
