@@ -15,7 +15,8 @@ of date when the commit becomes visible, and is never served.
 
 A version is a random value, never a counter, so a version lost from the cache (evicted, a
 cache restarted) comes back as a new value: pages made with the old one are misses, never
-stale. With the cache unreachable, `depend()` says so and the page is not stored.
+stale. With the cache unreachable, `depend()` says so and the page is not stored; a `renew()`
+the cache did not take is recorded as a content change, made as soon as the cache answers.
 """
 
 import uuid
@@ -73,7 +74,12 @@ def current(names):
 
 
 def _set_new(name):
-    shared.set(PREFIX + name, _new(), timeout=TIMEOUT, force=True)
+    if not shared.set(PREFIX + name, _new(), timeout=TIMEOUT, force=True):
+        # The old version is still in the cache, and pages made with it would be served for
+        # up to their lifetime. Record the change as a missed content change instead: the
+        # first cache call that works renews the content token (caching.content), which
+        # retires every page, these among them.
+        shared.change_missed = True
 
 
 def renew(*names):

@@ -85,6 +85,10 @@ class ThreadAdmin(admin.ModelAdmin):
     raw_id_fields = ["post"]
     list_select_related = ["post"]
 
+    def delete_queryset(self, request, queryset):
+        for thread in queryset:
+            thread.delete()  # one by one: each renews its post's version
+
 
 @admin.register(CommentSettings)
 class CommentSettingsAdmin(admin.ModelAdmin):

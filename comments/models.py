@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -42,6 +43,11 @@ def hash_ip(address):
     blocked address can be recognised), but the address cannot be read back from a row."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def is_account_address(email):
+    """Whether an account (an editor's, an author's, a sponsor's) has this e-mail address."""
+    return bool(email) and get_user_model().objects.filter(email__iexact=email).exists()
 
 
 def hash_key(key):
@@ -139,6 +145,13 @@ class Thread(models.Model):
         super().save(*args, **kwargs)
         versions.renew(*cache_names(self.post_id))
 
+    def delete(self, *args, **kwargs):
+        """Without its record a thread is open again: the post's page must say so."""
+        post_id = self.post_id  # the primary key: Django clears it on delete
+        deleted = super().delete(*args, **kwargs)
+        versions.renew(*cache_names(post_id))
+        return deleted
+
     @classmethod
     def set_open(cls, post, is_open):
         cls(post=post, is_open=is_open).save()
@@ -167,16 +180,23 @@ class CommentQuerySet(models.QuerySet):
         return self.order_by(*QUEUE_ORDER)
 
     def spam_to_purge(self, now=None):
-        return self.filter(
-            status=Comment.Status.SPAM, created__lt=(now or timezone.now()) - SPAM_KEPT
+        """Spam kept SPAM_KEPT since an editor marked it (since it was written, for spam no
+        editor marked: imported): an old comment marked today is kept for review too."""
+        cutoff = (now or timezone.now()) - SPAM_KEPT
+        return self.filter(status=Comment.Status.SPAM).filter(
+            Q(moderated_at__lt=cutoff) | Q(moderated_at=None, created__lt=cutoff)
         )
 
     def purge(self):
-        """Remove these rows for good (with their replies); the posts' versions are renewed,
-        as a reply to a comment later marked spam may have been visible."""
-        post_ids = set(self.values_list("post_id", flat=True))
-        deleted, _ = super().delete()
-        for post_id in post_ids:
+        """Remove these rows for good; returns how many. Replies to them that are not among
+        them (another reader's approved answer to a comment later marked spam) are kept, as
+        comments of their own. The posts' versions are renewed: such a reply is visible."""
+        purged = list(self.values_list("pk", "post_id"))
+        ids = [pk for pk, _post_id in purged]
+        with transaction.atomic():
+            Comment.objects.filter(parent__in=ids).exclude(pk__in=ids).update(parent=None)
+            deleted, _ = Comment.objects.filter(pk__in=ids).delete()
+        for post_id in {post_id for _pk, post_id in purged}:
             versions.renew(*cache_names(post_id))
         return deleted
 
@@ -306,7 +326,10 @@ class Comment(models.Model):
 
         An editor's comment appears at once. Otherwise, WordPress's rules: held if the
         settings say so (blocked address, blocklisted word, too many links), else approved
-        when the address has an approved comment already, else held (a first comment waits).
+        when a comment with this name and address was approved already, else held (a first
+        comment waits). Nobody checks that an address is the writer's, so the name must match
+        too (as in WordPress), and a comment sent without signing in as the address of one
+        of our accounts (an editor's, an author's) always waits: its owner would sign in.
         """
         now = now or timezone.now()
         if parent is not None and parent.parent_id is not None:
@@ -329,7 +352,11 @@ class Comment(models.Model):
             comment.status = cls.Status.APPROVED
         elif reason:
             comment.status, comment.hold_reason = cls.Status.PENDING, reason
-        elif cls.objects.filter(email=comment.email, status=cls.Status.APPROVED).exists():
+        elif comment.user is None and is_account_address(comment.email):
+            comment.status, comment.hold_reason = cls.Status.PENDING, "address of an account"
+        elif cls.objects.filter(
+            email=comment.email, name__iexact=comment.name, status=cls.Status.APPROVED
+        ).exists():
             comment.status = cls.Status.APPROVED
         else:
             comment.status, comment.hold_reason = cls.Status.PENDING, "first comment"
@@ -340,8 +367,12 @@ class Comment(models.Model):
         return comment, key
 
     def may_edit(self, key, now=None):
-        """The writer's browser holds the key, within EDIT_WINDOW of writing."""
-        if not key or not self.edit_key_hash or self.status == self.Status.DELETED:
+        """The writer's browser holds the key, within EDIT_WINDOW of writing, and no editor
+        marked the comment as spam (its writer may not rewrite it, or turn it into a deleted
+        comment, which is never purged)."""
+        if not key or not self.edit_key_hash:
+            return False
+        if self.status in (self.Status.DELETED, self.Status.SPAM):
             return False
         if (now or timezone.now()) - self.created > EDIT_WINDOW:
             return False

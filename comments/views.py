@@ -14,6 +14,7 @@ Without script, the page's <noscript> leads to `write`, a never-cached page with
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,9 +35,16 @@ from .models import EDIT_WINDOW, Comment, ThreadSubscription
 
 
 def typed_address(group, request):
-    """The rate-limit key of the address a comment is sent with (hashed)."""
-    address = normalise_email(request.POST.get("email", ""))[:254]
-    return hashlib.sha256(address.encode()).hexdigest()
+    """The rate-limit key of who a comment is sent as (hashed): a signed-in writer's account
+    (the form sends them no address), else the address typed. A form sent with none is keyed
+    by the reader's network address: one shared key for every empty field would let anyone
+    use up the limit of every signed-in writer."""
+    if request.user.is_authenticated:
+        sender = f"user:{request.user.pk}"
+    else:
+        address = normalise_email(request.POST.get("email", ""))[:254]
+        sender = f"email:{address}" if address else f"ip:{client_ip(request)}"
+    return hashlib.sha256(sender.encode()).hexdigest()
 
 
 def address_rate(group, request):
@@ -75,6 +83,8 @@ def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published().select_related("author"), pk=post_id)
     as_page = "application/json" not in request.headers.get("Accept", "")
     if not Comment.is_open_on(post):
+        if as_page:  # the form of `write`, sent after its post closed: a page, not JSON
+            raise PermissionDenied("Comments are closed on this post.")
         return JsonResponse({"error": "Comments are closed on this post."}, status=403)
     form = CommentForm(request.POST, user=request.user)
     if not form.is_valid():
@@ -109,6 +119,7 @@ def post_comment(request, post_id):
             "id": comment.pk,
             "anchor": comment.anchor,
             "html": comment_html(comment),
+            "markdown": comment.body_markdown,
             "edit_key": key,
             "edit_seconds": int(EDIT_WINDOW.total_seconds()),
         },
@@ -154,7 +165,14 @@ def edit_comment(request, pk):
     if not body:
         return JsonResponse({"errors": {"body": [{"message": "Write something."}]}}, status=400)
     comment.edit(body)
-    return JsonResponse({"status": comment.status, "id": comment.pk, "html": comment_html(comment)})
+    return JsonResponse(
+        {
+            "status": comment.status,
+            "id": comment.pk,
+            "html": comment_html(comment),
+            "markdown": comment.body_markdown,
+        }
+    )
 
 
 @never_cache

@@ -27,17 +27,36 @@ def comments_section(post):
     name = cache_names(post.pk)[0]
     found = versions.depend(name)
     comments = list(Comment.objects.visible().filter(post=post))
-    replies = {}
+    return {
+        "post": post,
+        "threads": threads_of(comments),
+        "count": len(comments),
+        "is_open": is_open(post, found and found[name]),
+    }
+
+
+def threads_of(comments):
+    """[(comment, its replies)] in order. The replies to a comment no longer shown (deleted,
+    or marked spam after they were written) keep their place under a None, drawn as "removed":
+    they are counted everywhere, so they must be shown too."""
+    replies, threads = {}, []
+    shown = {comment.pk for comment in comments if not comment.parent_id}
     for comment in comments:
-        if comment.parent_id:
+        if not comment.parent_id:
+            threads.append((comment, replies.setdefault(comment.pk, [])))
+        else:
+            if comment.parent_id not in shown and comment.parent_id not in replies:
+                threads.append((None, replies.setdefault(comment.parent_id, [])))
             replies.setdefault(comment.parent_id, []).append(comment)
-    threads = [(c, replies.get(c.pk, [])) for c in comments if not c.parent_id]
-    is_open = (
+    return threads
+
+
+def is_open(post, version):
+    return (
         post.is_published
         and CommentSettings.load().is_open_for(post)
-        and thread_is_open(post, found and found[name])
+        and thread_is_open(post, version)
     )
-    return {"post": post, "threads": threads, "count": len(comments), "is_open": is_open}
 
 
 def thread_is_open(post, version):

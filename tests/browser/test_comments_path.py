@@ -150,6 +150,8 @@ def test_comment_moderate_reply_by_email_and_the_rules(live_server, new_page, sm
     mine = Comment.objects.get(body_markdown__startswith="One more thing")
     latest = reader.locator(f"#comment-{mine.pk}")
     latest.get_by_role("button", name="Edit").click()
+    # Editing starts from the text as she typed it, not from its rendering.
+    expect(latest.locator("textarea")).to_have_value("One more thing: `retry` budgets.")
     latest.locator("textarea").fill("One more thing: *retry* budgets, edited.")
     latest.get_by_role("button", name="Save").click()
     expect(reader.locator(f"#comment-{mine.pk} .comment-body em")).to_have_text("retry")

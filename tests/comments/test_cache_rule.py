@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
-from caching.content import content_changed, content_state
-from comments.models import Comment
+import caching.content
+from caching import versions
+from caching.content import content_changed, content_state, shared
+from comments.models import Comment, Thread
 from tests.comments.factories import CommentFactory
 from tests.digest.factories import PostFactory
 from tests.digest.page_cache_helpers import set_clock
@@ -142,3 +144,50 @@ def test_held_comments_rebuild_nothing(client, site):
     for n in range(3):
         Comment.submit(commented, name="Robot", email=f"bot{n}@spam.example", body="Buy")
     assert cached_get(client, url)[1] and cached_get(client, reverse("digest:post-index"))[1]
+
+
+class VersionsRefused:
+    """The default cache, except that it refuses to write comment versions (a blip of the
+    cache server while an editor approves)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+    def set(self, key, *args, **kwargs):
+        if key.startswith(versions.PREFIX):
+            raise ConnectionError("cache server not answering")
+        return self.cache.set(key, *args, **kwargs)
+
+
+def test_an_approval_the_cache_did_not_record_still_rebuilds_the_page(client, site, monkeypatch):
+    """A version renewal lost to a cache blip must not leave the page from before served for
+    its lifetime: the change is recorded as a content change once the cache answers."""
+    commented, _ = site
+    held = CommentFactory(post=commented, status=Comment.Status.PENDING, name="Blip")
+    url = commented.get_absolute_url()
+    warm(client, [url])
+    real = caching.content.cache
+    monkeypatch.setattr(caching.content, "cache", VersionsRefused(real))
+
+    held.approve()
+
+    monkeypatch.setattr(caching.content, "cache", real)
+    shared.closed_until = 0.0  # the breaker's pause is over
+    page, hit = cached_get(client, url)
+    assert not hit and "Blip" in page.content.decode()
+
+
+def test_removing_a_posts_closed_thread_record_reopens_its_cached_page(client, site):
+    commented, _ = site
+    url = commented.get_absolute_url()
+    Thread.set_open(commented, False)
+    warm(client, [url])
+    assert "Comments are closed." in cached_get(client, url)[0].content.decode()
+
+    Thread.objects.get(post=commented).delete()
+
+    page, hit = cached_get(client, url)
+    assert not hit and "Leave a comment" in page.content.decode()

@@ -66,7 +66,7 @@ def test_spammy_comments_are_held_even_from_an_approved_address(
     settings_fields, comment_fields, reason
 ):
     post = PostFactory()
-    CommentFactory(post=post, email="grace@example.net")
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
     CommentSettings.objects.update_or_create(pk=1, defaults=settings_fields)
     comment, _ = submit(post, **comment_fields)
     assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, reason)
@@ -74,7 +74,7 @@ def test_spammy_comments_are_held_even_from_an_approved_address(
 
 def test_a_blocklisted_word_matches_words_not_parts_of_words():
     post = PostFactory()
-    CommentFactory(post=post, email="grace@example.net")
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
     CommentSettings.objects.update_or_create(pk=1, defaults={"blocklist": "ass"})
     comment, _ = submit(post, body="A class of assumptions.")
     assert comment.status == Comment.Status.APPROVED
@@ -107,6 +107,12 @@ def test_the_writer_may_edit_with_the_key_for_fifteen_minutes():
     assert not comment.may_edit(key)
 
 
+def test_a_comment_marked_as_spam_is_out_of_its_writers_hands(editor):
+    comment, key = submit(PostFactory())
+    comment.mark_spam(by=editor)
+    assert not comment.may_edit(key)
+
+
 def test_visible_is_approved_comments_of_published_posts(editor):
     post, draft = PostFactory(), PostFactory(draft=True)
     approved = CommentFactory(post=post)
@@ -133,6 +139,19 @@ def test_spam_is_purged_after_thirty_days():
     assert list(Comment.objects.spam_to_purge(now=now)) == [old]
     assert Comment.objects.spam_to_purge(now=now).purge() == 1
     assert set(Comment.objects.all()) == {recent, approved_old}
+
+
+def test_purging_spam_keeps_the_approved_replies_to_it(editor):
+    """A reader's approved answer to a comment later marked spam outlives the spam's purge."""
+    now = timezone.now()
+    spam = CommentFactory(created=now - timedelta(days=40))
+    answer = CommentFactory(post=spam.post, parent=spam, created=now - timedelta(days=40))
+    spam.mark_spam(by=editor)
+    assert not Comment.objects.spam_to_purge(now=now).exists()  # kept 30 days from marking
+    assert Comment.objects.spam_to_purge(now=now + timedelta(days=31)).purge() == 1
+    answer.refresh_from_db()
+    assert answer.parent is None and list(Comment.objects.visible()) == [answer]
+    assert not Comment.objects.filter(pk=spam.pk).exists()
 
 
 def test_comments_close_per_post_site_wide_and_after_n_days():
@@ -223,3 +242,43 @@ def test_an_approved_comment_edited_into_spam_goes_back_to_the_queue():
     comment.edit("Now https://a.example and https://b.example")
     comment.refresh_from_db()
     assert (comment.status, comment.hold_reason) == (Comment.Status.PENDING, "too many links")
+
+
+def test_replies_to_a_removed_comment_are_shown_where_they_are_counted(client, editor):
+    """Deleting a comment (or marking it spam) keeps its approved replies on the page, under
+    a "removed" line, as the count and the feeds keep them."""
+    post = PostFactory()
+    first = CommentFactory(post=post, body_markdown="The first word.")
+    reply = CommentFactory(post=post, parent=first, body_markdown="A reply that stays.")
+    later = CommentFactory(post=post, body_markdown="A later thread.")
+    first.delete(by=editor)
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "The first word." not in page
+    assert "2 comments" in page and "This comment was removed." in page
+    assert f'id="{reply.anchor}"' in page
+    assert (
+        page.index("This comment was removed.")
+        < page.index(reply.anchor)
+        < page.index(later.anchor)
+    )
+    assert f'data-reply-to="{first.pk}"' not in page
+
+
+def test_an_approved_address_under_another_name_or_an_accounts_address_waits(editor):
+    """Anyone can type an address: a known one skips the queue only with its approved name,
+    and the address of an account (an editor's) never does without signing in."""
+    post = PostFactory()
+    CommentFactory(post=post, name="Grace", email="grace@example.net")
+    CommentFactory(post=post, name=editor.name, email=editor.email)
+
+    same, _ = submit(post, name="grace", email="Grace@example.net")
+    other, _ = submit(post, name="Grace's fan", email="grace@example.net")
+    posing, _ = submit(post, name=editor.name, email=editor.email.upper())
+
+    assert same.status == Comment.Status.APPROVED
+    assert (other.status, other.hold_reason) == (Comment.Status.PENDING, "first comment")
+    assert (posing.status, posing.hold_reason) == (
+        Comment.Status.PENDING,
+        "address of an account",
+    )

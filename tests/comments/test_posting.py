@@ -102,6 +102,14 @@ def test_closed_drafts_and_unknown_posts_take_no_comments(reader):
     post = PostFactory()
     Thread.set_open(post, False)
     assert send(reader, post).status_code == 403
+    without_script = reader.post(
+        reverse("comments:post", args=[post.pk]),
+        form_data(),
+        HTTP_X_CSRFTOKEN=reader.csrf,
+        HTTP_ACCEPT="text/html",
+    )
+    assert without_script.status_code == 403
+    assert without_script["Content-Type"].startswith("text/html")
     assert send(reader, PostFactory(draft=True)).status_code == 404
     assert not Comment.objects.exists()
 
@@ -119,11 +127,13 @@ def test_a_reply_attaches_to_a_visible_comment_of_the_same_post_only(reader):
 def test_the_writer_edits_and_deletes_with_the_key(reader):
     post = PostFactory()
     data = send(reader, post).json()
+    assert data["markdown"] == "Queues *decouple* things."  # what editing starts from
     url = reverse("comments:edit", args=[data["id"]])
     headers = {"HTTP_X_CSRFTOKEN": reader.csrf}
     assert reader.post(url, {"key": "guess", "body": "x"}, **headers).status_code == 404
     answer = reader.post(url, {"key": data["edit_key"], "body": "Now *better*."}, **headers)
     assert answer.status_code == 200 and "<em>better</em>" in answer.json()["html"]
+    assert answer.json()["markdown"] == "Now *better*."
     delete = reverse("comments:delete", args=[data["id"]])
     assert reader.post(delete, {"key": data["edit_key"]}, **headers).status_code == 200
     assert Comment.objects.get().status == Comment.Status.DELETED
@@ -164,6 +174,22 @@ def test_one_email_address_from_many_addresses_is_limited_too(reader):
     for n in range(50):
         send(reader, post, ip=f"198.51.100.{n}", body=f"Same sender {n}")
     assert Comment.objects.count() <= 2 * WINDOW_ALLOWANCE
+
+
+def test_posts_without_an_address_do_not_use_up_signed_in_writers_limit(reader, editor_client):
+    """Signed-in writers send no address (theirs is their account's): their limit is their
+    account's, not one shared with every POST that left the field empty."""
+    post = PostFactory()
+    for n in range(3 * WINDOW_ALLOWANCE):
+        send(reader, post, ip=f"198.51.100.{n}", email="")
+    token = editor_client.get(reverse("comments:form-token")).json()
+    answer = editor_client.post(
+        reverse("comments:post", args=[post.pk]),
+        form_data(name="", email="", body="From the desk."),
+        HTTP_X_CSRFTOKEN=token["csrf"],
+        HTTP_ACCEPT="application/json",
+    )
+    assert answer.status_code == 201, answer.content
 
 
 def test_json_answers_name_the_fields_in_error(reader):

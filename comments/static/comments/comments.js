@@ -39,19 +39,30 @@
     return template.content.firstElementChild;
   }
 
-  function keyFor(id) {
+  // What the browser keeps of a comment it wrote: {key, until, markdown} (the text as typed,
+  // which the page shows only rendered: editing starts from it, not from the rendered text).
+  function kept(id) {
     try {
-      var kept = JSON.parse(localStorage.getItem("comment-key-" + id) || "null");
-      if (kept && kept.until > Date.now()) return kept.key;
+      var value = JSON.parse(localStorage.getItem("comment-key-" + id) || "null");
+      if (value && value.until > Date.now()) return value;
       localStorage.removeItem("comment-key-" + id);
     } catch (error) { /* storage refused: no editing */ }
     return null;
   }
 
-  function keepKey(id, key, seconds) {
+  function keyFor(id) {
+    var value = kept(id);
+    return value ? value.key : null;
+  }
+
+  function keep(id, value) {
     try {
-      localStorage.setItem("comment-key-" + id, JSON.stringify({ key: key, until: Date.now() + seconds * 1000 }));
+      localStorage.setItem("comment-key-" + id, JSON.stringify(value));
     } catch (error) { /* storage refused: no editing */ }
+  }
+
+  function keepKey(id, key, seconds, markdown) {
+    keep(id, { key: key, until: Date.now() + seconds * 1000, markdown: markdown });
   }
 
   function post(url, data) {
@@ -90,7 +101,8 @@
     var body = article.querySelector(".comment-body");
     var box = document.createElement("textarea");
     box.rows = 5; box.maxLength = 5000; box.setAttribute("aria-label", "Edit your comment");
-    box.value = body.textContent.trim();
+    var own = kept(id);
+    box.value = own && typeof own.markdown === "string" ? own.markdown : body.textContent.trim();
     var save = document.createElement("button");
     save.type = "button"; save.textContent = "Save";
     body.replaceWith(box);
@@ -101,6 +113,8 @@
       post("/comments/" + id + "/edit/", data).then(function (response) {
         return response.json().then(function (answer) {
           if (!response.ok) { say("This comment can no longer be changed from here.", "error"); return; }
+          var own = kept(id);
+          if (own) { own.markdown = answer.markdown; keep(id, own); }
           var fresh = fragment(answer.html);
           article.replaceWith(fresh);
           ownTools(fresh);
@@ -149,7 +163,7 @@
           var parent = form.elements.parent.value && document.getElementById("comment-" + form.elements.parent.value);
           if (parent) parent.closest(".comment-thread").querySelector(".comment-reply-button, :scope > :last-child").before(article);
           else form.before(article);
-          keepKey(answer.id, answer.edit_key, answer.edit_seconds);
+          keepKey(answer.id, answer.edit_key, answer.edit_seconds, answer.markdown);
           ownTools(article);
         }
         form.elements.body.value = "";
