@@ -391,7 +391,9 @@ def test_a_hostile_file_is_refused_with_a_message_or_made_harmless(client, case,
     for name in new_files:
         stored_path = (Path(settings.MEDIA_ROOT) / name).resolve()
         assert stored_path.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
-        assert not any(part in name.lower() for part in NAME_PARTS), name
+        # Outside the server's random hex stem, which may hold "aaaa" by chance (1 in ~2,000).
+        client_part = re.sub(r"[0-9a-f]{32}", "", name.lower())
+        assert not any(part in client_part for part in NAME_PARTS), name
         stored = stored_path.read_bytes()
         for payload in (*hostile.payload, b"<script", b"<?php", b"alert(", b"Exif"):
             assert payload not in stored, payload
