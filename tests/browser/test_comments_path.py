@@ -15,16 +15,13 @@ from comments.models import Comment, CommentSettings, ThreadSubscription
 from tests.accounts.factories import PASSWORD, UserFactory, staff
 from tests.comments.conftest import run_jobs
 from tests.digest.factories import PostFactory
-from tests.newsletter.smtp_sink import SmtpSink
+from tests.newsletter.smtp_sink import SmtpSink, send_mail_to
 
 
 @pytest.fixture
 def smtp(settings, live_server):
     sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    send_mail_to(sink, settings)
     settings.SITE_URL = live_server.url  # the links in the e-mails lead to this server
     # The time trap counts seconds; a test must not wait for them.
     settings.COMMENTS_TRAP_MIN_SECONDS = 0

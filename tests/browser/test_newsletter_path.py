@@ -18,16 +18,13 @@ from tests.accounts.factories import staff
 from tests.digest.factories import digest_with_parts
 from tests.newsletter.conftest import run_jobs
 from tests.newsletter.factories import SubscriberFactory
-from tests.newsletter.smtp_sink import SmtpSink
+from tests.newsletter.smtp_sink import SmtpSink, send_mail_to
 
 
 @pytest.fixture
 def smtp(settings, live_server):
     sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    send_mail_to(sink, settings)
     settings.SITE_URL = live_server.url  # the links in the e-mails lead to this server
     settings.NEWSLETTER_RATE = 0
     settings.NEWSLETTER_BLOCKS = []

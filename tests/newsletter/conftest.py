@@ -2,18 +2,14 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from newsletter.emails import render_issue
-from tests.newsletter.smtp_sink import SmtpSink
+from tests.newsletter.smtp_sink import SmtpSink, send_mail_to
 
 
 @pytest.fixture
 def smtp(settings):
     """Mail goes through Django's SMTP backend to a real server started for the test."""
     sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
+    send_mail_to(sink, settings)
     yield sink
     sink.stop()
 

@@ -71,3 +71,13 @@ class SmtpSink:
 
     def to(self, address):
         return [message for rcpts, message in self.received() if address in rcpts]
+
+
+def send_mail_to(sink, settings):
+    """Point Django's SMTP backend at `sink` (pytest-django's `settings` undoes it after)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    return sink
