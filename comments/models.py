@@ -1,4 +1,5 @@
-"""Readers' comments, the rules that moderate them, and who is told about new ones.
+"""Readers' comments (the rules that moderate them are in comments.rules, who is told about
+new ones in comments.following; both are re-exported here as the app's models).
 
 A comment is written once through `Comment.submit` (the one write path for readers) and
 changes state only through its verbs: `approve`, `mark_spam`, `delete`, `edit`. A change
@@ -10,7 +11,6 @@ that post's comments or comment count, and every other cached page stays a hit
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import timedelta
 
@@ -21,28 +21,18 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from caching import versions
-from caching.content import cached, content_changed
 from digest.models import Post
 from newsletter.models import normalise_email
 
 from . import rendering, tasks
+from .following import ThreadSubscription
+from .rules import CommentSettings, Thread, cache_names, hash_ip
+
+__all__ = ["Comment", "CommentSettings", "Thread", "ThreadSubscription", "cache_names", "hash_ip"]
 
 EDIT_WINDOW = timedelta(minutes=15)
 SPAM_KEPT = timedelta(days=30)
 BODY_MAX_CHARS = 5000
-
-
-def cache_names(post_id):
-    """The narrow versions a change to a post's comments renews: the post's own (its page, its
-    count on list pages, its comments feed) and the site-wide comments feed's."""
-    return (f"comments:post:{post_id}", "comments:all")
-
-
-def hash_ip(address):
-    """A keyed hash of a reader's address: the same address gives the same value (so a
-    blocked address can be recognised), but the address cannot be read back from a row."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
 
 
 def is_account_address(email):
@@ -52,109 +42,6 @@ def is_account_address(email):
 
 def hash_key(key):
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-class CommentSettings(models.Model):
-    """The one record of site-wide comment rules editors change in the admin."""
-
-    comments_open = models.BooleanField(
-        "comments open", default=True, help_text="Off closes comments on every post."
-    )
-    close_after_days = models.PositiveIntegerField(
-        default=0,
-        help_text="Close a post's comments this many days after it was published (0: never).",
-    )
-    max_links = models.PositiveIntegerField(
-        default=2, help_text="A comment with more links than this waits for moderation."
-    )
-    blocklist = models.TextField(
-        blank=True,
-        help_text="One word or phrase a line: a comment containing one (in its name, "
-        "address, website or text) waits for moderation.",
-    )
-    blocked_addresses = models.TextField(
-        blank=True,
-        help_text="One a line: an e-mail address, a domain (@example.com) or an IP address. "
-        "Their comments wait for moderation.",
-    )
-
-    class Meta:
-        verbose_name = verbose_name_plural = "comment settings"
-
-    def __str__(self):
-        return "Comment settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-        content_changed()
-
-    @classmethod
-    def load(cls):
-        """The record, cached per content version (saving it renews the content token: every
-        post page shows its form or not)."""
-
-        # Without a record, the defaults (unsaved: writing them would change nothing
-        # readers see, and must not renew the content token).
-        return cached("comment-settings", lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
-
-    def lines(self, text):
-        return [line.strip().lower() for line in text.splitlines() if line.strip()]
-
-    def is_open_for(self, post, now=None):
-        if not self.comments_open:
-            return False
-        if self.close_after_days:
-            return (now or timezone.now()) < post.publish_at + timedelta(days=self.close_after_days)
-        return True
-
-    def hold_reason(self, comment, ip_hash=""):
-        """Why a new comment must wait for an editor ('' when nothing in these rules says so)."""
-        email = comment.email.lower()
-        for blocked in self.lines(self.blocked_addresses):
-            if email == blocked or (blocked.startswith("@") and email.endswith(blocked)):
-                return "blocked address"
-            if ip_hash and hmac.compare_digest(hash_ip(blocked), ip_hash):
-                return "blocked address"
-        text = " ".join((comment.name, comment.email, comment.website, comment.body_markdown))
-        text = text.lower()
-        for word in self.lines(self.blocklist):
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
-                return "blocklisted word"
-        if rendering.link_count(comment.body_markdown) + bool(comment.website) > self.max_links:
-            return "too many links"
-        return ""
-
-
-class Thread(models.Model):
-    """A post's comment thread's own settings: editors close one post's comments here."""
-
-    post = models.OneToOneField(
-        Post, on_delete=models.CASCADE, primary_key=True, related_name="comment_thread"
-    )
-    is_open = models.BooleanField("comments open", default=True)
-
-    class Meta:
-        verbose_name = "post's comments"
-        verbose_name_plural = "posts' comments"
-
-    def __str__(self):
-        return str(self.post)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        versions.renew(*cache_names(self.post_id))
-
-    def delete(self, *args, **kwargs):
-        """Without its record a thread is open again: the post's page must say so."""
-        post_id = self.post_id  # the primary key: Django clears it on delete
-        deleted = super().delete(*args, **kwargs)
-        versions.renew(*cache_names(post_id))
-        return deleted
-
-    @classmethod
-    def set_open(cls, post, is_open):
-        cls(post=post, is_open=is_open).save()
 
 
 # The moderation queue's order: held first, then the newest.
@@ -412,44 +299,3 @@ class Comment(models.Model):
         """Tell the post's author and the thread's subscribers, from the job queue (the job's
         row is written in this transaction: an approval that rolls back sends nothing)."""
         tasks.notify_approved.enqueue(self.pk)
-
-
-class ThreadSubscription(models.Model):
-    """An address that asked for e-mail about new comments on a post (double opt-in: only a
-    CONFIRMED subscription is written to; each message carries a one-click unsubscribe)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comment_subscriptions")
-    email = models.EmailField(max_length=254)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    created = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["post", "email"], name="thread_subscription_once")
-        ]
-
-    def __str__(self):
-        return f"subscription to comments on {self.post}"
-
-    @classmethod
-    def request(cls, post, email):
-        """Ask to follow a thread: a pending row (or the existing one) whose confirmation is
-        mailed from the queue; None when the address follows it already."""
-        subscription, _ = cls.objects.get_or_create(post=post, email=normalise_email(email))
-        if subscription.status == cls.Status.CONFIRMED:
-            return None
-        return subscription
-
-    def confirm(self):
-        self.status, self.confirmed_at = self.Status.CONFIRMED, timezone.now()
-        self.save(update_fields=["status", "confirmed_at"])
-
-    def unsubscribe(self):
-        self.status = self.Status.UNSUBSCRIBED
-        self.save(update_fields=["status"])
