@@ -11,11 +11,12 @@ from .search_document import search_document
 
 
 class PostQuerySet(QuerySet):
+    def _visible(self, now):
+        return Q(status=self.model.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
     def published(self, now=None):
         """What readers may see: published, with a publish time that has come."""
-        return self.filter(
-            status=self.model.Status.PUBLISHED, publish_at__lte=now or timezone.now()
-        )
+        return self.filter(self._visible(now))
 
     def scheduled(self, now=None):
         """Published, but waiting for their publish time."""
@@ -23,8 +24,7 @@ class PostQuerySet(QuerySet):
 
     def unseen(self, now=None):
         """What readers may not see (yet): drafts, scheduled posts and any other status."""
-        visible = Q(status=self.model.Status.PUBLISHED, publish_at__lte=now or timezone.now())
-        return self.filter(~visible)
+        return self.filter(~self._visible(now))
 
     def drafts(self):
         return self.filter(status=self.model.Status.DRAFT)
