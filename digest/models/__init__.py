@@ -1,11 +1,11 @@
 from .calendar import digest_title, next_issue_day, period_bounds
 from .imported import ImportedComment
+from .lifecycle import IllegalTransition
 from .links import attach_tags, tag_url
 from .parts import Item, Quote, Stat
 from .post import (
     LEAD_IMAGE_MAX_BYTES,
     SLUG_LENGTH,
-    IllegalTransition,
     Post,
     PostQuerySet,
     StaleEdit,
