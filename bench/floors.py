@@ -38,6 +38,7 @@ from urllib.parse import quote_plus
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import cpu  # noqa: E402
+from bench.servers import stop_process  # noqa: E402
 from bench.wrk import fmt, free_port, wrk  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -118,13 +119,7 @@ class Gunicorn:
         raise SystemExit(f"gunicorn did not start:\n{self.log.read_text(errors='replace')}")
 
     def __exit__(self, *exc):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
+        stop_process(self.process)
 
 
 def choose_pages():

@@ -63,13 +63,18 @@ class Server:
         self.stop()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
+        stop_process(self.process)
+
+
+def stop_process(process):
+    """SIGTERM, then its whole process group killed if it is not gone in 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
 
 
 def gunicorn(name, app, tmp, extra_env=None, pythonpath=None):
