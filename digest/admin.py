@@ -382,6 +382,16 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 name="digest_post_autosave",
             ),
             path(
+                "reader-preview/",
+                wrap(admin_views.reader_preview(self)),
+                name="digest_post_reader_preview",
+            ),
+            path(
+                "<int:post_id>/reader-preview/",
+                wrap(admin_views.reader_preview(self)),
+                name="digest_post_reader_preview",
+            ),
+            path(
                 "markdown-preview/",
                 wrap(admin_views.markdown_preview(self)),
                 name="digest_markdown_preview",

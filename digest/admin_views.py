@@ -1,5 +1,5 @@
 """Admin pages of a post beyond the change form: its revisions, its secret preview link, and
-the composer's helpers (autosave, Markdown preview, link check)."""
+the composer's helpers (autosave, Markdown and reader previews, link check)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from .admin_preview import post_in_hand, render_preview
 from .covered import check_digest_links
 from .markdown import render_markdown
 from .models import Revision
@@ -114,6 +115,9 @@ def preview_link(model_admin):
     return view
 
 
+# An autosave or a reader preview is the post's form without its files: a digest of a few
+# hundred parts is well under this; more is not a form of ours.
+AUTOSAVE_MAX_BYTES = 512 * 1024
 # The composer's preview: the same renderer and sanitiser as a save, for text up to this size.
 PREVIEW_MAX_CHARS = 100_000
 
@@ -134,6 +138,28 @@ def markdown_preview(model_admin):
     return view
 
 
+def reader_preview(model_admin):
+    """The composer's reader preview: the POSTed form, unsaved, as the index and the post's
+    page would show it (digest.admin_preview). For a new post or one this user may change."""
+
+    @require_POST
+    @ratelimit(key="user", rate="60/m", block=True)
+    def view(request, post_id=None):
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > AUTOSAVE_MAX_BYTES:
+            return JsonResponse({"error": "Too large to preview."}, status=413)
+        if post_id is None:
+            if not model_admin.has_add_permission(request):
+                raise PermissionDenied
+            post = None
+        else:
+            post = _post_for(model_admin, request, post_id)
+        post, _, problems = post_in_hand(model_admin, request, post)
+        return JsonResponse({**render_preview(request, post), "problems": problems})
+
+    return view
+
+
 def covered_links(model_admin):
     """The composer's "Check links": each link of the saved digest that the site published
     before, or that appears twice in it (digest.covered)."""
@@ -146,9 +172,6 @@ def covered_links(model_admin):
     return view
 
 
-# An autosave is the post's form without its files: a digest of a few hundred parts is well
-# under this; more is not a form of ours.
-AUTOSAVE_MAX_BYTES = 512 * 1024
 # What the browser sends besides the form's fields (the token is in a header, too).
 AUTOSAVE_SKIPPED = {"csrfmiddlewaretoken"}
 

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from caching.content import MISSING, content_state, lifetime, local_values, shared
 
-from .models import Item, Post, Quote, SiteSettings, attach_tags
+from .models import Item, Post, Quote, SiteSettings, Stat, attach_tags
 
 
 class Entry(NamedTuple):
@@ -84,7 +84,9 @@ def _render(ids):
             .filter(pk__in=ids)
             .for_listing()
             .annotate(
-                first_hidden_quote=_first_hidden(Quote), first_hidden_item=_first_hidden(Item)
+                first_hidden_stat=_first_hidden(Stat),
+                first_hidden_quote=_first_hidden(Quote),
+                first_hidden_item=_first_hidden(Item),
             )
         )
     )
@@ -106,10 +108,12 @@ def _first_hidden(part_model):
 def read_more_anchor(post):
     """Where "Click to read more ..." lands on the post page: the first part the index did
     not show. The index shows an article's excerpt (the rest starts at #more) and a digest's
-    intro, every stat and the quotes and items marked "on the index"; the post page shows
-    the stats, then the quotes, then the items, then the body (#continued)."""
+    intro and the stats, quotes and items above each list's fold; the post page shows the
+    stats, then the quotes, then the items, then the body (#continued)."""
     if post.kind != Post.Kind.DIGEST:
         return "more"
+    if post.first_hidden_stat is not None:
+        return f"stat-{post.first_hidden_stat}"
     if post.first_hidden_quote is not None:
         return f"quote-{post.first_hidden_quote}"
     if post.first_hidden_item is not None:

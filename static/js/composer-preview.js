@@ -1,5 +1,6 @@
 // The composer's server-rendered helpers: the Markdown preview beside the intro and the body
-// (the same renderer and sanitiser as a save), and "Check links" above a digest's items.
+// (the same renderer and sanitiser as a save), the reader preview (the unsaved post on the
+// index, cut at its folds, beside its whole page) and "Check links" above a digest's items.
 // No inline script anywhere (our CSP allows none): this file reads #composer's data-*.
 (function () {
   "use strict";
@@ -98,8 +99,99 @@
     });
   }
 
+  // --- Reader preview: the form as the index and the post's page would show it -----------
+  // The server builds the post from the form in memory and renders it with the readers' own
+  // templates; each is shown in a frame of its own with the site's stylesheet, so the admin's
+  // styles and the site's never meet. The frames are same-origin blank documents (no
+  // address to load, nothing for the CSP's frame-src to allow) and run no script.
+  function addReaderPreview() {
+    const panel = document.getElementById("reader-preview");
+    if (!panel || !config.dataset.readerPreviewUrl) return;
+    const frames = {
+      index: panel.querySelector("iframe[data-shows=index]"),
+      page: panel.querySelector("iframe[data-shows=page]"),
+    };
+    const problems = panel.querySelector(".reader-preview-problems");
+    const status = panel.querySelector(".reader-preview-status");
+    const fit = (frame) => {
+      const doc = frame.contentDocument;
+      if (doc && doc.documentElement) frame.style.height = `${doc.documentElement.scrollHeight + 4}px`;
+    };
+    const prepare = (frame) => {
+      const doc = frame.contentDocument;
+      if (doc.getElementById("site-css")) return doc;
+      const css = doc.createElement("link");
+      css.id = "site-css";
+      css.rel = "stylesheet";
+      css.href = config.dataset.siteCss;
+      css.addEventListener("load", () => fit(frame));
+      const base = doc.createElement("base");
+      base.target = "_blank";
+      doc.head.append(base, css);
+      doc.body.style.padding = "0 12px";
+      return doc;
+    };
+    let timer = null;
+    let inFlight = false;
+    let again = false;
+    const refresh = () => {
+      timer = null;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      again = false;
+      status.textContent = "Updating…";
+      const body = new FormData(form);
+      // The files stay out: a preview shows the lead image as saved.
+      for (const [name, value] of [...body.entries()]) if (value instanceof File) body.delete(name);
+      fetch(config.dataset.readerPreviewUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrfToken() },
+        body,
+        credentials: "same-origin",
+      })
+        .then((response) =>
+          response
+            .json()
+            .catch(() => ({ error: `the server answered ${response.status}` }))
+            .then((data) => (response.ok ? data : Promise.reject(data))),
+        )
+        .then((data) => {
+          for (const [name, frame] of Object.entries(frames)) {
+            const doc = prepare(frame);
+            // Sanitised by the server (nh3), the same pipeline as the saved post.
+            doc.body.innerHTML = data[name];
+            fit(frame);
+            for (const image of doc.images) image.addEventListener("load", () => fit(frame));
+          }
+          problems.hidden = !data.problems.length;
+          problems.textContent = data.problems.length
+            ? `Not in the preview as typed: ${data.problems.join(" · ")}`
+            : "";
+          status.textContent = "";
+        })
+        .catch((data) => {
+          status.textContent = `The preview is not available right now (${(data && data.error) || "no connection"}).`;
+        })
+        .finally(() => {
+          inFlight = false;
+          if (again) later();
+        });
+    };
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, Number(config.dataset.readerPreviewDelay) || 800);
+    };
+    for (const type of ["input", "change", "composer:edited"]) form.addEventListener(type, later);
+    panel.querySelector(".reader-preview-refresh").addEventListener("click", refresh);
+    refresh();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     addLinkCheck();
+    addReaderPreview();
     for (const name of ["excerpt", "body"]) {
       const textarea = document.getElementById(`id_${name}`);
       if (textarea && config.dataset.previewUrl) addPreview(textarea);

@@ -23,6 +23,8 @@
     dirty = true;
     scheduleDraft();
     scheduleAutosave();
+    // For the reader preview (composer-preview.js): a fold or a row moved is an edit too.
+    form.dispatchEvent(new CustomEvent("composer:edited"));
   };
   // Only what the editor did counts: events a script dispatches (the admin's own widgets,
   // tests that provoke every handler) are not edits to guard.

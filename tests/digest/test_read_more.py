@@ -34,6 +34,18 @@ def test_lands_at_the_first_quote_not_on_the_index(client):
     assert f"quote-{hidden.anchor}" in anchor_ids(client, post)
 
 
+def test_lands_at_the_first_stat_below_the_fold_of_the_stats(client):
+    post = digest_with_parts(
+        stats=[("2M", "messages a second"), ("9", "nines"), ("3", "regions")],
+        quotes=[("@a", "Shown quote.", True), ("@b", "Hidden quote.", False)],
+    )
+    post.stats.filter(figure__in=["9", "3"]).update(on_index=False)
+    post.refresh_parts()
+    first_hidden = post.stats.get(figure="9")
+    assert read_more_href(client) == f"{post.get_absolute_url()}#stat-{first_hidden.anchor}"
+    assert f"stat-{first_hidden.anchor}" in anchor_ids(client, post)
+
+
 def test_lands_at_the_first_item_not_on_the_index_when_every_quote_was_shown(client):
     post = digest_with_parts(
         stats=[("2M", "messages a second")],

@@ -1,0 +1,130 @@
+"""The composer's reader preview: the post as the form now holds it, unsaved, shown twice with
+the readers' own templates — its entry on the index, cut at the folds the editor placed, and
+its whole page. Built in memory from the submitted form and its parts' formsets; nothing is
+read but the rows the form already loads, and nothing is written."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .admin_parts import PASTED
+from .entries import read_more_anchor
+from .models import Item, Post, Quote, SiteSettings, Stat, slug_from_title
+from .models.links import TagLink
+
+
+def post_in_hand(model_admin, request, post):
+    """The post (`post`, or a new one) and its stats, quotes and items as the POSTed form
+    holds them, rendered into the post; and a note for each part of the form that had errors
+    (those parts are shown as they were, or left out if they are new)."""
+    change = post is not None
+    form = model_admin.get_form(request, post, change=change)(
+        request.POST, request.FILES, instance=post
+    )
+    # Not for saving: a stale form, a missing title or a bad row still has a preview. A
+    # ModelForm puts every value that cleaned into its instance, errors or not.
+    form.is_valid()
+    post = form.instance
+    problems = [_field_problem(form, name) for name in form.errors if name != "__all__"]
+    parts = {Stat: [], Quote: [], Item: []}
+    # The same formsets as the change form (Django's own builder: inlines per permission,
+    # the post's rows read once a kind by PartFormSet).
+    formsets, _ = model_admin._create_formsets(request, post, change=change)
+    for formset in formsets:
+        if formset.model in parts:
+            parts[formset.model] = _parts_of(formset, problems)
+    _add_pasted(form, post, parts)
+    for kind in parts.values():
+        kind.sort(key=lambda part: part.position)
+        for part in kind:
+            part.post = post
+            part.render()
+    _fill_in(post, request, form)
+    post.render()
+    if post.kind == Post.Kind.DIGEST:
+        post.render_parts(parts[Stat], parts[Quote], parts[Item])
+    else:
+        post.parts_index_html = post.parts_full_html = ""
+    for name, model in (("stat", Stat), ("quote", Quote), ("item", Item)):
+        hidden = next((p.anchor for p in parts[model] if not p.on_index), None)
+        setattr(post, f"first_hidden_{name}", hidden)
+    post.read_more_anchor = read_more_anchor(post)
+    post.has_more = bool(post.body.strip()) or post.kind == Post.Kind.DIGEST
+    tags = form.cleaned_data.get("tags")
+    if tags is None:
+        tags = list(post.tags.names()) if post.pk else []
+    post.tag_list = [TagLink(name, slugify(name)) for name in tags]
+    return post, parts, problems
+
+
+def _field_problem(form, name):
+    label = form.fields[name].label if name in form.fields else name
+    return f"{label}: {' '.join(form.errors[name])} (shown as it was)"
+
+
+def _parts_of(formset, problems):
+    """The parts a formset holds, in hand: the kept rows with the form's values, the rows
+    added; not the ones ticked for deletion or added empty."""
+    formset.is_valid()
+    noun = formset.model._meta.verbose_name
+    kept = []
+    for number, form in enumerate(formset.forms, start=1):
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue
+        if form.errors:
+            problems.append(
+                f"{noun.capitalize()} {number}: "
+                + "; ".join(f"{' '.join(errors)}" for errors in form.errors.values())
+                + (" (shown as it was)" if form.instance.pk else " (not shown)")
+            )
+            if form.instance.pk is None:
+                continue
+        kept.append(form.instance)
+    # Anchors for the new ones (the page's #quote-N), after the highest the form holds.
+    last = max((part.anchor or 0 for part in kept), default=0)
+    for part in kept:
+        if part.anchor is None:
+            last += 1
+            part.anchor = last
+    return kept
+
+
+def _add_pasted(form, post, parts):
+    """What the paste boxes hold, after each list's parts, as the save would add it."""
+    for field, model, build in PASTED:
+        standing = parts[model]
+        position = max((part.position for part in standing), default=-1) + 1
+        anchor = max((part.anchor for part in standing), default=0) + 1
+        for n, entry in enumerate(form.pasted.get(field, [])):
+            standing.append(
+                model(post=post, position=position + n, anchor=anchor + n, **build(entry))
+            )
+
+
+def _fill_in(post, request, form):
+    """What a new post has only once it is saved: an author, a date, a slug, a kind."""
+    if post.author_id is None:
+        post.author = request.user
+    if post.publish_at is None:
+        post.publish_at = timezone.now()
+    if not post.slug:
+        post.slug = slug_from_title(post.title or "untitled")
+    if not post.kind:
+        post.kind = Post.Kind.ARTICLE
+
+
+def render_preview(request, post):
+    """{"index": the post's entry as on the index, "page": its article as on its page}."""
+    site = SiteSettings.load()
+    return {
+        "index": render_to_string(
+            "digest/_post_excerpt.html", {"post": post, "site": site}, request=request
+        ),
+        "page": render_to_string(
+            "digest/_post_article.html",
+            {"post": post, "site": site, "tags": post.tag_list},
+            request=request,
+        ),
+    }
