@@ -328,3 +328,34 @@ def test_autosave_keeps_a_changed_form_on_the_server_and_offers_it_back_after_a_
         True, True, True, True, False, False,
     ]  # fmt: skip
     assert not Revision.objects.autosaves().exists()
+
+
+def test_the_reader_preview_follows_the_fold_and_the_text_before_anything_is_saved(
+    live_server, new_page, digest, artifacts
+):
+    page = open_composer(new_page(viewport={"width": 1280, "height": 900}), live_server, digest)
+    page.evaluate("document.getElementById('composer').dataset.readerPreviewDelay = '50'")
+    on_index = page.frame_locator("#reader-preview iframe[data-shows=index]")
+    on_page = page.frame_locator("#reader-preview iframe[data-shows=page]")
+    expect(on_index.locator(".item")).to_have_count(4)
+    expect(on_index.locator(".quote")).to_have_count(6)
+
+    drag_fold(page, "items-group", 1)
+    expect(on_index.locator(".item")).to_have_count(1)
+    expect(on_page.locator(".item")).to_have_count(4)
+    read_more = on_index.locator(".read-more a")
+    expect(read_more).to_have_attribute(
+        "href", re.compile(rf"{digest.get_absolute_url()}#item-{digest.items.all()[1].anchor}$")
+    )
+    page.locator("#id_excerpt").fill("A *fresh* intro.")
+    expect(on_index.locator(".entry-body em")).to_have_text("fresh")
+    expect(on_page.locator("h1.entry-title")).to_have_text(digest.title)
+    # The site's own stylesheet is in the frames, not the admin's.
+    expect(on_index.locator("body")).to_have_css("font-family", re.compile("Iowan Old Style"))
+    page.locator("#reader-preview").scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "composer-reader-preview-1280.png")
+
+    version = digest.version
+    digest.refresh_from_db()
+    assert (digest.excerpt, digest.version) == ("An *excerpt* about scaling.", version)
+    assert all(digest.items.values_list("on_index", flat=True))
