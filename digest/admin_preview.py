@@ -5,7 +5,7 @@ read but the rows the form already loads, and nothing is written."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
+from taggit.models import Tag
 
 from .admin_parts import PASTED
 from .entries import read_more_anchor
@@ -53,8 +53,15 @@ def post_in_hand(model_admin, request, post):
     tags = form.cleaned_data.get("tags")
     if tags is None:
         tags = list(post.tags.names()) if post.pk else []
-    post.tag_list = [TagLink(name, slugify(name)) for name in tags]
+    post.tag_list = _tag_links(tags)
     return post, parts, problems
+
+
+def _tag_links(names):
+    """The tags' links: a tag that exists links to its page; a new one to where taggit will
+    most likely put it (a name with no letters gets a placeholder until it is saved)."""
+    slugs = dict(Tag.objects.filter(name__in=names).values_list("name", "slug"))
+    return [TagLink(name, slugs.get(name) or Tag().slugify(name) or "new-tag") for name in names]
 
 
 def _field_problem(form, name):

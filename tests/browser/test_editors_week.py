@@ -288,7 +288,9 @@ def test_the_same_digest_composed_without_the_inbox_for_the_before_figure(
     tally.type(page, "Other Origin Engineering : Backpressure is a feature.")
     page.locator("#id_paste_items").click()
     tally.clicks += 1
-    tally.type(page, f"- [Caching Without Tears]({cache}).\n- [Sharding Postgres at 10 TB]({shards}).")
+    tally.type(
+        page, f"- [Caching Without Tears]({cache}).\n- [Sharding Postgres at 10 TB]({shards})."
+    )
     page.locator("#id_excerpt").click()
     tally.clicks += 1
     tally.type(page, "Queues, caches and shards this week.")

@@ -4,7 +4,9 @@ the post's page would show it, rendered by the readers' own templates, writing n
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from digest.models import Item, Post, Quote, Revision
@@ -148,3 +150,20 @@ def test_the_preview_checks_who_asks_how_and_how_much(client, editor, author):
     guarded = Client(enforce_csrf_checks=True)
     guarded.force_login(editor)
     assert guarded.post(preview_url(post), fields).status_code == 403  # no CSRF token
+
+
+def test_the_preview_reads_no_more_rows_for_a_longer_digest(client, editor):
+    def queries_for(count):
+        post = digest_with_parts(
+            quotes=[(f"@s{n}", f"Quote {n}.", True) for n in range(count)],
+            items=[(f"Item {n}.", n < 2) for n in range(count)],
+            draft=True,
+        )
+        fields = form_fields(client.get(change_url(post)))
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.post(preview_url(post), fields).json()
+        assert len(texts(answer["page"], "item")) == count
+        return len(captured)
+
+    client.force_login(editor)
+    assert queries_for(3) == queries_for(30)

@@ -47,12 +47,14 @@ from digest.models import Post, Revision, SiteSettings, Stat
 from sponsors.compiling import compile_week
 from sponsors.models import Listing, ListingWeek, Sponsor, this_week
 from tests.accounts.factories import UserFactory
+from tests.digest.helpers import form_fields
 from tests.security.xss_helpers import (
     FORM_SAMPLE,
     PAGES_FETCHED,
     PAYLOADS,
     Sweep,
     build_world,
+    check_html,
     fits,
     pages,
     summary,
@@ -196,8 +198,13 @@ def test_admin_screens_are_inert(client, world):
         for number in pages(count, per_page):
             sweep.page(f"{changelist}?p={number}", svgs=admin)
     for post in [world.kitchen, world.digest, world.sponsored, *world.posts[::FORM_SAMPLE]]:
-        sweep.page(reverse("admin:digest_post_change", args=[post.pk]), svgs=admin)
+        form = sweep.page(reverse("admin:digest_post_change", args=[post.pk]), svgs=admin)
         sweep.page(reverse("admin:digest_post_revisions", args=[post.pk]), svgs=admin)
+        # The composer's reader preview of that form, as its frames get it.
+        preview = reverse("admin:digest_post_reader_preview", args=[post.pk])
+        answer = client.post(preview, form_fields(form)).json()
+        for shown in ("index", "page"):
+            sweep.findings += [f"{preview} {shown}: {f}" for f in check_html(answer[shown])]
     for name, objects in (
         ("accounts_user", world.authors),
         ("sponsors_sponsor", world.sponsors),
