@@ -92,6 +92,9 @@ def publish_under_load(edge, args):
     author = get_user_model().objects.filter(is_superuser=True).first() or (
         get_user_model().objects.first()
     )
+    # From the moment the publish starts: the writer's own work after its commit (building
+    # the new version's sidebar, caching.content._prebuild) is part of the wait.
+    published = time.monotonic()
     Post.objects.create(
         title=title,
         excerpt="Shown within two seconds.",
@@ -99,7 +102,7 @@ def publish_under_load(edge, args):
         publish_at=timezone.now(),
         author=author,
     )  # Post.save records the content change, as the admin's save does
-    published = time.monotonic()
+    result["writer"] = time.monotonic() - published
     seen = None
     while time.monotonic() < published + 30:
         if title.encode() in fetch(edge.port, "/")[2]:
@@ -113,7 +116,7 @@ def publish_under_load(edge, args):
     origin = [line for line in lines if '"GET / HTTP' in line and "upstream=-" not in line]
     renders = [line for line in origin if "origin=miss" in line]
     seconds = float(args.duration.rstrip("s"))
-    return seen, result["wrk"], len(origin) / seconds, len(renders) / seconds
+    return seen, result["writer"], result["wrk"], len(origin) / seconds, len(renders) / seconds
 
 
 class Trickle:
@@ -199,7 +202,7 @@ def main():
                 (pages_dir / f"{page.slug}.html").write_bytes(body)
                 results[page.slug, "edge"] = wrk(edge.url + page.path, args)
             say(f"phase 2/3: publish during a spike on the index; {load_average()}")
-            seen, spike, origin_rps, renders_ps = publish_under_load(edge, args)
+            seen, writer, spike, origin_rps, renders_ps = publish_under_load(edge, args)
             say(f"phase 3/3: {SLOW_CLIENTS} slow clients and one reader; {load_average()}")
             slow_p99, slow_errors, still_open = slow_clients(edge, [pages[0].path, pages[2].path])
         finally:
@@ -254,7 +257,8 @@ def main():
         f"  {'PASS' if seen is not None and seen <= VISIBLE_WITHIN else 'FAIL'}  a post published "
         f"during a spike ({fmt(spike.rps, '{:.0f}')} req/s on the index, "
         f"{spike.problems or '0 errors'}) shows on the index after {fmt(seen, '{:.2f}')} s "
-        f"(≤ {VISIBLE_WITHIN:.0f} s)"
+        f"from the start of the publish (≤ {VISIBLE_WITHIN:.0f} s; the publish itself took "
+        f"{writer:.2f} s)"
     )
     say(
         f"  {'PASS' if renders_ps <= RENDERS_PER_SECOND else 'FAIL'}  index requests reaching the "

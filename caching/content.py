@@ -159,6 +159,36 @@ def register_next_change(source):
         _next_change_sources.append(source)
 
 
+# Functions that build, under a new state, what every page after a change needs (the
+# sidebar's counts): run by the writer between its commit and announcing the state, so the
+# first reader after a change does not wait for them (see `_renew`).
+_prebuilders = []
+# The state being prebuilt, which `cached` uses in the writer before anyone else sees it.
+_prebuilding = ContextVar("content_state_prebuilding", default=None)
+
+
+def register_prebuild(build):
+    if build not in _prebuilders:
+        _prebuilders.append(build)
+
+
+def _prebuild(state):
+    """Run the prebuilders under `state`, not yet announced. Only after a commit: a state
+    renewed inside a transaction (for the writer's own pages) would otherwise keep
+    fragments of data that may still roll back."""
+    if transaction.get_connection().in_atomic_block:
+        return
+    token = _prebuilding.set(state)
+    try:
+        for build in _prebuilders:
+            try:
+                build()
+            except DatabaseError:
+                log.exception("prebuilding %s failed; the first page will build it", build)
+    finally:
+        _prebuilding.reset(token)
+
+
 def _read_state(now):
     """A new state: (token, next change, changed at, modified), timestamps or None.
 
@@ -189,6 +219,9 @@ def valid_state(state):
 def _state(now=None):
     """The current state, renewed when its next change has come; None when the cache cannot
     be reached."""
+    building = _prebuilding.get()
+    if building is not None:
+        return building
     now = now or timezone.now()
     if shared.change_pending:
         _renew()
@@ -245,6 +278,8 @@ def _renew():
     except DatabaseError:
         log.exception("database unreachable; content change not recorded yet")
         renewed = None
+    if renewed is not None and shared.available():
+        _prebuild(renewed)
     if renewed is not None and shared.set(STATE_KEY, renewed, timeout=None, force=True):
         shared.change_missed = shared.change_pending = False
         _remember(renewed)
