@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from . import admin_composer, admin_settings, admin_views  # noqa: F401 (admin_settings registers)
 from .admin_panels import render_post_panels
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
-from .forms import PASTE_BOXES, PostAdminForm
+from .forms import PASTE_BOXES, PASTE_DIGEST, PostAdminForm
 from .models import (
     IllegalTransition,
     Post,
@@ -67,6 +67,18 @@ IMPORT_NOTES = (
     ),
 )
 MAIN_FIELDS = ("title", "slug", "kind", "status", "publish_at", "author", "tags", "loaded_version")
+
+
+def paste_message(field, notes):
+    """What a paste box made of the lines it kept loosely or left out, line by line."""
+    if field == "paste_digest":
+        label, lead = PASTE_DIGEST[0], "check these lines"
+    else:
+        label = PASTE_BOXES[field][1]
+        lead = "every line was added; check these, kept in a looser shape"
+    # Lines, not a nested list: the admin styles every <li> of a message as a message of its own.
+    lines = format_html_join("", "<br>{}", ((str(note),) for note in notes))
+    return format_html("{}: {}:{}", label, lead, lines)
 
 
 @admin.register(Post)
@@ -187,8 +199,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
                 (
                     "Paste boxes",
                     {
-                        "fields": ("paste_stats", "paste_quotes", "paste_items"),
-                        "description": "Paste text to add stats, quotes and items below in one go.",
+                        "fields": ("paste_digest", "paste_stats", "paste_quotes", "paste_items"),
+                        "description": "Paste text to add stats, quotes and items below in one "
+                        "go: a whole digest in the first box, or each kind in its own.",
                     },
                 ),
                 ("After the items", {"classes": ("collapse",), "fields": ("body", "byline")}),
@@ -316,16 +329,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             messages.warning(request, warning)
         for field, notes in form.paste_notes.items():
             if notes:
-                messages.warning(
-                    request,
-                    format_html(
-                        # Lines, not a nested list: the admin styles every <li> of a message
-                        # as a message of its own.
-                        "{}: every line was added; check these, kept in a looser shape:{}",
-                        PASTE_BOXES[field][1],
-                        format_html_join("", "<br>{}", ((str(note),) for note in notes)),
-                    ),
-                )
+                messages.warning(request, paste_message(field, notes))
 
     def add_pasted_parts(self, post, standing, highest, pasted):
         """Add what the paste boxes hold after the parts already there, in one write a kind;

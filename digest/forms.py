@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from safe_images import FORMAT_NAMES
 from safe_images.pending import accept_upload
 
+from .importers.archive_format import read_pasted_digest
 from .models import LEAD_IMAGE_MAX_BYTES, Post, Revision
 from .parsing import parse_items, parse_quotes, parse_stats
 
@@ -34,6 +35,15 @@ PASTE_BOXES = {
     ),
 }
 
+# The box that takes a whole digest and sorts it into the three lists (and the intro).
+PASTE_DIGEST = (
+    "Paste a whole digest",
+    "The digest as text, from a page or an e-mail: an intro, the stats line, “Quotable "
+    "Quotes:” with its quotes, then the items. Each goes after the ones above; the intro goes "
+    "in the intro (after it, if there is one). Lines the site writes itself (the title, the "
+    "support and closing lines) are left out and listed.",
+)
+
 
 class PostAdminForm(forms.ModelForm):
     """The admin's post form; it remembers which version of the post the editor opened.
@@ -50,6 +60,7 @@ class PostAdminForm(forms.ModelForm):
         help_text=f"{FORMAT_NAMES}, up to 5 MB; stored at most "
         f"{LEAD_IMAGE_FIT[0]} × {LEAD_IMAGE_FIT[1]} pixels.",
     )
+    paste_digest = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
     paste_stats = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     paste_quotes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
     paste_items = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
@@ -85,6 +96,7 @@ class PostAdminForm(forms.ModelForm):
             self.fields["slug"].required = False
         for name, (_, label, help_text) in PASTE_BOXES.items():
             self.fields[name].label, self.fields[name].help_text = label, help_text
+        self.fields["paste_digest"].label, self.fields["paste_digest"].help_text = PASTE_DIGEST
         self.pasted, self.paste_notes = {}, {}
         self.conflicts = []
 
@@ -114,8 +126,30 @@ class PostAdminForm(forms.ModelForm):
     def clean_paste_items(self):
         return self._clean_paste("paste_items")
 
+    def _add_pasted_digest(self, cleaned):
+        """What the whole-digest box holds, after what the three boxes hold; its intro after
+        the intro typed (nothing pasted is dropped)."""
+        text = cleaned.get("paste_digest", "")
+        if not text.strip():
+            return
+        entry = read_pasted_digest(text)
+        for name, parts in (
+            ("paste_stats", entry.stats),
+            ("paste_quotes", entry.quotes),
+            ("paste_items", entry.items),
+        ):
+            self.pasted[name] = [*self.pasted.get(name, []), *parts]
+        notes = list(entry.notes)
+        if entry.intro:
+            typed = (cleaned.get("excerpt") or "").strip()
+            if typed:
+                notes.append("its intro was added after the intro that was already there")
+            cleaned["excerpt"] = "\n\n".join(filter(None, [typed, *entry.intro]))
+        self.paste_notes["paste_digest"] = notes
+
     def clean(self):
         cleaned = super().clean()
+        self._add_pasted_digest(cleaned)
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is None:
             raise forms.ValidationError(

@@ -153,6 +153,40 @@ def read_archive(text):
     return entries, errors
 
 
+# A pasted digest may come from a page (• bullets, quotes indented under "Quotable Quotes:")
+# or from Markdown or an e-mail (-, * or + bullets, nested by two spaces or more).
+_TEXT_BULLET_RE = re.compile(r"^(?P<indent>\s*)[-*+]\s+(?P<text>\S.*)$")
+
+
+def read_pasted_digest(text):
+    """A whole digest pasted into the composer, sorted into an entry's intro, stats, quotes
+    and items by the archive's own reader. The lines the site writes itself (the title, the
+    support and closing lines, "Click to read more") are left out, each with a note; every
+    other line lands somewhere, and the notes name the lines kept loosely."""
+    entry = ArchiveEntry(line_number=0, title="", kind="digest")
+    body, skipped = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = normalise(raw)
+        bullet = _TEXT_BULLET_RE.match(line)
+        if bullet:
+            # Nested under another bullet: as deep as the archive's quotes.
+            indent = "    " if len(bullet["indent"].expandtabs(4)) >= 2 else ""
+            line = f"{indent}• {bullet['text']}"
+        content = line.strip()
+        if DIGEST_TITLE_RE.match(content):
+            skipped.append(LineNote(number, line, "left out: the title (the post keeps its own)"))
+        elif READ_MORE_RE.match(content):
+            skipped.append(LineNote(number, line, "left out: the site writes its own"))
+        else:
+            if content.startswith((CLOSING_PREFIX, SUPPORT_PREFIX)):
+                # Read (they end the intro and the parts), not kept.
+                skipped.append(LineNote(number, line, "left out: the site writes its own"))
+            body.append((number, line))
+    _read_digest(entry, body)
+    entry.notes = sorted(skipped + entry.notes, key=lambda note: note.line_number)
+    return entry
+
+
 def _with_file_numbers(parsed, numbers):
     """Notes of a parse over selected lines, renumbered to their lines in the file."""
     return [

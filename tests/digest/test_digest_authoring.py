@@ -7,6 +7,7 @@ back with the editor's changes (`form_fields`, `submit`).
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.db.models import F
@@ -232,6 +233,102 @@ def test_an_odd_line_pasted_on_a_change_is_added_after_the_parts_already_there(c
         ("", "no separator here"),
     ]
     assert [q.anchor for q in post.quotes.all()] == [1, 2, 3]
+
+
+# The whole-digest box: a digest pasted as one text, sorted into the three lists -----------------
+
+SAMPLE = Path(__file__).resolve().parents[2] / "digest" / "demo_data" / "archive-2016-02.txt"
+# The same digest as an e-mail or Markdown has it: "-" bullets nested by two spaces, an odd
+# line, non-breaking spaces, the lines the site writes itself.
+MARKDOWN_DIGEST = """Stuff The Internet Says On Scalability For March 4th, 2016
+
+A week of queues\u00a0and caches.
+
+If you like this sort of Stuff then please consider offering your support on Patreon.
+- 200K : msgs per second; 9 : nines;
+- Quotable Quotes:
+  - @antirez : Simplicity wins.
+  - just words with no speaker
+- [A story](https://example.com/a) about queues.
+* Another item
+  that goes on.
+
+Don't miss all that the Internet has to say on Scalability, click below...
+
+Click to read more ...
+"""
+
+
+def sample_digest():
+    """The first digest of the real archive export, as an editor would copy it from the page."""
+    text = SAMPLE.read_text()  # it opens with that digest, non-breaking spaces and all
+    return text[: text.index("Click to read more")] + "Click to read more ...\n"
+
+
+def test_a_whole_pasted_digest_goes_to_the_intro_and_the_three_lists(client, editor):
+    client.force_login(editor)
+
+    response = submit(client, new_digest_url(), paste_digest=MARKDOWN_DIGEST, _continue="1")
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get()
+    assert post.excerpt == "A week of queues and caches."
+    assert parts(post) == {
+        "stats": [("200K", "msgs per second"), ("9", "nines")],
+        "quotes": [("@antirez", "Simplicity wins."), ("", "just words with no speaker")],
+        "items": ["[A story](https://example.com/a) about queues.", "Another item\nthat goes on."],
+    }
+    page = client.get(response["Location"]).content.decode()
+    assert "Paste a whole digest: check these lines:" in page
+    for note in (
+        "line 1: “Stuff The Internet Says On Scalability For March 4th, 2016” left out",
+        "line 5: “If you like this sort of Stuff",
+        "line 9: “just words with no speaker” kept as a quote with no speaker",
+        "line 14: “Don&#x27;t miss all that",
+        "line 16: “Click to read more ...” left out",
+    ):
+        assert note in page
+    assert form_fields(client.get(response["Location"]))["paste_digest"] == ""
+
+
+def test_the_real_sample_digest_pasted_whole_keeps_every_part(client, editor):
+    client.force_login(editor)
+
+    response = submit(client, new_digest_url(), paste_digest=sample_digest())
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get()
+    assert post.excerpt.startswith("JPL is firing up their Exoplanet Travel Bureau")
+    got = parts(post)
+    assert (len(got["stats"]), len(got["quotes"]), len(got["items"])) == (7, 13, 5)
+    assert got["stats"][0] == ("200K", "msgs send per second through iMessage")
+    assert got["quotes"][0][0] == "Joseph Bradley"
+
+
+def test_a_pasted_digest_goes_after_what_the_form_already_holds(client, editor):
+    post = digest_with_parts(
+        quotes=[("@first", "Already here.", True)], excerpt="My own intro.", draft=True
+    )
+    client.force_login(editor)
+
+    response = submit(
+        client,
+        change_url(post),
+        paste_quotes="@box : From the quotes box.",
+        paste_digest="Its intro.\n\n• Quotable Quotes:\n    • @pasted : From the digest.",
+        _continue="1",
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post.refresh_from_db()
+    assert post.excerpt == "My own intro.\n\nIts intro."
+    assert parts(post)["quotes"] == [
+        ("@first", "Already here."),
+        ("@box", "From the quotes box."),
+        ("@pasted", "From the digest."),
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "its intro was added after the intro that was already there" in page
 
 
 # Revisions ------------------------------------------------------------------------------------
