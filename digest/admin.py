@@ -19,7 +19,6 @@ from .models import (
     Revision,
     StaleEdit,
     digest_title,
-    next_issue_day,
     slug_from_title,
 )
 
@@ -279,8 +278,9 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         initial = {"author": request.user.pk, **super().get_changeform_initial_data(request)}
         if request.GET.get("kind") == Post.Kind.DIGEST:
-            # "New digest": this week's issue, Friday 09:00, tagged like the last one.
-            day = next_issue_day()
+            # "New digest": the coming issue (next week's once this week's is out), Friday
+            # 09:00, tagged like the last one.
+            day = Post.objects.coming_issue_day()
             title = digest_title(day)
             last = Post.objects.published().filter(kind=Post.Kind.DIGEST).first()
             initial.update(

@@ -1,12 +1,13 @@
 """Inbox entries into the week's digest, through the digest's one write path: the parts as
 they stand plus the new ones (`sync_parts`), one save of the post, one revision."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
 
-from digest.models import Post, Revision, digest_title, next_issue_day, slug_from_title
+from digest.models import Post, Revision, digest_title, slug_from_title
+from digest.models.calendar import week_start
 from digest.models.parts import sync_parts
 from digest.models.revision import PART_FIELDS
 
@@ -32,18 +33,18 @@ def as_quote(entry):
 
 
 def week_digest(user):
-    """This week's digest draft: the coming issue's draft if there is one, else a new one
-    (dated like "New digest" in the admin: the coming Friday, 09:00)."""
-    day = next_issue_day()
-    start = timezone.make_aware(datetime.combine(day - timedelta(days=6), time.min))
-    draft = (
-        Post.objects.drafts()
-        .filter(kind=Post.Kind.DIGEST, publish_at__gte=start)
+    """The coming digest that is not out yet — a draft, one waiting for review or one
+    scheduled — else a new draft (dated like "New digest" in the admin: the coming issue's
+    Friday, 09:00; next week's once this week's issue is out)."""
+    day = Post.objects.coming_issue_day()
+    waiting = (
+        Post.objects.unseen()
+        .filter(kind=Post.Kind.DIGEST, publish_at__gte=week_start(day))
         .order_by("publish_at", "pk")
         .first()
     )
-    if draft is not None:
-        return draft, False
+    if waiting is not None:
+        return waiting, False
     title = digest_title(day)
     post = Post(
         title=title,

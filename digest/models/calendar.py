@@ -1,6 +1,6 @@
 """The site's calendar: periods of the archive and the weekly digest's date and title."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -40,3 +40,8 @@ def next_issue_day(today=None, weekday=4):
     """The date of the coming issue: today if it is a Friday, else the next Friday."""
     today = today or timezone.localdate()
     return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def week_start(issue_day):
+    """The first moment of the week an issue covers: the Saturday after the last issue."""
+    return timezone.make_aware(datetime.combine(issue_day - timedelta(days=6), time.min))

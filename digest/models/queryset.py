@@ -1,12 +1,14 @@
 """What lists of posts are asked for: the visibility rules readers are served by, a tag's
 posts, the shape of an index entry, and the refresh of stored search documents."""
 
+from datetime import timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from .calendar import period_bounds
+from .calendar import next_issue_day, period_bounds, week_start
 from .search_document import search_document
 
 
@@ -25,6 +27,13 @@ class PostQuerySet(QuerySet):
     def unseen(self, now=None):
         """What readers may not see (yet): drafts, scheduled posts and any other status."""
         return self.filter(~self._visible(now))
+
+    def coming_issue_day(self):
+        """The Friday of the coming digest: this week's, or next week's once this week's issue
+        is out (a digest published since the Saturday after the last issue)."""
+        day = next_issue_day()
+        out = self.published().filter(kind=self.model.Kind.DIGEST, publish_at__gte=week_start(day))
+        return day + timedelta(days=7) if out.exists() else day
 
     def drafts(self):
         return self.filter(status=self.model.Status.DRAFT)

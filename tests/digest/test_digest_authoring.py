@@ -75,6 +75,17 @@ def test_new_digest_is_prefilled_for_the_coming_friday(
         assert fields[f"{prefix}-TOTAL_FORMS"] == "0"
 
 
+def test_once_this_weeks_digest_is_out_new_digest_is_next_weeks(client, editor, monkeypatch):
+    PostFactory(digest=True, publish_at=datetime(2016, 2, 19, 9, tzinfo=UTC))
+    client.force_login(editor)
+    freeze_time(monkeypatch, datetime(2016, 2, 19, 15, tzinfo=UTC))
+
+    fields = form_fields(client.get(new_digest_url()))
+
+    assert fields["title"] == "Stuff The Internet Says On Scalability For February 26th, 2016"
+    assert fields["publish_at_0"] == "2016-02-26"
+
+
 def test_new_digest_is_tagged_like_the_last_published_digest(client, editor, monkeypatch):
     PostFactory(
         digest=True, publish_at=datetime(2016, 2, 12, 9, tzinfo=UTC), tags=["weekly", "stuff"]

@@ -3,7 +3,7 @@ share sheet's page (CSRF, login, roles), paste many (every address accounted for
 fetched by the background job from a real local server, "already covered" against published
 posts and earlier entries, and the way into the week's digest through its one write path."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -281,6 +281,39 @@ def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, edit
         ("@a", "Kept quote", ""),
         ("Ada", "Words 1", "https://example.com/1"),
     ]
+
+
+@pytest.mark.parametrize("status", [Post.Status.PENDING, Post.Status.PUBLISHED])
+def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, editor, status):
+    waiting = digest_with_parts(
+        items=[("Already here", True)], publish_at=timezone.now() + timedelta(days=1)
+    )
+    Post.objects.filter(pk=waiting.pk).update(status=status)  # pending, or scheduled
+    (entry,) = kept_entries(editor, "One")
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
+    assert Post.objects.count() == 1
+    assert [i.text.split("(")[0] for i in waiting.items.all()] == ["Already here", "[One]"]
+
+
+def test_once_this_weeks_issue_is_out_links_go_to_next_weeks(client, editor, monkeypatch):
+    friday_afternoon = timezone.make_aware(datetime(2016, 2, 19, 15, 0))
+    monkeypatch.setattr("django.utils.timezone.now", lambda: friday_afternoon)
+    out = digest_with_parts(
+        items=[("Out this morning", True)],
+        title="Stuff The Internet Says On Scalability For February 19th, 2016",
+        publish_at=friday_afternoon.replace(hour=9),
+    )
+    (entry,) = kept_entries(editor, "For next week")
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
+    new = Post.objects.exclude(pk=out.pk).get()
+    assert new.title == "Stuff The Internet Says On Scalability For February 26th, 2016"
+    assert (new.status, timezone.localtime(new.publish_at).date().isoformat()) == (
+        Post.Status.DRAFT,
+        "2016-02-26",
+    )
+    assert [i.text for i in out.items.all()] == ["Out this morning"]
 
 
 def test_an_author_cannot_add_links_to_another_authors_draft(client, db):
