@@ -18,9 +18,9 @@ def post_in_hand(model_admin, request, post):
     holds them, rendered into the post; and a note for each part of the form that had errors
     (those parts are shown as they were, or left out if they are new)."""
     change = post is not None
-    form = model_admin.get_form(request, post, change=change)(
-        request.POST, request.FILES, instance=post
-    )
+    # Without the files: a preview shows the lead image as saved, and a picture sent anyway
+    # must not be checked, re-encoded and written to storage (accept_upload) for it.
+    form = model_admin.get_form(request, post, change=change)(request.POST, instance=post)
     # Not for saving: a stale form, a missing title or a bad row still has a preview. A
     # ModelForm puts every value that cleaned into its instance, errors or not.
     form.is_valid()
@@ -35,7 +35,8 @@ def post_in_hand(model_admin, request, post):
             parts[formset.model] = _parts_of(formset, problems)
     _add_pasted(form, post, parts)
     for kind in parts.values():
-        kind.sort(key=lambda part: part.position)
+        # As the save reads them back: by position, then by row (a new row last).
+        kind.sort(key=lambda part: (part.position, part.pk is None, part.pk or 0))
         for part in kind:
             part.post = post
             part.render()
@@ -89,6 +90,13 @@ def _parts_of(formset, problems):
             if form.instance.pk is None:
                 continue
         kept.append(form.instance)
+    # A row added with "Add another" has no position yet: its save puts it after the others
+    # (adminsortable2's save_new), and so does the preview.
+    last_position = max((part.position or 0 for part in kept if part.pk), default=0)
+    for part in kept:
+        if part.pk is None and not (part.position or 0) > 0:
+            last_position += 1
+            part.position = last_position
     # Anchors for the new ones (the page's #quote-N), after the highest the form holds.
     last = max((part.anchor or 0 for part in kept), default=0)
     for part in kept:
