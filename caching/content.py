@@ -54,7 +54,10 @@ class SharedCache:
     def _call(self, method, *args, default=None, force=False, **kwargs):
         if not (force or self.available()):
             return default
-        if self.change_missed and not force:
+        # While the writer prebuilds, every call is under the new state, not yet announced:
+        # nothing cached before the change is read through its token, and recording the
+        # missed change again from here would prebuild again, without end.
+        if self.change_missed and not force and _prebuilding.get() is None:
             # Record the missed change first, and answer this call as a miss: what it would
             # read was cached before the change.
             _renew()
@@ -183,7 +186,7 @@ def _prebuild(state):
         for build in _prebuilders:
             try:
                 build()
-            except DatabaseError:
+            except Exception:  # noqa: BLE001 -- whatever fails, the state must be announced
                 log.exception("prebuilding %s failed; the first page will build it", build)
     finally:
         _prebuilding.reset(token)

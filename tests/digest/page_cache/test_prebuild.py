@@ -42,3 +42,57 @@ def test_nothing_is_prebuilt_inside_a_transaction_that_may_roll_back(client):
         assert sidebar_of(inside) is None
         transaction.set_rollback(True)
     assert "never-seen" not in client.get(reverse("digest:post-index")).content.decode()
+
+
+# Found in review ---------------------------------------------------------------------------
+
+
+class BrokenCache:
+    """A cache server that cannot be reached: every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache unreachable")
+
+        return fail
+
+
+def test_a_change_missed_in_a_cache_outage_is_recorded_by_the_next_page(client, monkeypatch):
+    """The first cache call after the outage records the missed change (`_renew`); its
+    prebuild reads the cache too, and must not record the missed change again, and again."""
+    import caching.content as content
+
+    PostFactory(title="Before", tags=["queues"])
+    client.get(reverse("digest:post-index"))
+    working = content.cache
+    monkeypatch.setattr(content, "cache", BrokenCache())
+    PostFactory(title="During the outage", tags=["unikernels"])
+    assert shared.change_missed
+    monkeypatch.setattr(content, "cache", working)
+    shared.closed_until = 0.0  # the breaker's seconds have passed
+
+    response = client.get(reverse("digest:post-index"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "During the outage" in page and "unikernels" in page
+    assert not shared.change_missed
+    assert "unikernels" in sidebar_of(content_state())
+
+
+def test_a_prebuild_that_fails_still_lets_the_change_be_announced(client, monkeypatch):
+    """A prebuild only saves the first reader some work: whatever it raises (a template's
+    error, a bug), the new state is announced, or readers keep the old pages."""
+    import caching.content as content
+
+    def broken():
+        raise ValueError("a bug in a prebuilder")
+
+    PostFactory(title="Before")
+    before = content_state()
+    monkeypatch.setattr(content, "_prebuilders", [*content._prebuilders, broken])
+
+    PostFactory(title="Just published", tags=["unikernels"])
+
+    assert content_state() != before
+    assert "Just published" in client.get(reverse("digest:post-index")).content.decode()
