@@ -96,3 +96,45 @@ def test_a_prebuild_that_fails_still_lets_the_change_be_announced(client, monkey
 
     assert content_state() != before
     assert "Just published" in client.get(reverse("digest:post-index")).content.decode()
+
+
+def another_writer_during_the_prebuild(monkeypatch, **post):
+    """Another writer's change, committed and announced while this writer prebuilds (after
+    its sidebar was counted): as two editors saving at once do, the prebuild being slow."""
+    import caching.content as content
+
+    made = []
+
+    def other_writer():
+        if not made:
+            with transaction.atomic():
+                made.append(PostFactory(**post))
+
+    monkeypatch.setattr(content, "_prebuilders", [*content._prebuilders, other_writer])
+    return made
+
+
+def test_a_state_announced_while_prebuilding_is_not_replaced_by_an_older_count(
+    client, monkeypatch
+):
+    PostFactory(title="Before", tags=["queues"])
+    made = another_writer_during_the_prebuild(monkeypatch, title="Other", tags=["late"])
+
+    with transaction.atomic():
+        PostFactory(title="First", tags=["early"])
+
+    assert made
+    page = client.get(reverse("digest:post-index")).content.decode()
+    assert "Other" in page
+    assert "late" in sidebar_of(content_state())
+
+
+def test_a_post_scheduled_while_another_prebuilds_still_goes_live_on_time(monkeypatch):
+    PostFactory(title="Before")
+    made = another_writer_during_the_prebuild(monkeypatch, scheduled=True)
+
+    with transaction.atomic():
+        PostFactory(title="First")
+
+    (scheduled,) = made
+    assert content_state().next_change == scheduled.publish_at.timestamp()
