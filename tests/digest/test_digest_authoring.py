@@ -362,7 +362,10 @@ def test_quotes_nested_deeper_than_their_header_are_quotes_however_indented(nest
         ("Joseph Bradley", "Blockchains must scale."),
     ]
     assert [i.text for i in entry.items] == ["An item about queues."]
-    assert [(s.figure, s.label) for s in entry.stats] == [("2M", "messages a second"), ("9", "nines")]
+    assert [(s.figure, s.label) for s in entry.stats] == [
+        ("2M", "messages a second"),
+        ("9", "nines"),
+    ]
 
 
 def test_a_paste_of_nothing_but_the_sites_own_lines_adds_nothing_and_lists_each(client, editor):

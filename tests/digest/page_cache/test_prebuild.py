@@ -114,9 +114,7 @@ def another_writer_during_the_prebuild(monkeypatch, **post):
     return made
 
 
-def test_a_state_announced_while_prebuilding_is_not_replaced_by_an_older_count(
-    client, monkeypatch
-):
+def test_a_state_announced_while_prebuilding_is_not_replaced_by_an_older_count(client, monkeypatch):
     PostFactory(title="Before", tags=["queues"])
     made = another_writer_during_the_prebuild(monkeypatch, title="Other", tags=["late"])
 
