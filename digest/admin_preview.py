@@ -3,6 +3,7 @@ the readers' own templates — its entry on the index, cut at the folds the edit
 its whole page. Built in memory from the submitted form and its parts' formsets; nothing is
 read but the rows the form already loads, and nothing is written."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils import timezone
 from taggit.models import Tag
@@ -11,6 +12,11 @@ from .admin_parts import PASTED
 from .entries import read_more_anchor
 from .models import Item, Post, Quote, SiteSettings, Stat, slug_from_title
 from .models.links import TagLink
+
+STALE_NOTE = (
+    "Someone else saved this post after you opened it; saving shows what differs, field by "
+    "field, before anything is overwritten."
+)
 
 
 def post_in_hand(model_admin, request, post):
@@ -25,7 +31,12 @@ def post_in_hand(model_admin, request, post):
     # ModelForm puts every value that cleaned into its instance, errors or not.
     form.is_valid()
     post = form.instance
-    problems = [_field_problem(form, name) for name in form.errors if name != "__all__"]
+    problems = [_field_problem(form, name) for name in form.errors if name != NON_FIELD_ERRORS]
+    # The form's own checks, such as a stale form (someone saved the post since it was opened).
+    problems += [
+        STALE_NOTE if error.code == "stale" else " ".join(error.messages)
+        for error in form.errors.as_data().get(NON_FIELD_ERRORS, [])
+    ]
     parts = {Stat: [], Quote: [], Item: []}
     # The same formsets as the change form (Django's own builder: inlines per permission,
     # the post's rows read once a kind by PartFormSet).

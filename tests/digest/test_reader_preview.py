@@ -246,3 +246,16 @@ def test_a_preview_changes_no_tags(client, editor):
     assert "streams" in answer["page"]
     post.refresh_from_db()
     assert sorted(post.tags.names()) == ["queues"]
+
+
+def test_a_preview_of_a_stale_form_says_so(client, editor):
+    """The form's own check (someone else saved the post after it was opened) is not a
+    field's: the preview named field errors only, and said nothing."""
+    post = PostFactory(draft=True, title="Opened")
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    post.title = "Saved by someone else"
+    post.save()
+    answer = client.post(preview_url(post), {**fields, "excerpt": "Mine."}).json()
+    assert "Mine." in answer["page"]
+    assert any("Someone else saved this post" in problem for problem in answer["problems"])
