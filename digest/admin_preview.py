@@ -38,13 +38,15 @@ def post_in_hand(model_admin, request, post):
         for error in form.errors.as_data().get(NON_FIELD_ERRORS, [])
     ]
     parts = {Stat: [], Quote: [], Item: []}
+    # The highest anchor of each kind's rows ticked for deletion: the save never gives it again.
+    deleted = dict.fromkeys(parts, 0)
     # The same formsets as the change form (Django's own builder: inlines per permission,
     # the post's rows read once a kind by PartFormSet).
     formsets, _ = model_admin._create_formsets(request, post, change=change)
     for formset in formsets:
         if formset.model in parts:
-            parts[formset.model] = _parts_of(formset, problems)
-    _add_pasted(form, post, parts)
+            parts[formset.model], deleted[formset.model] = _parts_of(formset, problems)
+    _add_pasted(form, post, parts, deleted)
     for kind in parts.values():
         # As the save reads them back: by position, then by row (a new row last).
         kind.sort(key=lambda part: (part.position, part.pk is None, part.pk or 0))
@@ -83,12 +85,14 @@ def _field_problem(form, name):
 
 def _parts_of(formset, problems):
     """The parts a formset holds, in hand: the kept rows with the form's values, the rows
-    added; not the ones ticked for deletion or added empty."""
+    added; not the ones ticked for deletion or added empty. Also the highest anchor of the
+    ones ticked for deletion."""
     formset.is_valid()
     noun = formset.model._meta.verbose_name
-    kept = []
+    kept, deleted = [], 0
     for number, form in enumerate(formset.forms, start=1):
         if formset.can_delete and formset._should_delete_form(form):
+            deleted = max(deleted, form.instance.anchor or 0)
             continue
         if form.instance.pk is None and not form.has_changed():
             continue
@@ -114,15 +118,16 @@ def _parts_of(formset, problems):
         if part.anchor is None:
             last += 1
             part.anchor = last
-    return kept
+    return kept, deleted
 
 
-def _add_pasted(form, post, parts):
-    """What the paste boxes hold, after each list's parts, as the save would add it."""
+def _add_pasted(form, post, parts, deleted):
+    """What the paste boxes hold, after each list's parts, as the save would add it (anchors
+    after the highest given, deleted parts included: PostAdmin.add_pasted_parts)."""
     for field, model, build in PASTED:
         standing = parts[model]
         position = max((part.position for part in standing), default=-1) + 1
-        anchor = max((part.anchor for part in standing), default=0) + 1
+        anchor = max([part.anchor for part in standing] + [deleted[model]], default=0) + 1
         for n, entry in enumerate(form.pasted.get(field, [])):
             standing.append(
                 model(post=post, position=position + n, anchor=anchor + n, **build(entry))

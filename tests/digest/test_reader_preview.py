@@ -259,3 +259,15 @@ def test_a_preview_of_a_stale_form_says_so(client, editor):
     answer = client.post(preview_url(post), {**fields, "excerpt": "Mine."}).json()
     assert "Mine." in answer["page"]
     assert any("Someone else saved this post" in problem for problem in answer["problems"])
+
+
+def test_a_part_pasted_while_the_last_is_deleted_gets_the_anchor_the_save_gives_it(client, editor):
+    post = digest_with_parts(quotes=[("@a", "One.", True), ("@b", "Two.", False)], draft=True)
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    typed = {**fields, "quotes-1-DELETE": "on", "paste_quotes": "@c : Pasted."}
+    page = client.post(preview_url(post), typed).json()["page"]
+    client.post(change_url(post), {**typed, "_continue": "1"})
+    pasted = post.quotes.get(text="Pasted.").anchor
+    assert pasted == 3
+    assert re.findall(r'id="quote-(\d+)"', page) == ["1", str(pasted)]
