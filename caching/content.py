@@ -54,7 +54,10 @@ class SharedCache:
     def _call(self, method, *args, default=None, force=False, **kwargs):
         if not (force or self.available()):
             return default
-        if self.change_missed and not force:
+        # While the writer prebuilds, every call is under the new state, not yet announced:
+        # nothing cached before the change is read through its token, and recording the
+        # missed change again from here would prebuild again, without end.
+        if self.change_missed and not force and _prebuilding.get() is None:
             # Record the missed change first, and answer this call as a miss: what it would
             # read was cached before the change.
             _renew()
@@ -173,20 +176,36 @@ def register_prebuild(build):
 
 
 def _prebuild(state):
-    """Run the prebuilders under `state`, not yet announced. Only after a commit: a state
-    renewed inside a transaction (for the writer's own pages) would otherwise keep
-    fragments of data that may still roll back."""
+    """Run the prebuilders under `state`, not yet announced; return the state to announce.
+    Only after a commit: a state renewed inside a transaction (for the writer's own pages)
+    would otherwise keep fragments of data that may still roll back."""
     if transaction.get_connection().in_atomic_block:
-        return
+        return state
+    announced = _announced()
     token = _prebuilding.set(state)
     try:
         for build in _prebuilders:
             try:
                 build()
-            except DatabaseError:
+            except Exception:  # noqa: BLE001 -- whatever fails, the state must be announced
                 log.exception("prebuilding %s failed; the first page will build it", build)
     finally:
         _prebuilding.reset(token)
+    if shared.available() and _announced() != announced:
+        # Another writer announced a state while this one prebuilt: what was built may miss
+        # their change, and `state` their next change (a post they scheduled). Announcing it
+        # would replace theirs; a state read now, with nothing prebuilt, holds both changes.
+        try:
+            return _read_state(timezone.now())
+        except DatabaseError:
+            log.exception("database unreachable; announcing the state prebuilt")
+    return state
+
+
+def _announced():
+    """The state stored now, read as it is: not through `shared.get`, which would record a
+    missed change (the writer is recording it)."""
+    return valid_state(shared._call("get", STATE_KEY, None, default=None, force=True))
 
 
 def _read_state(now):
@@ -279,7 +298,7 @@ def _renew():
         log.exception("database unreachable; content change not recorded yet")
         renewed = None
     if renewed is not None and shared.available():
-        _prebuild(renewed)
+        renewed = _prebuild(renewed)
     if renewed is not None and shared.set(STATE_KEY, renewed, timeout=None, force=True):
         shared.change_missed = shared.change_pending = False
         _remember(renewed)

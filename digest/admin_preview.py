@@ -3,6 +3,7 @@ the readers' own templates — its entry on the index, cut at the folds the edit
 its whole page. Built in memory from the submitted form and its parts' formsets; nothing is
 read but the rows the form already loads, and nothing is written."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils import timezone
 from taggit.models import Tag
@@ -12,30 +13,43 @@ from .entries import read_more_anchor
 from .models import Item, Post, Quote, SiteSettings, Stat, slug_from_title
 from .models.links import TagLink
 
+STALE_NOTE = (
+    "Someone else saved this post after you opened it; saving shows what differs, field by "
+    "field, before anything is overwritten."
+)
+
 
 def post_in_hand(model_admin, request, post):
     """The post (`post`, or a new one) and its stats, quotes and items as the POSTed form
     holds them, rendered into the post; and a note for each part of the form that had errors
     (those parts are shown as they were, or left out if they are new)."""
     change = post is not None
-    form = model_admin.get_form(request, post, change=change)(
-        request.POST, request.FILES, instance=post
-    )
+    # Without the files: a preview shows the lead image as saved, and a picture sent anyway
+    # must not be checked, re-encoded and written to storage (accept_upload) for it.
+    form = model_admin.get_form(request, post, change=change)(request.POST, instance=post)
     # Not for saving: a stale form, a missing title or a bad row still has a preview. A
     # ModelForm puts every value that cleaned into its instance, errors or not.
     form.is_valid()
     post = form.instance
-    problems = [_field_problem(form, name) for name in form.errors if name != "__all__"]
+    problems = [_field_problem(form, name) for name in form.errors if name != NON_FIELD_ERRORS]
+    # The form's own checks, such as a stale form (someone saved the post since it was opened).
+    problems += [
+        STALE_NOTE if error.code == "stale" else " ".join(error.messages)
+        for error in form.errors.as_data().get(NON_FIELD_ERRORS, [])
+    ]
     parts = {Stat: [], Quote: [], Item: []}
+    # The highest anchor of each kind's rows ticked for deletion: the save never gives it again.
+    deleted = dict.fromkeys(parts, 0)
     # The same formsets as the change form (Django's own builder: inlines per permission,
     # the post's rows read once a kind by PartFormSet).
     formsets, _ = model_admin._create_formsets(request, post, change=change)
     for formset in formsets:
         if formset.model in parts:
-            parts[formset.model] = _parts_of(formset, problems)
-    _add_pasted(form, post, parts)
+            parts[formset.model], deleted[formset.model] = _parts_of(formset, problems)
+    _add_pasted(form, post, parts, deleted)
     for kind in parts.values():
-        kind.sort(key=lambda part: part.position)
+        # As the save reads them back: by position, then by row (a new row last).
+        kind.sort(key=lambda part: (part.position, part.pk is None, part.pk or 0))
         for part in kind:
             part.post = post
             part.render()
@@ -71,12 +85,14 @@ def _field_problem(form, name):
 
 def _parts_of(formset, problems):
     """The parts a formset holds, in hand: the kept rows with the form's values, the rows
-    added; not the ones ticked for deletion or added empty."""
+    added; not the ones ticked for deletion or added empty. Also the highest anchor of the
+    ones ticked for deletion."""
     formset.is_valid()
     noun = formset.model._meta.verbose_name
-    kept = []
+    kept, deleted = [], 0
     for number, form in enumerate(formset.forms, start=1):
         if formset.can_delete and formset._should_delete_form(form):
+            deleted = max(deleted, form.instance.anchor or 0)
             continue
         if form.instance.pk is None and not form.has_changed():
             continue
@@ -89,21 +105,29 @@ def _parts_of(formset, problems):
             if form.instance.pk is None:
                 continue
         kept.append(form.instance)
+    # A row added with "Add another" has no position yet: its save puts it after the others
+    # (adminsortable2's save_new), and so does the preview.
+    last_position = max((part.position or 0 for part in kept if part.pk), default=0)
+    for part in kept:
+        if part.pk is None and not (part.position or 0) > 0:
+            last_position += 1
+            part.position = last_position
     # Anchors for the new ones (the page's #quote-N), after the highest the form holds.
     last = max((part.anchor or 0 for part in kept), default=0)
     for part in kept:
         if part.anchor is None:
             last += 1
             part.anchor = last
-    return kept
+    return kept, deleted
 
 
-def _add_pasted(form, post, parts):
-    """What the paste boxes hold, after each list's parts, as the save would add it."""
+def _add_pasted(form, post, parts, deleted):
+    """What the paste boxes hold, after each list's parts, as the save would add it (anchors
+    after the highest given, deleted parts included: PostAdmin.add_pasted_parts)."""
     for field, model, build in PASTED:
         standing = parts[model]
         position = max((part.position for part in standing), default=-1) + 1
-        anchor = max((part.anchor for part in standing), default=0) + 1
+        anchor = max([part.anchor for part in standing] + [deleted[model]], default=0) + 1
         for n, entry in enumerate(form.pasted.get(field, [])):
             standing.append(
                 model(post=post, position=position + n, anchor=anchor + n, **build(entry))

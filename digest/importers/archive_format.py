@@ -165,13 +165,19 @@ def read_pasted_digest(text):
     other line lands somewhere, and the notes name the lines kept loosely."""
     entry = ArchiveEntry(line_number=0, title="", kind="digest")
     body, skipped = [], []
+    header_width = None  # how far the "Quotable Quotes:" bullet was indented
     for number, raw in enumerate(text.splitlines(), start=1):
         line = normalise(raw)
-        bullet = _TEXT_BULLET_RE.match(line)
+        bullet = _TEXT_BULLET_RE.match(line) or _BULLET_RE.match(line)
         if bullet:
-            # Nested under another bullet: as deep as the archive's quotes.
-            indent = "    " if len(bullet["indent"].expandtabs(4)) >= 2 else ""
-            line = f"{indent}• {bullet['text']}"
+            # Nested under another bullet (deeper than the quotes' header, or by two spaces
+            # or a tab before there is one): as deep as the archive's quotes, whatever the
+            # page, the e-mail or the Markdown used to indent it.
+            width = len(bullet["indent"].expandtabs(4))
+            if _QUOTES_HEADER_RE.match(bullet["text"]):
+                header_width = width
+            nested = width > header_width if header_width is not None else width >= 2
+            line = f"{'    ' if nested else ''}• {bullet['text']}"
         content = line.strip()
         if DIGEST_TITLE_RE.match(content):
             skipped.append(LineNote(number, line, "left out: the title (the post keeps its own)"))

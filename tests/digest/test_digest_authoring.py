@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from digest.admin import PostAdmin
+from digest.importers.archive_format import read_pasted_digest
 from digest.models import Item, Post, Quote, Stat
 from digest.parsing import parse_items, parse_quotes, parse_stats
 from tests.accounts.factories import staff
@@ -340,6 +341,59 @@ def test_a_pasted_digest_goes_after_what_the_form_already_holds(client, editor):
     ]
     page = client.get(response["Location"]).content.decode()
     assert "its intro was added after the intro that was already there" in page
+
+
+# Found in review: the whole-digest box and odd input
+
+
+@pytest.mark.parametrize(
+    "nesting",
+    [
+        pytest.param(("\t• ", "\t\t• "), id="tabs"),
+        pytest.param(("• ", "  • "), id="two-spaces-under-a-flush-header"),
+        pytest.param(("  • ", "    • "), id="as-the-archive-page"),
+        pytest.param(("- ", "\t- "), id="markdown-with-a-tab"),
+    ],
+)
+def test_quotes_nested_deeper_than_their_header_are_quotes_however_indented(nesting):
+    top, nested = nesting
+    text = "\r\n".join(
+        [
+            "An intro.",
+            f"{top}2M : messages a second; 9 : nines;",
+            f"{top}Quotable Quotes:",
+            f"{nested}@antirez : Simplicity wins.",
+            f"{nested}Joseph Bradley : Blockchains must scale.",
+            f"{top}An item about queues.",
+        ]
+    )
+    entry = read_pasted_digest(text)
+    assert [(q.speaker, q.text) for q in entry.quotes] == [
+        ("@antirez", "Simplicity wins."),
+        ("Joseph Bradley", "Blockchains must scale."),
+    ]
+    assert [i.text for i in entry.items] == ["An item about queues."]
+    assert [(s.figure, s.label) for s in entry.stats] == [
+        ("2M", "messages a second"),
+        ("9", "nines"),
+    ]
+
+
+def test_a_paste_of_nothing_but_the_sites_own_lines_adds_nothing_and_lists_each(client, editor):
+    client.force_login(editor)
+    text = (
+        "Stuff The Internet Says On Scalability For March 4th, 2016\r\n"
+        "If you like this sort of Stuff then please consider offering your support.\r\n"
+        "Don't miss all that the Internet has to say on Scalability...\r\n"
+        "Click to read more ...\r\n"
+    )
+    response = submit(client, new_digest_url(), paste_digest=text, _continue="1")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get()
+    assert (post.excerpt, parts(post)) == ("", {"stats": [], "quotes": [], "items": []})
+    page = client.get(response["Location"]).content.decode()
+    for number in (1, 2, 3, 4):
+        assert f"line {number}: " in page
 
 
 # Revisions ------------------------------------------------------------------------------------

@@ -167,3 +167,107 @@ def test_the_preview_reads_no_more_rows_for_a_longer_digest(client, editor):
 
     client.force_login(editor)
     assert queries_for(3) == queries_for(30)
+
+
+# Found in review ---------------------------------------------------------------------------
+
+
+def test_a_part_added_with_add_another_is_previewed_after_the_others(client, editor):
+    """A row added with "Add another" has no position yet (adminsortable2 gives it one on
+    save, after the others); the preview put it in order by None."""
+    post = digest_with_parts(
+        quotes=[("@a", "First.", True)], items=[("Item one.", True)], draft=True
+    )
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    added = {
+        "items-TOTAL_FORMS": "2",
+        "items-1-text": "Item added.",
+        "items-1-on_index": "on",
+        "items-1-position": "",
+        "items-1-id": "",
+        "items-1-post": str(post.pk),
+    }
+    response = client.post(preview_url(post), {**fields, **added, "paste_items": "Pasted."})
+    assert response.status_code == 200
+    assert texts(response.json()["page"], "item") == ["Item one.", "Item added.", "Pasted."]
+
+
+def test_a_new_digest_is_previewed_with_the_rows_typed_into_its_lists(client, editor):
+    """The add page of a digest (?kind=digest) has the part lists; its preview must read them."""
+    client.force_login(editor)
+    page = client.get(new_digest_url())
+    url = re.search(r'data-reader-preview-url="([^"]+)"', page.content.decode()).group(1)
+    fields = form_fields(page)
+    typed = {
+        **fields,
+        "quotes-TOTAL_FORMS": "1",
+        "quotes-0-speaker": "@typed",
+        "quotes-0-text": "Typed into the row.",
+        "quotes-0-on_index": "on",
+        "quotes-0-position": "",
+    }
+    answer = client.post(url.replace("&amp;", "&"), typed).json()
+    assert "Typed into the row." in answer["page"]
+    assert Quote.objects.count() == 0
+
+
+def test_a_preview_stores_no_uploaded_picture(client, editor, monkeypatch):
+    """The composer leaves files out of a preview; a request that sends one must not make
+    the server check, re-encode and write it (the preview shows the lead image as saved)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    post = PostFactory(draft=True)
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    output = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(output, "PNG")
+    storage = Post._meta.get_field("lead_image").storage
+    stored = []
+    real_save = storage.save
+    monkeypatch.setattr(
+        storage, "save", lambda name, *a, **k: stored.append(name) or real_save(name, *a, **k)
+    )
+    picture = SimpleUploadedFile("lead.png", output.getvalue(), "image/png")
+    answer = client.post(preview_url(post), {**fields, "lead_image": picture})
+    assert answer.status_code == 200
+    assert stored == []
+    assert "lead-image" not in answer.json()["page"]
+
+
+def test_a_preview_changes_no_tags(client, editor):
+    post = PostFactory(draft=True, tags=["queues"])
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    answer = client.post(preview_url(post), {**fields, "tags": "kafka, streams"}).json()
+    assert "streams" in answer["page"]
+    post.refresh_from_db()
+    assert sorted(post.tags.names()) == ["queues"]
+
+
+def test_a_preview_of_a_stale_form_says_so(client, editor):
+    """The form's own check (someone else saved the post after it was opened) is not a
+    field's: the preview named field errors only, and said nothing."""
+    post = PostFactory(draft=True, title="Opened")
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    post.title = "Saved by someone else"
+    post.save()
+    answer = client.post(preview_url(post), {**fields, "excerpt": "Mine."}).json()
+    assert "Mine." in answer["page"]
+    assert any("Someone else saved this post" in problem for problem in answer["problems"])
+
+
+def test_a_part_pasted_while_the_last_is_deleted_gets_the_anchor_the_save_gives_it(client, editor):
+    post = digest_with_parts(quotes=[("@a", "One.", True), ("@b", "Two.", False)], draft=True)
+    client.force_login(editor)
+    fields = form_fields(client.get(change_url(post)))
+    typed = {**fields, "quotes-1-DELETE": "on", "paste_quotes": "@c : Pasted."}
+    page = client.post(preview_url(post), typed).json()["page"]
+    client.post(change_url(post), {**typed, "_continue": "1"})
+    pasted = post.quotes.get(text="Pasted.").anchor
+    assert pasted == 3
+    assert re.findall(r'id="quote-(\d+)"', page) == ["1", str(pasted)]
