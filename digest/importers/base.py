@@ -19,6 +19,8 @@ from django.db import DatabaseError, transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
 
+from caching.content import prebuild_paused
+
 from ..models import Post, StaleEdit, slug_from_title
 from ..models.parts import sync_parts
 
@@ -85,7 +87,9 @@ def writes(dry_run):
     """Around an import: each entry commits on its own (an interrupted run keeps what it did),
     except in a dry run, which is one transaction rolled back at the end."""
     if not dry_run:
-        yield
+        # The sidebar is built for readers once, after the last entry (caching.content).
+        with prebuild_paused():
+            yield
         return
     with transaction.atomic():
         yield

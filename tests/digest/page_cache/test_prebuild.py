@@ -136,3 +136,17 @@ def test_a_post_scheduled_while_another_prebuilds_still_goes_live_on_time(monkey
 
     (scheduled,) = made
     assert content_state().next_change == scheduled.publish_at.timestamp()
+
+
+def test_an_import_prebuilds_once_at_its_end_not_once_an_entry(client, monkeypatch):
+    from caching import content
+    from digest.importers.archive import import_archive
+    from tests.digest.test_import_archive import SAMPLE
+
+    built = []
+    monkeypatch.setattr(content, "_prebuilders", [*content._prebuilders, lambda: built.append(1)])
+    report = import_archive(SAMPLE.read_text())
+    assert report.total("created") >= 3  # every entry committed on its own
+    assert len(built) == 1
+    # The one prebuild was of the state announced: the first page counts nothing.
+    assert sidebar_of(content_state()) is not None
