@@ -134,6 +134,9 @@
     let timer = null;
     let inFlight = false;
     let again = false;
+    // How long the last preview took: a long digest waits longer between previews, so one
+    // editor typing keeps a server worker busy a third of the time at most.
+    let lastTook = 0;
     const refresh = () => {
       timer = null;
       if (inFlight) {
@@ -143,6 +146,7 @@
       inFlight = true;
       again = false;
       status.textContent = "Updating…";
+      const asked = performance.now();
       const body = new FormData(form);
       // The files stay out: a preview shows the lead image as saved.
       for (const [name, value] of [...body.entries()]) if (value instanceof File) body.delete(name);
@@ -177,12 +181,14 @@
         })
         .finally(() => {
           inFlight = false;
+          lastTook = performance.now() - asked;
           if (again) later();
         });
     };
     const later = () => {
       clearTimeout(timer);
-      timer = setTimeout(refresh, Number(config.dataset.readerPreviewDelay) || 800);
+      const delay = Number(config.dataset.readerPreviewDelay) || 800;
+      timer = setTimeout(refresh, Math.max(delay, 2 * lastTook));
     };
     for (const type of ["input", "change", "composer:edited"]) form.addEventListener(type, later);
     panel.querySelector(".reader-preview-refresh").addEventListener("click", refresh);
