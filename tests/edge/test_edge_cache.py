@@ -399,6 +399,31 @@ def test_a_rebuild_cut_mid_page_never_reaches_a_reader(linked_stack):
     assert {o.edge for o in readers.outcomes} <= FROM_EDGE, summary
 
 
+EDITOR = {"Cookie": "sessionid=not-a-session"}  # any session cookie bypasses the edge
+
+
+def editors_across_a_death(edge, address, die):
+    """Editors reading pages through nginx while the app server nginx reaches at `address`
+    dies (`die()`): (their outcomes, when it began dying, when it was dead)."""
+    pages = kept_pages()
+    answered_before = answered_by(edge, address)
+    with Readers(edge, pages, headers=EDITOR) as editors:
+        wait_until(
+            lambda: answered_by(edge, address) >= answered_before + 20, "A answering editors"
+        )
+        killed_at = time.monotonic()
+        die()
+        dead_at = time.monotonic()
+        wait_until(
+            lambda: len(editors.started_after(dead_at)) >= 200,
+            "200 editor requests after the kill",
+        )
+    summary = editors.summary()
+    print(f"\n{len(editors.outcomes)} editor requests: {summary['results']}")
+    assert {o.edge for o in editors.outcomes} <= {"BYPASS", None}, summary
+    return editors, killed_at, dead_at
+
+
 def test_killing_an_app_server_fails_only_editor_requests_in_flight(stack):
     """Editors (a session cookie) bypass the edge: each request is answered by an app server,
     through nginx. When A dies, a request of theirs that A had not begun answering goes to B;
@@ -406,24 +431,33 @@ def test_killing_an_app_server_fails_only_editor_requests_in_flight(stack):
     server died while sending it. So: every request that starts after the death succeeds, and
     the only failures are requests in flight at the kill, at most one per worker of A."""
     edge, (server_a, server_b) = stack
-    a = f"127.0.0.1:{server_a.port}"
-    pages = kept_pages()
-    answered_before = answered_by(edge, a)
 
-    with Readers(edge, pages, headers={"Cookie": "sessionid=not-a-session"}) as editors:
-        wait_until(lambda: answered_by(edge, a) >= answered_before + 20, "A answering editors")
-        killed_at = time.monotonic()
-        kill(server_a)
-        dead_at = time.monotonic()
-        wait_until(
-            lambda: len(editors.started_after(dead_at)) >= 200,
-            "200 editor requests after the kill",
-        )
+    editors, killed_at, dead_at = editors_across_a_death(
+        edge, f"127.0.0.1:{server_a.port}", lambda: kill(server_a)
+    )
 
-    summary = editors.summary()
-    print(f"\n{len(editors.outcomes)} editor requests: {summary['results']}")
     failures = editors.failures()
     in_flight = [o for o in failures if o.started < dead_at and o.ended >= killed_at]
-    assert in_flight == failures, summary
-    assert len(failures) <= server_a.workers, summary
-    assert {o.edge for o in editors.outcomes} <= {"BYPASS", None}, summary
+    assert in_flight == failures, editors.summary()
+    assert len(failures) <= server_a.workers, editors.summary()
+
+
+def test_an_editor_request_cut_mid_page_is_counted_and_the_rest_succeed(linked_stack):
+    """The same, with A dying at the worst moment for a request that reaches it: after
+    sending a page's headers (the link to A makes that certain). That request fails, as an
+    IncompleteRead, the failure the old version of this test let slip by: it is counted, it
+    was in flight at the death, and every request that starts after it succeeds."""
+    edge, (server_a, server_b), link = linked_stack
+
+    def die():
+        link.die_mid_page()
+        assert link.dead.wait(WAIT_SECONDS), "no editor request went through the link to A"
+        kill(server_a)
+
+    editors, killed_at, dead_at = editors_across_a_death(edge, link.address, die)
+
+    failures = editors.failures()
+    in_flight = [o for o in failures if o.started < dead_at and o.ended >= killed_at]
+    assert in_flight == failures, editors.summary()
+    assert 1 <= len(failures) <= server_a.workers, editors.summary()
+    assert "IncompleteRead" in {o.result for o in failures}, editors.summary()
