@@ -87,7 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns django-ratelimit's refusal into our 429 page (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the settings' policy built once (hardening.middleware).
+    "hardening.middleware.SettingsPolicyCSPMiddleware",
     # Last, as django-axes asks: it answers locked-out logins with our 429 page.
     "axes.middleware.AxesMiddleware",
 ]

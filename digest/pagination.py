@@ -35,10 +35,13 @@ class SitePaginator(Paginator):
     # Fewer rows than this are skipped faster than a subquery is built.
     IDS_FIRST_FROM = 500
 
-    def __init__(self, object_list, per_page, count=None, fields=None, **kwargs):
+    def __init__(self, object_list, per_page, count=None, fields=None, prepared=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = count
         self.fields = fields
+        # A digest.prepared.PreparedPage that reads the pages of this list with SQL compiled
+        # once per process (the list's queryset is then used for nothing but its count).
+        self.prepared = prepared
 
     @cached_property
     def count(self):
@@ -59,22 +62,32 @@ class SitePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = self.object_list
         # OFFSET reads and drops every row it skips: past the middle, skip from the other end
         # (the reversed order is the same index read backwards) and turn the page round.
-        from_end = bottom > self.count // 2 and getattr(rows, "ordered", False)
+        ordered = self.prepared is not None or getattr(self.object_list, "ordered", False)
+        from_end = bottom > self.count // 2 and ordered
         if from_end:
-            rows, bottom, top = rows.reverse(), self.count - top, self.count - bottom
-        if self.fields is None:
-            items = rows[bottom:top]
-        elif bottom < self.IDS_FIRST_FROM:
-            items = rows.values_list(*self.fields)[bottom:top]
+            bottom, top = self.count - top, self.count - bottom
+        ids_first = self.fields is not None and bottom >= self.IDS_FIRST_FROM
+        if self.prepared is not None:
+            items = self.prepared.rows(self, bottom, top, from_end=from_end, ids_first=ids_first)
         else:
-            items = rows.filter(pk__in=rows.values("pk")[bottom:top]).values_list(*self.fields)
+            items = self.rows_between(self.object_list, bottom, top, from_end, ids_first)
         if from_end:
             items = list(items)
             items.reverse()
         return self._get_page(items, number, self)
+
+    def rows_between(self, rows, bottom, top, from_end, ids_first):
+        """The rows `bottom` to `top` of `rows` (of its reverse, `from_end`): as they are, or
+        as tuples of `fields`, their ids picked first in a subquery when `ids_first`."""
+        if from_end:
+            rows = rows.reverse()
+        if self.fields is None:
+            return rows[bottom:top]
+        if not ids_first:
+            return rows.values_list(*self.fields)[bottom:top]
+        return rows.filter(pk__in=rows.values("pk")[bottom:top]).values_list(*self.fields)
 
     def _get_page(self, *args, **kwargs):
         return SitePage(*args, **kwargs)

@@ -211,3 +211,38 @@ def test_a_tag_page_shows_a_post_published_since_it_was_read(client):
 
     PostFactory(title="Fresh caching news", publish_at=timezone.now(), tags=["caching"])
     assert titles_on(client, url)[0] == "Fresh caching news"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("from_end", [False, True])
+@pytest.mark.parametrize("ids_first", [False, True])
+@pytest.mark.parametrize("bottom,top", [(0, 10), (590, 600), (20, 23)])
+def test_the_index_pages_compiled_once_are_the_querysets_sql(from_end, ids_first, bottom, top):
+    from digest.pagination import SitePaginator
+    from digest.views import ENTRY_KEY, PostIndexView
+
+    prepared = PostIndexView.prepared_page
+    paginator = SitePaginator(Post.objects.none(), 10, count=1000, fields=ENTRY_KEY)
+    for now in (timezone.now(), timezone.now() + timedelta(days=3)):
+        rows = paginator.rows_between(
+            Post.objects.published(now), bottom, top, from_end=from_end, ids_first=ids_first
+        )
+        expected = rows.query.get_compiler(rows.db).as_sql()
+
+        compiled = prepared.sql(paginator, bottom, top, now, from_end=from_end, ids_first=ids_first)
+
+        assert compiled[0] == expected[0] and list(compiled[1]) == list(expected[1])
+
+
+@pytest.mark.django_db
+def test_a_post_whose_time_comes_joins_the_index_compiled_before_it(client, monkeypatch):
+    author = UserFactory()
+    bulk_posts(3, author)
+    soon = timezone.now() + timedelta(hours=1)
+    bulk_posts(1, author, start=soon)
+    index = reverse("digest:post-index")
+    assert len(titles_on(client, index)) == 3
+
+    monkeypatch.setattr(timezone, "now", lambda: soon + timedelta(seconds=1))
+
+    assert len(titles_on(client, index)) == 4

@@ -312,3 +312,44 @@ def test_deploy_checks_pass_with_hsts_preload_turned_on(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(client, db, settings):
+    from csp.utils import build_policy
+
+    settings.PAGE_CACHE = False
+    index = reverse("digest:post-index")
+    assert client.get(index)["Content-Security-Policy"] == build_policy()
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    answer = client.get(index)
+
+    assert answer["Content-Security-Policy"] == "default-src 'none'"
+    report_only = csp_directives(answer["Content-Security-Policy-Report-Only"])
+    assert report_only["img-src"] == ["'self'"]
+
+
+def test_a_response_with_a_policy_of_its_own_or_a_nonce_still_gets_it(rf, settings):
+    from csp.constants import NONCE, SELF
+    from django.http import HttpResponse
+
+    from hardening.middleware import SettingsPolicyCSPMiddleware
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, NONCE]}}
+
+    def view(request):
+        response = HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+        response._csp_update = {"img-src": ["https://images.example"]}
+        return response
+
+    request = rf.get("/")
+    answer = SettingsPolicyCSPMiddleware(view)(request)
+
+    directives = csp_directives(answer["Content-Security-Policy"])
+    assert directives["img-src"] == ["https://images.example"]
+    assert directives["script-src"] == ["'self'", f"'nonce-{request._csp_nonce}'".lower()]
+    exempt = HttpResponse("no policy here")
+    exempt._csp_exempt = True
+    answer = SettingsPolicyCSPMiddleware(lambda request: exempt)(rf.get("/"))
+    assert "Content-Security-Policy" not in answer
