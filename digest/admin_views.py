@@ -147,7 +147,10 @@ def reader_preview(model_admin):
     def view(request, post_id=None):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if not length.isdigit() or int(length) > AUTOSAVE_MAX_BYTES:
-            return JsonResponse({"error": "Too large to preview."}, status=413)
+            return JsonResponse(
+                {"error": "too large to preview here: save it and use “Preview” above"},
+                status=413,
+            )
         if post_id is None:
             if not model_admin.has_add_permission(request):
                 raise PermissionDenied

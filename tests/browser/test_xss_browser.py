@@ -48,7 +48,16 @@ AUDIT = """() => {
         || (svg.getAttribute('role') === 'img'
             && svg.getAttribute('aria-labelledby') === 'chart-title');
     const show = el => el.outerHTML.slice(0, 160);
-    for (const el of document.querySelectorAll('*')) {
+    // The composer's reader preview: frames with no address that run no script, filled by
+    // its script with the preview's HTML, which is audited like the page.
+    const preview = el => ['index', 'page'].includes(el.dataset.shows) && !el.hasAttribute('src')
+        && !el.hasAttribute('srcdoc') && el.hasAttribute('sandbox')
+        && !/allow-scripts/.test(el.getAttribute('sandbox'));
+    const documents = [document];
+    for (const frame of document.querySelectorAll('iframe')) {
+        if (preview(frame) && frame.contentDocument) documents.push(frame.contentDocument);
+    }
+    for (const el of documents.flatMap(doc => [...doc.querySelectorAll('*')])) {
         const tag = el.localName;
         for (const attr of el.attributes) {
             const value = attr.value.replace(/[\\u0000-\\u0020\\u007f]/g, '');
@@ -58,8 +67,11 @@ AUDIT = """() => {
                  'background', 'to', 'values', 'from', 'by'].includes(attr.name)
                 && bad.test(value)) problems.push('script URL ' + show(el));
         }
+        const previewBase = tag === 'base' && el.ownerDocument !== document
+            && el.getAttribute('target') === '_blank' && !el.hasAttribute('href');
         if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'portal']
-            .includes(tag)) problems.push('frame or plugin ' + show(el));
+            .includes(tag) && !(tag === 'iframe' && preview(el)) && !previewBase)
+            problems.push('frame or plugin ' + show(el));
         if (el.namespaceURI === 'http://www.w3.org/1998/Math/MathML')
             problems.push('MathML ' + show(el));
         if (tag === 'svg' && el.parentElement && !el.parentElement.closest('svg') && !ours(el))
@@ -102,6 +114,16 @@ class Visitor:
         policy = response.header_value("content-security-policy") or ""
         script_src = next((p for p in policy.split(";") if "script-src" in p), "")
         assert "script-src" in policy and "unsafe-inline" not in script_src, (path, policy)
+        if path.startswith("/admin/digest/post/") and path.endswith("/change/"):
+            # The reader preview's frames filled, so their HTML is looked at too.
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('#reader-preview iframe')]"
+                ".every(f => f.contentDocument.querySelector('article'))"
+                # A form too large to preview (the payload digest) says so instead.
+                " || /not available/.test("
+                "document.querySelector('.reader-preview-status').textContent)",
+                timeout=timeout,
+            )
         self.check(path)
 
     def check(self, where):
