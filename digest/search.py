@@ -49,8 +49,9 @@ RANKED = 100
 TITLED = 20
 COUNTED = 1000
 QUOTES_SHOWN = 5
-# The newest posts with quotes a quote search looks through first (about 500 quotes).
-RECENT_QUOTED_POSTS = 50
+# The newest posts with quotes a quote search looks through first (about 160 quotes; every
+# one is read and matched, so no more than a common word needs: "latency" is in 12 of them).
+RECENT_QUOTED_POSTS = 15
 # Reading text for a snippet is most of a search's time in PostgreSQL (ts_headline parses and
 # stems every word it is given). A post whose summary (excerpt and digest parts, weighted B in
 # its tsvector) holds the words, as the best-ranked ones do, gets its snippet from the summary
