@@ -16,8 +16,8 @@ from .post import Post
 
 class PartQuerySet(models.QuerySet):
     def published(self, now=None):
-        """Parts of the posts readers may see (Post.objects.published() decides)."""
-        return self.filter(post__in=Post.objects.published(now=now))
+        """Parts of the posts readers may see (the condition of Post.objects.published())."""
+        return self.filter(Post.objects.visible(now, through="post__"))
 
     def matching(self, query):
         """Quotes whose speaker or text holds every word of `query` (at most eight words)."""
