@@ -131,17 +131,23 @@ class Results:
     def __init__(self, query):
         self.query = query
         self.now = timezone.now()
-        posts = Post.objects.published(self.now)
         self.search_query = self.fts_expression = None
         if is_postgres():
             self.search_query = SearchQuery(query, **WEBSEARCH)
-            self.matches = posts.filter(search_vector=self.search_query)
         else:
             self.fts_expression = fts5.expression(query)
-            if self.fts_expression is None:
-                self.matches = posts.none()
-            else:
-                self.matches = posts.filter(fts5.matching(self.fts_expression))
+
+    @cached_property
+    def matches(self):
+        """Every published match, as a queryset. Built only when a count not yet kept or
+        the matches past the ranked ones are read: the ORM takes a while to build one, and
+        the first page of a common word needs neither."""
+        posts = Post.objects.published(self.now)
+        if self.search_query is not None:
+            return posts.filter(search_vector=self.search_query)
+        if self.fts_expression is None:
+            return posts.none()
+        return posts.filter(fts5.matching(self.fts_expression))
 
     def __len__(self):
         """How many results can be paged through: COUNTED at most."""
@@ -156,19 +162,21 @@ class Results:
     def count(self):
         if self.is_searched and len(self.newest) < RANKED:
             return len(self.newest)  # every match was read to rank it
-        counted = self.matches.values("pk")[: COUNTED + 1]
         state = content_state()
         if state is None:
-            return counted.count()
+            return self._counted()
         # In the shared cache only: queries are countless, and this process's copies of
         # cached values are kept for what every page shows.
         digest = hashlib.sha256(self.query.encode()).hexdigest()[:32]
         key = f"search-count:{state.token}:{digest}"
         count = shared.get(key)
         if count is None:
-            count = counted.count()
+            count = self._counted()
             shared.set(key, count, timeout=lifetime(state))
         return count
+
+    def _counted(self):
+        return self.matches.values("pk")[: COUNTED + 1].count()
 
     @property
     def is_more(self):
