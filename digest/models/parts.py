@@ -7,10 +7,10 @@ own save never touches its post.
 """
 
 from django.db import models, transaction
-from django.urls import reverse
 
 from ..markdown import render_markdown, render_markdown_inline, sanitize_html
 from ..parsing import MAX_LABEL_LENGTH, speaker_key
+from .links import speaker_url as speaker_page_url
 from .post import Post
 
 
@@ -157,7 +157,7 @@ class Quote(DigestPart):
     def speaker_url(self):
         if not self.speaker_key:
             return ""
-        return reverse("digest:quote-speaker", kwargs={"key": self.speaker_key})
+        return speaker_page_url(self.speaker_key)
 
 
 class Item(DigestPart):
