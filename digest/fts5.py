@@ -98,7 +98,8 @@ def marked_title(fts_expression, start, stop):
 
 
 def best_snippet(joined, start):
-    """The snippet with the most matches marked by `start` (the first column's on a tie: the
-    excerpt, which also stands when only the title matched)."""
+    """The snippet a result shows, chosen as on PostgreSQL (digest/search.py): the first of the
+    excerpt's, the parts' and the body's that has a match marked by `start`, else the excerpt's
+    (the start of the text, when only the title matched)."""
     candidates = (joined or "").split(COLUMN_BREAK)
-    return max(candidates, key=lambda snippet: snippet.count(start))
+    return next((snippet for snippet in candidates if start in snippet), candidates[0])

@@ -13,17 +13,26 @@ index) and the TITLED newest matches in a title (so an older post about exactly 
 comes first) are ranked, and the best RANKED of them open the results; the other matches
 follow, newest first. With no more than RANKED matches, all of them are ranked. The number
 of matches is counted up to COUNTED only ("more than 1,000 results") and kept per content
-version. Snippets are made for the shown page alone.
+version. Snippets are made for the shown page alone, from the post's summary (its excerpt and
+digest parts) when the words are there, else from its whole text (see SNIPPET_OPENING).
 """
 
 import hashlib
 import re
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import F, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Case, F, Func, TextField, Value, When
+from django.db.models.functions import Concat, Left, Length
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -40,8 +49,14 @@ RANKED = 100
 TITLED = 20
 COUNTED = 1000
 QUOTES_SHOWN = 5
-# The newest posts with quotes a quote search looks through first (about 500 quotes).
-RECENT_QUOTED_POSTS = 50
+# The newest posts with quotes a quote search looks through first (about 160 quotes; every
+# one is read and matched, so no more than a common word needs: "latency" is in 12 of them).
+RECENT_QUOTED_POSTS = 15
+# Reading text for a snippet is most of a search's time in PostgreSQL (ts_headline parses and
+# stems every word it is given). A post whose summary (excerpt and digest parts, weighted B in
+# its tsvector) holds the words, as the best-ranked ones do, gets its snippet from the summary
+# and this many characters of its body's opening (cut at a space); another, from its whole text.
+SNIPPET_OPENING = 200
 
 
 def _fields(model, *names):
@@ -76,9 +91,34 @@ def title_vector():
     return SearchVector("title", config=CONFIG)
 
 
-def _document():
+def _document(body="body_text"):
     return Concat(
-        "excerpt_text", Value(" "), "parts_text", Value(" "), "body_text", output_field=TextField()
+        "excerpt_text", Value(" "), "parts_text", Value(" "), body, output_field=TextField()
+    )
+
+
+def _snippet_source(search_query):
+    """The text a post's snippet is made from (see SNIPPET_OPENING)."""
+    summary = Func(
+        F("search_vector"), Value("{b}"), function="ts_filter", output_field=SearchVectorField()
+    )
+    # Cut after a whole word: a cut one could match a word it is not.
+    opening = Case(
+        When(
+            GreaterThan(Length("body_text"), SNIPPET_OPENING),
+            then=Func(
+                Left("body_text", SNIPPET_OPENING + 1),
+                Value(r"\S*$"),
+                Value(""),
+                function="regexp_replace",
+                output_field=TextField(),
+            ),
+        ),
+        default=F("body_text"),
+    )
+    return Case(
+        When(SearchVectorExact(summary, search_query), then=_document(opening)),
+        default=_document(),
     )
 
 
@@ -91,17 +131,23 @@ class Results:
     def __init__(self, query):
         self.query = query
         self.now = timezone.now()
-        posts = Post.objects.published(self.now)
         self.search_query = self.fts_expression = None
         if is_postgres():
             self.search_query = SearchQuery(query, **WEBSEARCH)
-            self.matches = posts.filter(search_vector=self.search_query)
         else:
             self.fts_expression = fts5.expression(query)
-            if self.fts_expression is None:
-                self.matches = posts.none()
-            else:
-                self.matches = posts.filter(fts5.matching(self.fts_expression))
+
+    @cached_property
+    def matches(self):
+        """Every published match, as a queryset. Built only when a count not yet kept or
+        the matches past the ranked ones are read: the ORM takes a while to build one, and
+        the first page of a common word needs neither."""
+        posts = Post.objects.published(self.now)
+        if self.search_query is not None:
+            return posts.filter(search_vector=self.search_query)
+        if self.fts_expression is None:
+            return posts.none()
+        return posts.filter(fts5.matching(self.fts_expression))
 
     def __len__(self):
         """How many results can be paged through: COUNTED at most."""
@@ -116,19 +162,21 @@ class Results:
     def count(self):
         if self.is_searched and len(self.newest) < RANKED:
             return len(self.newest)  # every match was read to rank it
-        counted = self.matches.values("pk")[: COUNTED + 1]
         state = content_state()
         if state is None:
-            return counted.count()
+            return self._counted()
         # In the shared cache only: queries are countless, and this process's copies of
         # cached values are kept for what every page shows.
         digest = hashlib.sha256(self.query.encode()).hexdigest()[:32]
         key = f"search-count:{state.token}:{digest}"
         count = shared.get(key)
         if count is None:
-            count = counted.count()
+            count = self._counted()
             shared.set(key, count, timeout=lifetime(state))
         return count
+
+    def _counted(self):
+        return self.matches.values("pk")[: COUNTED + 1].count()
 
     @property
     def is_more(self):
@@ -212,7 +260,7 @@ def _newest_ranked(text, now, _ids, limit, in_title):
 def _headlines(text, _now, ids):
     """What results show of the posts `ids`, and their highlighted text."""
     headline = SearchHeadline(
-        _document(),
+        _snippet_source(SearchQuery(text, **WEBSEARCH)),
         SearchQuery(text, **WEBSEARCH),
         config=CONFIG,
         start_sel=_START,

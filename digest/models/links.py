@@ -30,6 +30,10 @@ def tag_url(slug):
     return _reverse(get_script_prefix(), "digest:tag-detail", slug)
 
 
+def speaker_url(key):
+    return _reverse(get_script_prefix(), "digest:quote-speaker", key)
+
+
 def attach_tags(posts):
     """Give each post `tag_list`, its tags in the order they were added, in one query.
 

@@ -7,17 +7,17 @@ own save never touches its post.
 """
 
 from django.db import models, transaction
-from django.urls import reverse
 
 from ..markdown import render_markdown, render_markdown_inline, sanitize_html
 from ..parsing import MAX_LABEL_LENGTH, speaker_key
+from .links import speaker_url as speaker_page_url
 from .post import Post
 
 
 class PartQuerySet(models.QuerySet):
     def published(self, now=None):
-        """Parts of the posts readers may see (Post.objects.published() decides)."""
-        return self.filter(post__in=Post.objects.published(now=now))
+        """Parts of the posts readers may see (the condition of Post.objects.published())."""
+        return self.filter(Post.objects.visible(now, through="post__"))
 
     def matching(self, query):
         """Quotes whose speaker or text holds every word of `query` (at most eight words)."""
@@ -157,7 +157,7 @@ class Quote(DigestPart):
     def speaker_url(self):
         if not self.speaker_key:
             return ""
-        return reverse("digest:quote-speaker", kwargs={"key": self.speaker_key})
+        return speaker_page_url(self.speaker_key)
 
 
 class Item(DigestPart):

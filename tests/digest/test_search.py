@@ -230,6 +230,47 @@ def test_snippets_are_made_for_the_shown_page_only(
     assert page.count("<mark>") >= 10
 
 
+def snippet_of(page, title):
+    """The snippet shown under the result called `title`."""
+    result = page.split(f"{title}</a></h2>")[1]
+    return result.split('class="snippet">')[1].split("</p>")[0]
+
+
+def test_a_snippet_comes_from_the_summary_when_the_words_are_there(
+    client, db, django_capture_on_commit_callbacks
+):
+    # Reading text to highlight is most of a search's time: a post whose excerpt holds the
+    # words is shown from its excerpt and its body's opening, not from all of its body.
+    far = "Filler sentence about other things. " * (search.SNIPPET_OPENING // 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(
+            title="Summary match",
+            excerpt="Backpressure keeps queues short.",
+            body=f"{far}Later the backpressure story ends here.",
+        )
+        PostFactory(title="Body match", excerpt="Links.", body=f"{far}Deep backpressure note.")
+    _, page = result_titles(client, "backpressure")
+
+    summary = snippet_of(page, "Summary match")
+    assert "<mark>Backpressure</mark> keeps queues short." in summary
+    assert "story ends here" not in summary
+    assert "Deep <mark>backpressure</mark> note" in snippet_of(page, "Body match")
+
+
+def test_the_body_opening_of_a_snippet_ends_on_a_whole_word(
+    client, db, django_capture_on_commit_callbacks
+):
+    # Cut inside "cachets", the opening would end with "cache": a match that is not there.
+    opening = "x" * (search.SNIPPET_OPENING - 6) + " cachets are stamps."
+    with django_capture_on_commit_callbacks(execute=True):
+        PostFactory(title="Stamps", excerpt="Cache notes.", body=opening)
+    _, page = result_titles(client, "cache")
+
+    snippet = snippet_of(page, "Stamps")
+    assert snippet.count("<mark>") == 1
+    assert snippet.startswith("<mark>Cache</mark> notes.")
+
+
 def test_ranking_and_highlight_in_one_phrase_query(client, db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         PostFactory(title="Tail latency at scale", excerpt="Why tail latency matters.")
@@ -341,7 +382,8 @@ def test_the_newest_matching_quotes_come_from_recent_posts_or_all_of_them(
     ]
     (read,) = [q["sql"] for q in made.captured_queries if q["sql"].startswith(QUOTES_READ)]
     found_in_recent = (recent, ranked) == (2, 1)
-    assert ("IN (SELECT" not in read) is found_in_recent
+    # All quotes are read with the visibility rule; the recent posts' were chosen by it.
+    assert ('"status" = ' not in read) is found_in_recent
 
 
 def test_a_quote_search_reads_percent_and_underscore_as_themselves(client, db):
