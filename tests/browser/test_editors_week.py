@@ -194,7 +194,7 @@ def test_the_editors_week_from_bookmarklet_to_published_digest(
     tally.clicks += 1
     # The autosave that carries the intro (the fold's change made one of its own before).
     with page.expect_response(
-        lambda r: "/autosave/" in r.url and "shards" in (r.request.post_data or "")
+        lambda r: "/autosave/" in r.url and "shards+this+week" in (r.request.post_data or "")
     ):
         tally.type(page, "Queues, caches and shards this week.")
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Autosaved \d\d:\d\d$"))
