@@ -7,12 +7,12 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from . import admin_composer, admin_settings, admin_views  # noqa: F401 (admin_settings registers)
 from .admin_panels import render_post_panels
 from .admin_parts import PASTED, ItemInline, QuoteInline, StatInline, standing_parts
-from .forms import PASTE_BOXES, PASTE_DIGEST, PostAdminForm
+from .forms import PostAdminForm
 from .models import (
     IllegalTransition,
     Post,
@@ -66,18 +66,6 @@ IMPORT_NOTES = (
     ),
 )
 MAIN_FIELDS = ("title", "slug", "kind", "status", "publish_at", "author", "tags", "loaded_version")
-
-
-def paste_message(field, notes):
-    """What a paste box made of the lines it kept loosely or left out, line by line."""
-    if field == "paste_digest":
-        label, lead = PASTE_DIGEST[0], "check these lines"
-    else:
-        label = PASTE_BOXES[field][1]
-        lead = "every line was added; check these, kept in a looser shape"
-    # Lines, not a nested list: the admin styles every <li> of a message as a message of its own.
-    lines = format_html_join("", "<br>{}", ((str(note),) for note in notes))
-    return format_html("{}: {}:{}", label, lead, lines)
 
 
 @admin.register(Post)
@@ -329,7 +317,7 @@ class PostAdmin(SortableAdminBase, admin.ModelAdmin):
             messages.warning(request, warning)
         for field, notes in form.paste_notes.items():
             if notes:
-                messages.warning(request, paste_message(field, notes))
+                messages.warning(request, admin_composer.paste_message(field, notes))
 
     def add_pasted_parts(self, post, standing, highest, pasted):
         """Add what the paste boxes hold after the parts already there, in one write a kind;

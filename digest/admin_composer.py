@@ -1,6 +1,7 @@
 """The composer's buttons and warnings on the post's change form: Publish, Schedule,
 Unpublish, Submit for review and Send back write the post once, through its lifecycle verbs; a
-digest whose title names another day than its publish time is pointed out.
+digest whose title names another day than its publish time is pointed out, and so are the lines
+the paste boxes kept loosely or left out.
 
 The post's one write happens here (`write_post`), called by `PostAdmin.save_related` once the
 parts' rows are written and rendered into the post in hand.
@@ -10,8 +11,9 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from .forms import PASTE_BOXES, PASTE_DIGEST
 from .models import IllegalTransition, Post, digest_title
 from .review import notify_author, notify_editors
 
@@ -203,3 +205,15 @@ def merged_part_data(request, post, prefix, model):
             else:
                 merged[name] = theirs
     return merged
+
+
+def paste_message(field, notes):
+    """What a paste box made of the lines it kept loosely or left out, line by line."""
+    if field == "paste_digest":
+        label, lead = PASTE_DIGEST[0], "check these lines"
+    else:
+        label = PASTE_BOXES[field][1]
+        lead = "every line was added; check these, kept in a looser shape"
+    # Lines, not a nested list: the admin styles every <li> of a message as a message of its own.
+    lines = format_html_join("", "<br>{}", ((str(note),) for note in notes))
+    return format_html("{}: {}:{}", label, lead, lines)
