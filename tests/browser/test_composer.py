@@ -236,6 +236,9 @@ def test_composer_screenshots(live_server, new_page, digest, artifacts, width, s
             page.keyboard.press("ArrowUp")
     expect(page.locator("#autosave-status")).to_contain_text("Autosaved")
     expect(page.locator("#quotes-group .fold-marker")).to_contain_text("Fold: 3 of 6")
+    # The reader preview follows the fold moved by keys.
+    on_index = page.frame_locator("#reader-preview iframe[data-shows=index]")
+    expect(on_index.locator(".quote")).to_have_count(3)
     page.screenshot(path=artifacts / f"composer-{width}-{scheme}.png", full_page=True)
     page.locator("#quotes-group .fold-marker").scroll_into_view_if_needed()
     page.screenshot(path=artifacts / f"composer-{width}-{scheme}-fold.png")
