@@ -85,6 +85,23 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The Makefile runs the suite in two parts and CI keeps only the end of its output, so
+    the parallel part's failures are also written to FAILURES_FILE, for the Makefile to print
+    again at the very end."""
+    path = os.environ.get("FAILURES_FILE")
+    if not path or hasattr(terminalreporter.config, "workerinput"):
+        return
+    lines = []
+    for outcome in ("failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            crash = getattr(report.longrepr, "reprcrash", None)
+            reason = crash.message.splitlines()[0] if crash and crash.message else ""
+            lines.append(f"{outcome.upper()} {report.nodeid} - {reason}"[:300])
+    with open(path, "w") as failures:
+        failures.write("".join(line + "\n" for line in lines))
+
+
 SERIAL_FOLDERS = ("faults", "scaleout")
 # Sweeps of what Chromium renders, whatever database stored it: CI runs the suite on both
 # databases and these in one of the two passes only (SKIP_DATABASE_NEUTRAL=1 in .ci/run's

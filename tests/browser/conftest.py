@@ -10,9 +10,12 @@ Test data is made with the ORM inside each test (the `live_server` fixture bring
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an asyncio loop in this thread; the ORM calls the tests make to
 # set up data would otherwise raise SynchronousOnlyOperation.
@@ -58,9 +61,43 @@ def browser():
         chromium.close()
 
 
+class InFlight:
+    """The live server's requests still running. A page closed at a test's end may leave one
+    behind (an autosave, a preview); on SQLite's shared in-memory test database it holds a
+    table lock that makes the test's teardown flush fail ("database table is locked"), and
+    the next tests on that worker find the database half-emptied."""
+
+    def __init__(self):
+        self.count, self.lock = 0, threading.Lock()
+
+    # The live server answers in its own threads; the test client, in the test's thread, is
+    # not counted (a streamed response it never closes would otherwise count forever).
+    def started(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.count += 1
+
+    def finished(self, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, seconds=15):
+        deadline = time.monotonic() + seconds
+        while self.count > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+in_flight = InFlight()
+request_started.connect(in_flight.started, dispatch_uid="browser-tests-in-flight-started")
+request_finished.connect(in_flight.finished, dispatch_uid="browser-tests-in-flight-finished")
+
+
 @pytest.fixture
-def new_page(browser):
-    """Open pages in fresh browser contexts: `new_page(viewport=…, color_scheme="dark")`."""
+def new_page(browser, transactional_db):
+    """Open pages in fresh browser contexts: `new_page(viewport=…, color_scheme="dark")`.
+    Set up after the database and torn down before it: the pages are closed, and the
+    requests they left running have finished, before the database is emptied."""
     contexts = []
 
     def open_page(**options):
@@ -72,6 +109,7 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
+    in_flight.wait_idle()
 
 
 @pytest.fixture
