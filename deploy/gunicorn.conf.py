@@ -21,4 +21,7 @@ max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# With each request, what the app did for a public page: rebuilt it (page=miss) or answered
+# from its own cache (page=hit); nginx's log cannot tell for a copy it revalidated.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(L)ss page=%({x-page-cache}o)s'
 errorlog = "-"
