@@ -1,7 +1,7 @@
 """Aggregates shown around the posts (sidebar, archive), cached per content version."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, IntegerField, Max, Min, Q, Value
+from django.db.models import Count, IntegerField, Max, Min, Value
 from django.db.models.functions import TruncMonth
 from taggit.models import Tag
 
@@ -13,24 +13,29 @@ from .models import Post, Quote
 def tag_counts(limit=None):
     """Tags of published posts with how many posts carry each, most used first.
 
-    Counted as the tags of every post less those of the posts readers cannot see (drafts and
-    scheduled posts, a few): one pass over the tagged items instead of joining all of them
-    with the published posts, which took 2.5 times as long on 100,000 posts. This is rebuilt
-    by the first page after every change, so it is on the path of a publish reaching readers.
+    Counted on the tagged items alone, grouped by tag id (the every-post count PostgreSQL
+    runs in parallel), less the items of the posts readers cannot see (drafts and scheduled
+    posts, a few); the names are read for the tags left. Joining every item with its tag, or
+    with the published posts, took 2.5 to 6 times as long on 100,000 posts; this is built by
+    the writer of every change before readers see it, so it is on the path of a publish.
     """
 
     def build():
-        items = "taggit_taggeditem_items"
-        of_posts = {f"{items}__content_type": ContentType.objects.get_for_model(Post)}
-        unseen = Q(**{f"{items}__object_id__in": Post.objects.unseen().values("pk")})
-        tags = (
-            Tag.objects.filter(**of_posts)
-            .annotate(num_posts=Count(items) - Count(items, filter=unseen))
-            .filter(num_posts__gt=0)
-            .order_by("-num_posts", "name")
-            .values("name", "slug", "num_posts")
+        items = Post.tags.through.objects.filter(
+            content_type=ContentType.objects.get_for_model(Post)
         )
-        return list(tags[:limit] if limit else tags)
+        per_tag = items.values("tag_id").annotate(n=Count("pk")).order_by()
+        unseen = per_tag.filter(object_id__in=Post.objects.unseen().values("pk"))
+        counts = {row["tag_id"]: row["n"] for row in per_tag}
+        for row in unseen:
+            counts[row["tag_id"]] -= row["n"]
+        tags = Tag.objects.filter(pk__in=[pk for pk, n in counts.items() if n > 0])
+        rows = [
+            {"name": name, "slug": slug, "num_posts": counts[pk]}
+            for pk, name, slug in tags.values_list("pk", "name", "slug")
+        ]
+        rows.sort(key=lambda row: (-row["num_posts"], row["name"]))
+        return rows[:limit] if limit else rows
 
     return cached(f"tag-counts:{limit}", build)
 
