@@ -51,9 +51,9 @@ check: $(STAMP)
 # target fails if either did.
 test: lint check
 	@bash -c 'source .ci/services.sh && ensure_axe'
-	@mkdir -p var; FAILURES_FILE=var/test-failures.txt $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"; parallel=$$?; \
+	@mkdir -p var; rm -f var/test-failures.txt; FAILURES_FILE=var/test-failures.txt $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not serial"; parallel=$$?; \
 	$(BIN)/python -m pytest -m serial --durations=10; serial=$$?; \
-	[ $$parallel -eq 0 ] || { echo "make test: the parallel part's failures:"; cat var/test-failures.txt 2>/dev/null; }; \
+	[ $$parallel -eq 0 ] || { echo "make test: the parallel part's failures:"; cat var/test-failures.txt 2>/dev/null || echo "(none listed: pytest stopped before its summary)"; }; \
 	echo "make test: parallel part $$([ $$parallel -eq 0 ] && echo passed || echo "FAILED (exit $$parallel)"), serial part $$([ $$serial -eq 0 ] && echo passed || echo "FAILED (exit $$serial)")"; \
 	[ $$parallel -eq 0 ] && [ $$serial -eq 0 ]
 

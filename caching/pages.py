@@ -1,8 +1,9 @@
 """Whole public pages for anonymous readers, in two layers.
 
-At the edge, nginx keeps each page for EDGE_CACHE_SECONDS (one second) and answers everyone
-else from that copy (deploy/nginx/scalepress.conf.template): this is what carries a front-page
-spike. It stores only what this module marks with `X-Accel-Expires`.
+At the edge, nginx keeps each page to the end of the current second (EDGE_CACHE_SECONDS = 1,
+see `mark_for_edge`) and answers everyone else from that copy
+(deploy/nginx/scalepress.conf.template): this is what carries a front-page spike. It stores
+only what this module marks with `X-Accel-Expires`.
 
 At the origin, this middleware keeps the finished page in the shared cache under the content
 token (caching.content) that was current *before* the page was built, and serves it only while
@@ -152,7 +153,8 @@ class PageCacheMiddleware:
                 if state is not None and request.method == "GET" and None not in depends:
                     self.store(request, response, state, depends, modified)
                 if enabled() and response.status_code in EDGE_STORED:
-                    response = mark_for_edge(conditional(request, response))
+                    response = conditional(request, response)
+                    mark_for_edge(response)
             return response
 
     def label(self, response, modified):
@@ -198,14 +200,16 @@ class PageCacheMiddleware:
             response[name] = value
         if entry["modified"] <= timezone.now().timestamp():
             response["Last-Modified"] = http_date(entry["modified"])
-        response = mark_for_edge(conditional(request, response))
+        response = conditional(request, response)
+        mark_for_edge(response)
         response[HIT_HEADER] = "hit"
         return response
 
 
 def conditional(request, response):
     """A 304 when the client (or nginx revalidating its copy) holds this version already;
-    it says, as the page would, whether the page was rebuilt (nginx's log shows it)."""
+    it says, as the page would, whether the page was rebuilt (the app servers' access log
+    shows it: nginx logs the headers of the copy it revalidated, not the 304's)."""
     answer = get_conditional_response(
         request,
         etag=response.get("ETag"),
@@ -218,12 +222,21 @@ def conditional(request, response):
 
 
 def mark_for_edge(response, now=None):
-    """Let nginx keep the page until the end of the EDGE_CACHE_SECONDS-th second, counting
-    this one: an absolute second ("@…"), because nginx counts a relative lifetime from the
-    whole second a copy is stored in, so "1" kept copies 1 to 2 s, and a change waited 1.5 s
-    on average; this way it waits at most one second. A 304 carries it too, renewing the
-    copy nginx revalidated. Needs the app servers' clocks set as nginx's (NTP): one that is
-    behind by a second keeps copies a second longer."""
+    """Let nginx keep the page (a 200, 301, 404, or the 304 that renews its copy) until the
+    end of the EDGE_CACHE_SECONDS-th second, counting this one: an absolute second ("@…"),
+    because nginx counts a relative lifetime from the whole second a copy is stored in, so
+    "1" kept copies 1 to 2 s and a change waited 1.5 s on average; this way at most one.
+    0 keeps nothing. nginx compares the second with its own clock: an app server whose clock
+    is ahead by k seconds has its pages kept k seconds longer; one behind has them stored
+    already expired (each is then refreshed by the next request, the edge no longer
+    absorbing that page's load), so app servers and nginx keep time by NTP
+    (docs/operations.md)."""
+    if response.status_code not in (*EDGE_STORED, HTTPStatus.NOT_MODIFIED):
+        return response
+    seconds = settings.EDGE_CACHE_SECONDS
+    if seconds <= 0:
+        response["X-Accel-Expires"] = "0"
+        return response
     now = (now or timezone.now()).timestamp()
-    response["X-Accel-Expires"] = f"@{int(now) + settings.EDGE_CACHE_SECONDS - 1}"
+    response["X-Accel-Expires"] = f"@{int(now) + seconds - 1}"
     return response

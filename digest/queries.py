@@ -13,28 +13,35 @@ from .models import Post, Quote
 def tag_counts(limit=None):
     """Tags of published posts with how many posts carry each, most used first.
 
-    Counted on the tagged items alone, grouped by tag id (the every-post count PostgreSQL
-    runs in parallel), less the items of the posts readers cannot see (drafts and scheduled
-    posts, a few); the names are read for the tags left. Joining every item with its tag, or
-    with the published posts, took 2.5 to 6 times as long on 100,000 posts; this is built by
-    the writer of every change before readers see it, so it is on the path of a publish.
+    Counted on the tagged items alone, grouped by tag id, every post's and apart those of the
+    posts readers cannot see (drafts and scheduled posts, a few), in one statement so that
+    both counts see the same commits; then the names of the tags left. On 100,000 posts this
+    takes 40-65 ms where joining every item with its tag or with the published posts took
+    120-250: it is built by the writer of every change (digest.apps), on a publish's path.
     """
 
     def build():
         items = Post.tags.through.objects.filter(
             content_type=ContentType.objects.get_for_model(Post)
         )
-        per_tag = items.values("tag_id").annotate(n=Count("pk")).order_by()
-        unseen = per_tag.filter(object_id__in=Post.objects.unseen().values("pk"))
-        counts = {row["tag_id"]: row["n"] for row in per_tag}
-        for row in unseen:
-            counts[row["tag_id"]] -= row["n"]
+        every = items.values("tag_id").annotate(seen=Value(True), n=Count("pk")).order_by()
+        hidden = (
+            items.filter(object_id__in=Post.objects.unseen().values("pk"))
+            .values("tag_id")
+            .annotate(seen=Value(False), n=Count("pk"))
+            .order_by()
+        )
+        counts = {}
+        for row in every.union(hidden, all=True):
+            counts[row["tag_id"]] = counts.get(row["tag_id"], 0) + row["n"] * (
+                1 if row["seen"] else -1
+            )
         tags = Tag.objects.filter(pk__in=[pk for pk, n in counts.items() if n > 0])
         rows = [
             {"name": name, "slug": slug, "num_posts": counts[pk]}
-            for pk, name, slug in tags.values_list("pk", "name", "slug")
+            for pk, name, slug in tags.order_by("name").values_list("pk", "name", "slug")
         ]
-        rows.sort(key=lambda row: (-row["num_posts"], row["name"]))
+        rows.sort(key=lambda row: -row["num_posts"])  # stable: names stay in the database's order
         return rows[:limit] if limit else rows
 
     return cached(f"tag-counts:{limit}", build)

@@ -82,10 +82,22 @@ class InFlight:
             with self.lock:
                 self.count -= 1
 
-    def wait_idle(self, seconds=15):
-        deadline = time.monotonic() + seconds
-        while self.count > 0 and time.monotonic() < deadline:
+    def wait_idle(self, seconds=15, quiet=0.2):
+        """Until no request has run for `quiet` seconds (one the browser sent just before
+        its page closed may not have started yet), or fail after `seconds`."""
+        deadline, idle_since = time.monotonic() + seconds, None
+        while time.monotonic() < deadline:
+            if self.count > 0:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= quiet:
+                return
             time.sleep(0.02)
+        stuck, self.count = self.count, 0
+        pytest.fail(
+            f"{stuck} live-server request(s) still running {seconds}s after the pages closed"
+        )
 
 
 in_flight = InFlight()

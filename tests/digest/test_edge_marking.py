@@ -51,6 +51,22 @@ def test_a_page_kept_longer_at_the_edge_ends_on_the_last_of_its_seconds(client, 
     assert before + 4 <= expires <= int(time.time()) + 4
 
 
+def test_no_edge_lifetime_keeps_nothing(client, post, settings):
+    settings.EDGE_CACHE_SECONDS = 0
+
+    assert client.get(reverse("digest:post-index"))[EDGE] == "0"
+
+
+def test_a_failed_precondition_is_not_marked(client, post):
+    url = reverse("digest:post-index")
+    client.get(url)
+
+    refused = client.get(url, headers={"If-Match": '"another version"'})
+
+    assert refused.status_code == 412
+    assert EDGE not in refused
+
+
 def test_a_304_renews_the_copy_nginx_revalidated_and_a_replayed_page_is_given_a_new_second(
     client, post, monkeypatch
 ):
