@@ -51,6 +51,20 @@ def test_a_page_kept_longer_at_the_edge_ends_on_the_last_of_its_seconds(client, 
     assert before + 4 <= expires <= int(time.time()) + 4
 
 
+def test_a_missing_address_is_kept_at_the_edge_for_anonymous_readers_only(client, post):
+    """A bot asking for /wp-login.php many times a second is answered by nginx's copy."""
+    missing = client.get("/wp-login.php")
+    assert missing.status_code == 404
+    assert missing[EDGE].startswith("@")
+    assert "We couldn’t find that page" in missing.content.decode()
+    # A tag that does not exist: the view's own 404, with its reason, kept the same way.
+    assert client.get(reverse("digest:tag-detail", args=["no-such-tag"]))[EDGE].startswith("@")
+
+    assert EDGE not in client.get("/wp-login.php?attempt=1")
+    assert EDGE not in Client(headers={"Cookie": "sessionid=abc"}).get("/wp-login.php")
+    assert EDGE not in client.post("/wp-login.php")
+
+
 def test_no_edge_lifetime_keeps_nothing(client, post, settings):
     settings.EDGE_CACHE_SECONDS = 0
 

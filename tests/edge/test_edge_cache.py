@@ -96,6 +96,14 @@ def test_a_public_page_is_answered_from_the_edge_after_the_first_request(stack):
     assert all(answer[2] == first[2] for answer in again)
 
 
+def test_a_missing_address_asked_for_again_and_again_is_answered_by_nginx(stack):
+    edge, _ = stack
+    answers = [get(edge, "/wp-login.php") for _ in range(6)]
+
+    assert all(status == 404 for status, _, _ in answers)
+    assert {answer[EDGE] for _, answer, _ in answers[1:]} <= FROM_EDGE
+
+
 def test_a_reader_with_an_unrelated_cookie_shares_the_kept_page(stack):
     edge, _ = stack
     PostFactory(title="Analytics cookies do not matter")
