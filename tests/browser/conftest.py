@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+STEP_TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(config, items):
@@ -51,8 +52,12 @@ def browser():
             )
         pytest.skip(message)
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # How long a step may wait for the page: long enough for a save on a CI machine running
+    # two test processes beside their browsers (a 5 s wait ran out there once); a passing
+    # step waits only as long as it takes.
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
@@ -114,7 +119,7 @@ def new_page(browser, transactional_db):
 
     def open_page(**options):
         context = browser.new_context(**{"viewport": VIEWPORT, **options})
-        context.set_default_timeout(5_000)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 
