@@ -113,10 +113,6 @@
     };
     const problems = panel.querySelector(".reader-preview-problems");
     const status = panel.querySelector(".reader-preview-status");
-    const fit = (frame) => {
-      const doc = frame.contentDocument;
-      if (doc && doc.documentElement) frame.style.height = `${doc.documentElement.scrollHeight + 4}px`;
-    };
     const prepare = (frame) => {
       const doc = frame.contentDocument;
       if (doc.getElementById("site-css")) return doc;
@@ -124,7 +120,6 @@
       css.id = "site-css";
       css.rel = "stylesheet";
       css.href = config.dataset.siteCss;
-      css.addEventListener("load", () => fit(frame));
       const base = doc.createElement("base");
       base.target = "_blank";
       doc.head.append(base, css);
@@ -166,9 +161,9 @@
           for (const [name, frame] of Object.entries(frames)) {
             const doc = prepare(frame);
             // Sanitised by the server (nh3), the same pipeline as the saved post.
+            // The frames keep their height (they scroll): the buttons under them never move
+            // while the editor aims at one.
             doc.body.innerHTML = data[name];
-            fit(frame);
-            for (const image of doc.images) image.addEventListener("load", () => fit(frame));
           }
           problems.hidden = !data.problems.length;
           problems.textContent = data.problems.length
