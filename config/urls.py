@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from caching.pages import public_page
+from digest.views import page_not_found
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
@@ -29,7 +32,9 @@ if settings.SERVE_MEDIA:
         )
     )
 
-handler404 = "digest.views.page_not_found"
+# A public page (caching.pages): bots asking again and again for one missing address
+# (/wp-login.php) are answered by nginx's copy, not by the app.
+handler404 = public_page(page_not_found)
 handler500 = "digest.views.server_error"
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"

@@ -17,8 +17,6 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from caching.pages import public_page
-
 from . import queries
 from .entries import render_entries
 from .http import NotFound
@@ -376,13 +374,8 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-@public_page
 def page_not_found(request, exception):
-    """The 404 page; it gives the reason only when our own code wrote it for readers. The
-    same for every anonymous reader of an address, so nginx keeps it to the end of its second
-    like any public page: bots asking many times a second for the same missing address
-    (/wp-login.php, /xmlrpc.php) are answered by nginx, not by the app (an address with a
-    query string is not kept: `public_page`)."""
+    """The 404 page; it gives the reason only when our own code wrote it for readers."""
     reason = str(exception) if isinstance(exception, NotFound) else ""
     return render(request, "404.html", {"reason": reason}, status=404)
 
