@@ -169,6 +169,33 @@ def split_stat(chunk):
     return figure, label, ""
 
 
+# A figure in running text: an optional currency sign, a number ("2.3", "675,000", ".7"), and a
+# magnitude or unit when one follows ("million", "K", "bn", "%", "TB", "terabytes", "Gbps").
+_FIGURE_RE = re.compile(
+    r"(?<![\w.])(?:[$€£¥]\s?)?(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
+    r"(?:\s?(?:%|x\b|[kKMBGTP]\b|bn\b|(?:thousand|million|billion|trillion)\b"
+    r"|(?:[KMGTPE]B|[kKMGT]bps|[MGTP]pbs|req/s|ms|µs|ns|[kmgtpe]ilo|mega|giga|tera|peta|exa)"
+    r"(?:bytes?)?\b|[a-z]+bytes\b|c\b))?"
+)
+
+
+def guess_stat(text):
+    """(figure, label) for a stat made of a sentence kept from a page, for the editor to
+    confirm: "figure : label" as written when the part before the colon is a figure; else the
+    first figure in the text, the label being what follows it when the text starts with it,
+    the whole text otherwise (nothing of it is left out). ("", text) when there is no figure."""
+    text = _collapse(text)
+    figure, label, problem = split_stat(text)
+    if not problem and _FIGURE_RE.match(figure):
+        return figure, label
+    found = _FIGURE_RE.search(text)
+    if found is None or len(found.group()) > MAX_FIGURE_LENGTH:
+        return "", text[:MAX_LABEL_LENGTH]
+    rest = text[found.end() :].lstrip(" :-–—")
+    label = rest if found.start() == 0 and rest else text
+    return found.group().strip(), label[:MAX_LABEL_LENGTH]
+
+
 def parse_quotes(text: str) -> Parsed:
     """Read one "speaker : text" (or "speaker ~ text") quote per line into `ParsedQuote`s.
 

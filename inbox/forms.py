@@ -46,6 +46,7 @@ class SendForm(forms.Form):
     ACTIONS = {
         "items": "Add to this week's digest as items",
         "quotes": "Add to this week's digest as quotes",
+        "stats": "Add to this week's digest as stats",
         "archive": "Archive",
         "delete": "Delete",
     }

@@ -10,8 +10,13 @@ from digest.models import Post, Revision, digest_title, slug_from_title
 from digest.models.calendar import week_start
 from digest.models.parts import sync_parts
 from digest.models.revision import PART_FIELDS
+from digest.parsing import MAX_LABEL_LENGTH, guess_stat
 
 from .models import Entry
+
+# The longest address a quote's source or a stat's figure can link to (longer ones go into the
+# part's Markdown).
+LINK_FIELD_LENGTH = 500
 
 
 def markdown_link_text(text):
@@ -29,7 +34,29 @@ def as_quote(entry):
     site), for the editor to confirm in the composer."""
     speaker = entry.author_name or entry.site_name or ""
     text = entry.selected_text or entry.comment or entry.display_title
-    return {"speaker": speaker[:200], "text": text, "source_url": entry.url, "on_index": True}
+    if len(entry.url) <= LINK_FIELD_LENGTH:
+        return {"speaker": speaker[:200], "text": text, "source_url": entry.url, "on_index": True}
+    # An address too long for the source field goes in the quote's own text.
+    text = f"{text} ([source](<{entry.url}>))"
+    return {"speaker": speaker[:200], "text": text, "source_url": "", "on_index": True}
+
+
+def as_stat(entry):
+    """A headline number from the selected text (else the comment, else the title): the figure
+    is a guess for the editor to confirm, linked to the page. With no figure in the text, the
+    stat is the text itself, and the page's link goes on it so it is not lost."""
+    figure, label = guess_stat(entry.selected_text or entry.comment or entry.display_title)
+    if figure and len(entry.url) <= LINK_FIELD_LENGTH:
+        return {"figure": figure, "figure_url": entry.url, "label": label, "on_index": True}
+    # The link on the label instead, the label's words cut to leave it room.
+    room = MAX_LABEL_LENGTH - len(f"[](<{entry.url}>)")
+    words = markdown_link_text(label)
+    if room < 1:
+        return None
+    if len(words) > room:
+        words = words[: room - 1].rstrip("\\") + "…"
+    label = f"[{words}](<{entry.url}>)"
+    return {"figure": figure, "figure_url": "", "label": label, "on_index": True}
 
 
 def week_digest(user):
@@ -68,15 +95,19 @@ def _standing(post, kind):
 
 @transaction.atomic
 def send_to_digest(entries, kind, user, post=None):
-    """Add the entries to the digest as items or quotes, after its parts; mark them used."""
+    """Add the entries to the digest as `kind` (stats, quotes or items), after its parts of that
+    kind, and mark them used. Returns (placed, left): an entry whose address cannot fit in a
+    stat stays in the inbox."""
     if post is None:
         post, _ = week_digest(user)
-    build = {"items": as_item, "quotes": as_quote}[kind]
-    wanted = _standing(post, kind) + [build(entry) for entry in entries]
-    sync_parts(post, **{kind: wanted})
-    post.save()
-    Revision.record(post, by=user, note=f"{len(entries)} from the link inbox")
-    Entry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
-        status=Entry.Status.USED, used_in=post, used_as=kind[:-1]
-    )
-    return post
+    build = {"stats": as_stat, "quotes": as_quote, "items": as_item}[kind]
+    built = [(entry, build(entry)) for entry in entries]
+    placed = [(entry, part) for entry, part in built if part is not None]
+    if placed:
+        sync_parts(post, **{kind: _standing(post, kind) + [part for _, part in placed]})
+        post.save()
+        Revision.record(post, by=user, note=f"{len(placed)} from the link inbox")
+        Entry.objects.filter(pk__in=[entry.pk for entry, _ in placed]).update(
+            status=Entry.Status.USED, used_in=post, used_as=kind[:-1]
+        )
+    return [entry for entry, _ in placed], [entry for entry, part in built if part is None]

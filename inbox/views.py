@@ -21,6 +21,11 @@ from .models import Entry
 from .placing import send_to_digest, week_digest
 
 LIST_SIZE = 200
+# What the inbox guessed, for the editor to check in the composer.
+CONFIRM = {
+    "quotes": " Check each speaker: it is the page's author or site.",
+    "stats": " Check each figure: it is the first number in the words kept.",
+}
 
 
 def writers_only(view):
@@ -120,12 +125,21 @@ def act(request, action, chosen):
     if post.author_id != request.user.pk and not request.user.has_perm("digest.edit_others_posts"):
         messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
         return redirect("inbox:list")
-    send_to_digest(chosen, action, request.user, post=post)
-    what = "item" if action == "items" else "quote"
-    messages.success(
-        request,
-        f"{len(chosen)} added to “{post}” as {what}s{' (a new draft)' if created else ''}.",
-    )
+    placed, left = send_to_digest(chosen, action, request.user, post=post)
+    if placed:
+        messages.success(
+            request,
+            f"{len(placed)} added to “{post}” as {action}{' (a new draft)' if created else ''}."
+            + CONFIRM.get(action, ""),
+        )
+    if left:
+        messages.error(
+            request,
+            f"{len(left)} left in the inbox: an address this long does not fit in a stat "
+            f"({', '.join(str(len(entry.url)) for entry in left)} characters); add it as an item.",
+        )
+    if not placed:
+        return redirect("inbox:list")
     return redirect(reverse("admin:digest_post_change", args=[post.pk]))
 
 

@@ -13,6 +13,7 @@ from digest.parsing import (
     ParsedItem,
     ParsedQuote,
     ParsedStat,
+    guess_stat,
     parse_items,
     parse_quotes,
     parse_stats,
@@ -244,6 +245,34 @@ def test_stats_split_at_the_first_colon_only():
     assert parse_stats("$35: PI 3: 1.2GHz quad-core").entries == [
         ParsedStat("$35", "PI 3: 1.2GHz quad-core")
     ]
+
+
+# The words as written, with the figure in [brackets]; the label after "|" when it is not
+# the whole text (collapsed).
+GUESSED_STATS = [
+    # Written as a stat already: kept as written.
+    "[200K] : msgs send per second through iMessage | msgs send per second through iMessage",
+    "[$1bn] : Uber’s year | Uber’s year",
+    "[.7c] : speed of light in silicon | speed of light in silicon",
+    "[1.125Tpbs] : fastest ever data transmission | fastest ever data transmission",
+    "[16 terabytes]: new Samsung SSD | new Samsung SSD",
+    # A figure at the start: the rest is the label.
+    "[750 million] xactions per week in App and iTunes | xactions per week in App and iTunes",
+    # A sentence from a page: its first figure; the whole sentence is the label.
+    "Slack now has [2.3 million] daily active users, 675,000 paid seats",
+    "Netflix cache replication: [1.5 million] messages per second",
+    "Raised [$35] for a Pi 3",
+    # No figure: the words alone.
+    "Nothing countable here.",
+]
+
+
+@pytest.mark.parametrize("case", GUESSED_STATS)
+def test_a_stat_is_guessed_from_words_kept_from_a_page(case):
+    written, _, label = case.partition(" | ")
+    figure = written.partition("[")[2].partition("]")[0]
+    words = written.replace("[", "").replace("]", "")
+    assert guess_stat(words) == (" ".join(figure.split()), label or " ".join(words.split()))
 
 
 def test_empty_boxes_parse_to_nothing():

@@ -283,6 +283,62 @@ def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, edit
     ]
 
 
+def test_links_become_stats_with_a_guessed_figure_linked_to_the_page(client, editor):
+    words = [
+        "200K : msgs send per second through iMessage",
+        "Slack now has 2.3\u00a0million daily active users",
+        "",  # nothing selected: the comment is used
+        "Nothing countable [here]",
+    ]
+    entries = kept_entries(editor, *(f"Page {n}" for n in range(4)))
+    for entry, text in zip(entries, words, strict=True):
+        entry.selected_text = text
+        entry.comment = "Apple Music has 11 million subscribers" if not text else "Why"
+        entry.save()
+    client.force_login(editor)
+    response = client.post(
+        reverse("inbox:list"), {"action": "stats", "entries": [e.pk for e in entries]}, follow=True
+    )
+    post = Post.objects.get()
+    assert "4 added to" in response.content.decode()
+    assert "Check each figure" in response.content.decode()
+    assert list(post.stats.values_list("figure", "figure_url", "label")) == [
+        ("200K", "https://example.com/0", "msgs send per second through iMessage"),
+        ("2.3 million", "https://example.com/1", "Slack now has 2.3 million daily active users"),
+        ("11 million", "https://example.com/2", "Apple Music has 11 million subscribers"),
+        # No figure: the words, with the page's link on them.
+        ("", "", "[Nothing countable \\[here\\]](<https://example.com/3>)"),
+    ]
+    assert 'example.com/3" rel="noopener noreferrer">Nothing countable [here]</a>' in (
+        post.parts_full_html
+    )
+    assert set(Entry.objects.values_list("used_as", flat=True)) == {"stat"}
+
+
+def test_an_address_too_long_for_a_link_field_goes_into_the_part_or_stays(client, editor):
+    long_url = "https://example.com/" + "a" * 600  # over the 500 a source link holds
+    longest = "https://example.com/" + "b" * 1980  # over what a stat's label can link
+    quote, stat, too_long = kept_entries(editor, "Quote", "Stat", "Too long")
+    Entry.objects.filter(pk__in=[quote.pk, stat.pk]).update(url=long_url)
+    Entry.objects.filter(pk=too_long.pk).update(url=longest, selected_text="3 things")
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [quote.pk]})
+    response = client.post(
+        reverse("inbox:list"), {"action": "stats", "entries": [stat.pk, too_long.pk]}, follow=True
+    )
+    post = Post.objects.get()
+    (saved_quote,) = post.quotes.all()
+    assert (saved_quote.source_url, saved_quote.text) == ("", f"Words 0 ([source](<{long_url}>))")
+    (saved_stat,) = post.stats.all()
+    assert (saved_stat.figure, saved_stat.figure_url) == ("1", "")  # "Words 1": a guess
+    assert saved_stat.label == f"[Words 1](<{long_url}>)"
+    page = response.content.decode()
+    assert "1 added to" in page
+    assert "1 left in the inbox" in page and "2000 characters" in page
+    too_long.refresh_from_db()
+    assert too_long.status == Entry.Status.NEW
+
+
 @pytest.mark.parametrize("status", [Post.Status.PENDING, Post.Status.PUBLISHED])
 def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, editor, status):
     waiting = digest_with_parts(
