@@ -12,9 +12,12 @@ from .models import Item, Quote, Stat
 class StatInline(SortableTabularInline):
     model = Stat
     formset = PartFormSet
-    fields = ("figure", "label", "on_index")
+    fields = ("figure", "figure_url", "label", "on_index")
     extra = 0
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 40})}}
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 40})},
+        models.URLField: {"assume_scheme": "https", "widget": forms.URLInput(attrs={"size": 16})},
+    }
 
 
 class QuoteInline(SortableTabularInline):

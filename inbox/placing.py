@@ -25,8 +25,15 @@ def markdown_link_text(text):
 
 
 def as_item(entry):
+    """The page's title as the link; the editor's comment after it, or, with words selected
+    on the page, the comment first and the words quoted after the link, as the digest's
+    items read ("Skynet may just be stupid. [The NSA's SKYNET program…](…): At root, …")."""
     link = f"[{markdown_link_text(entry.display_title)}](<{entry.url}>)"
-    return {"text": f"{link}. {entry.comment}" if entry.comment else link, "on_index": True}
+    if entry.selected_text:
+        text = " ".join(filter(None, [entry.comment, f"{link}: {entry.selected_text}"]))
+    else:
+        text = f"{link}. {entry.comment}" if entry.comment else link
+    return {"text": text, "on_index": True}
 
 
 def as_quote(entry):

@@ -9,9 +9,8 @@ database holds.
 The clicks, keystrokes and drags of composing the digest from the inbox (from the inbox page to
 the published digest) are counted and asserted as a budget; the seconds it takes are measured
 and written to test-artifacts/editors-week.json, never asserted (the machine's speed is not the
-product's), with what the same counts cost a person by the Keystroke-Level Model. The last test
-composes the same digest without the inbox, for the "before" figure
-(test-artifacts/editors-week-before.json)."""
+product's), with what the same counts cost a person by the Keystroke-Level Model. The figure
+for the sample's whole digest, before and after, is in test_sample_digest."""
 
 import json
 import re
@@ -28,6 +27,7 @@ from digest.models import Post, Revision
 from inbox.models import Entry
 from inbox.views import bookmarklet
 from tests.accounts.factories import staff
+from tests.browser.handwork import Tally, person_seconds
 from tests.browser.test_composer import drag_fold, logged_in
 from tests.digest.factories import digest_with_parts
 from tests.inbox.target import Target
@@ -63,43 +63,6 @@ def other_origin(settings):
                 article(*texts),
             )
         yield server
-
-
-class Tally:
-    """What the editor does by hand: clicks (a confirm dialog's OK included), keystrokes that
-    are commands (Ctrl+S; text typed is counted apart, in characters) and drags."""
-
-    def __init__(self):
-        self.clicks = self.keys = self.drags = self.typed = 0
-
-    def click(self, locator):
-        self.clicks += 1
-        locator.click()
-
-    def check(self, locator):
-        self.clicks += 1
-        locator.check()
-
-    def press(self, page, key):
-        self.keys += 1
-        page.keyboard.press(key)
-
-    def type(self, page, text):
-        self.typed += len(text)
-        page.keyboard.insert_text(text)
-
-    def figures(self):
-        return {"clicks": self.clicks, "keys": self.keys, "drags": self.drags, "typed": self.typed}
-
-
-# The Keystroke-Level Model's operator times (Card, Moran and Newell): point with the mouse and
-# click, a keystroke of an average typist, a drag. The test's own seconds are a robot's (text
-# arrives in one event); this is what the same counts cost a person.
-KLM_SECONDS = {"clicks": 1.1 + 0.2, "keys": 0.28, "drags": 2.5, "typed": 0.28}
-
-
-def person_seconds(figures):
-    return round(sum(KLM_SECONDS[name] * figures[name] for name in KLM_SECONDS), 1)
 
 
 def keep_with_bookmarklet(page, url, comment, tally):
@@ -262,72 +225,10 @@ def test_the_editors_week_from_bookmarklet_to_published_digest(
     print("editor's week:", json.dumps(figures))
     # A budget for the hands, not for the clock: tick + Archive, tick + "as quotes", Back,
     # 2 ticks + "as items", the intro's box, Publish + OK (11 clicks); Ctrl+S twice; one drag.
-    assert tally.figures() | {"typed": 0} == {"clicks": 11, "keys": 2, "drags": 1, "typed": 0}
-
-
-def test_the_same_digest_composed_without_the_inbox_for_the_before_figure(
-    live_server, new_page, settings, other_origin, artifacts
-):
-    """The "before" of issue 15's figure: the same digest (one quote, two items, the items'
-    fold after the first, an intro, published) composed as an editor did without the inbox,
-    with the composer alone: each link's address, title and quoted words copied from its page
-    into the paste boxes (counted as typed characters; finding the pages again is not
-    counted), the quote's source typed after the save made its row, the fold dragged. No
-    "already covered" warning comes before the digest is saved and checked."""
-    settings.SITE_URL = live_server.url
-    editor = staff(Role.EDITORS)
-    page = logged_in(new_page(viewport={"width": 1280, "height": 900}), live_server, editor)
-    queues, cache, shards = (other_origin.url(p) for p in ("/queues", "/cache", "/shards"))
-
-    tally = Tally()
-    started = time.monotonic()
-    page.goto(live_server.url + reverse("admin:digest_post_add") + "?kind=digest")
-    tally.clicks += 1  # "New digest"
-    page.locator("#id_paste_quotes").click()
-    tally.clicks += 1
-    tally.type(page, "Other Origin Engineering : Backpressure is a feature.")
-    page.locator("#id_paste_items").click()
-    tally.clicks += 1
-    tally.type(
-        page, f"- [Caching Without Tears]({cache}).\n- [Sharding Postgres at 10 TB]({shards})."
-    )
-    page.locator("#id_excerpt").click()
-    tally.clicks += 1
-    tally.type(page, "Queues, caches and shards this week.")
-    tally.press(page, "Control+s")
-    expect(page.locator("ul.messagelist li.success")).to_be_visible()
-    # The quote's link, in the row the save made.
-    page.locator("#id_quotes-0-source_url").click()
-    tally.clicks += 1
-    tally.type(page, queues)
-    drag_fold(page, "items-group", 1)
-    tally.drags += 1
-    expect(page.locator("#items-group .fold-marker")).to_contain_text("Fold: 1 of 2 items")
-    page.once("dialog", lambda dialog: dialog.accept())
-    tally.click(page.get_by_role("button", name="Publish now"))
-    tally.clicks += 1  # the dialog's OK
-    expect(page.locator("ul.messagelist li.success")).to_contain_text("is published")
-    seconds = time.monotonic() - started
-
-    digest = Post.objects.get(kind=Post.Kind.DIGEST)
-    assert digest.is_published
-    assert list(digest.quotes.values_list("speaker", "text", "source_url")) == [
-        ("Other Origin Engineering", "Backpressure is a feature.", queues)
-    ]
-    items = list(digest.items.order_by("position").values_list("text", "on_index"))
-    assert [on for _, on in items] == [True, False]
-    assert cache in items[0][0] and shards in items[1][0]
-
-    figures = {
-        "composing_without_inbox": {
-            **tally.figures(),
-            "seconds": round(seconds, 1),
-            "person_seconds": person_seconds(tally.figures()),
-        }
+    assert tally.figures() | {"typed": 0} == {
+        "clicks": 11,
+        "keys": 2,
+        "drags": 1,
+        "typed": 0,
+        "copies": 0,
     }
-    (artifacts / "editors-week-before.json").write_text(json.dumps(figures, indent=2))
-    print("without the inbox:", json.dumps(figures))
-    # New digest, 3 boxes, the source box, Publish + OK (7 clicks); Ctrl+S; one drag; and
-    # every address, title and quote typed or pasted by hand.
-    assert tally.figures() | {"typed": 0} == {"clicks": 7, "keys": 1, "drags": 1, "typed": 0}
-    assert tally.typed > 150

@@ -104,8 +104,10 @@ def test_bookmarklet_to_inbox_to_digest(live_server, new_page, settings, other_o
     expect(page.locator("ul.messagelist li.success")).to_contain_text("1 added to")
     digest = Post.objects.drafts().get(kind=Post.Kind.DIGEST)
     item = digest.items.get()
+    # The comment first, then the link with the words selected on its page.
     assert item.text == (
-        f"[Queues at scale](<{other_origin.url('/article')}>). The best queueing story this week"
+        f"The best queueing story this week [Queues at scale](<{other_origin.url('/article')}>): "
+        "Backpressure is a feature."
     )
     expect(page.locator("#items-group textarea").first).to_have_value(item.text)
 

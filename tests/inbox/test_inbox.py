@@ -254,8 +254,9 @@ def test_chosen_links_become_items_of_a_new_week_digest_draft(client, editor):
     assert response["Location"] == reverse("admin:digest_post_change", args=[post.pk])
     assert (post.kind, post.status) == (Post.Kind.DIGEST, Post.Status.DRAFT)
     assert list(post.items.values_list("text", flat=True)) == [
-        "[First \\[link\\]](<https://example.com/0>). Comment 0",
-        "[Second](<https://example.com/1>). Comment 1",
+        # The words selected on the page are quoted after the link, the comment before.
+        "Comment 0 [First \\[link\\]](<https://example.com/0>): Words 0",
+        "Comment 1 [Second](<https://example.com/1>): Words 1",
     ]
     assert 'href="https://example.com/1"' in post.parts_full_html
     assert post.revisions.get().note == "2 from the link inbox"
@@ -276,7 +277,7 @@ def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, edit
     client.post(reverse("inbox:list"), {"action": "items", "entries": [first.pk]})
     client.post(reverse("inbox:list"), {"action": "quotes", "entries": [second.pk]})
     assert Post.objects.count() == 1
-    assert [i.text.split("(")[0] for i in draft.items.all()] == ["Already here", "[One]"]
+    assert [i.text.split("(")[0] for i in draft.items.all()] == ["Already here", "Comment 0 [One]"]
     assert list(draft.quotes.values_list("speaker", "text", "source_url")) == [
         ("@a", "Kept quote", ""),
         ("Ada", "Words 1", "https://example.com/1"),
@@ -349,7 +350,7 @@ def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, e
     client.force_login(editor)
     client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
     assert Post.objects.count() == 1
-    assert [i.text.split("(")[0] for i in waiting.items.all()] == ["Already here", "[One]"]
+    assert [i.text.split("(")[0] for i in waiting.items.all()] == ["Already here", "Comment 0 [One]"]
 
 
 def test_once_this_weeks_issue_is_out_links_go_to_next_weeks(client, editor, monkeypatch):
