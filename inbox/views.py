@@ -106,7 +106,11 @@ def entry_list(request):
     context = {
         "rows": rows,
         "used": entries.filter(status=Entry.Status.USED)[:20],
-        "actions": list(SendForm.ACTIONS.items()),
+        # (value, the whole label for assistive technology, the button's word).
+        "actions": [
+            (value, label, label.rpartition(" as ")[2].capitalize() if " as " in label else label)
+            for value, label in SendForm.ACTIONS.items()
+        ],
         "bookmarklet": bookmarklet(request),
     }
     return render(request, "inbox/list.html", context)

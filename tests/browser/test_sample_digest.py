@@ -158,6 +158,8 @@ def test_the_sample_digest_composed_from_an_inbox_of_its_links(
         for link in links[kind]:
             entry = page.locator(".entry", has=page.locator(f'a[href$="{link.path}"]'))
             tally.check(entry.locator("input[name=entries]"))
+        if kind == "stats":
+            page.screenshot(path=artifacts / "sample-digest-inbox-1280.png")
         tally.click(page.get_by_role("button", name=f"Add to this week's digest as {kind}"))
         expect(page.locator("ul.messagelist li.success")).to_contain_text(
             f"{len(links[kind])} added to"
@@ -176,6 +178,14 @@ def test_the_sample_digest_composed_from_an_inbox_of_its_links(
     page.locator("#id_excerpt").click()
     tally.clicks += 1
     tally.type(page, intro)
+    # The stats' and quotes' tables, with their links, fit the editor's 1280-px screen.
+    overflow = page.evaluate(
+        "() => Math.max(...['#stats-group table', '#quotes-group table'].map(s =>"
+        " document.querySelector(s).getBoundingClientRect().right))"
+        " - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.locator("#stats-group").screenshot(path=artifacts / "sample-digest-stats-1280.png")
     page.once("dialog", lambda dialog: dialog.accept())
     tally.click(page.get_by_role("button", name="Publish now"))
     tally.clicks += 1  # the dialog's OK
