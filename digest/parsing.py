@@ -169,13 +169,17 @@ def split_stat(chunk):
     return figure, label, ""
 
 
-# A figure in running text: an optional currency sign, a number ("2.3", "675,000", ".7"), and a
-# magnitude or unit when one follows ("million", "K", "bn", "%", "TB", "terabytes", "Gbps").
+# A figure in running text: an optional sign ("-30%", "−12%") and currency sign, a number ("2.3",
+# "675,000", ".7"; a comma after it is the sentence's), and a magnitude or unit when one follows
+# ("million", "K", "bn", "%", "TB", "terabytes", "Gbps"). A number run into letters or into
+# another number ("3D", "2FA", "1st", "10:30", "24/7", "2015-16", "H.264", "COVID-19") is no
+# figure.
 _FIGURE_RE = re.compile(
-    r"(?<![\w.])(?:[$€£¥]\s?)?(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
+    r"(?<![\w.,:/\-–])[-+−]?(?:[$€£¥]\s?)?(?:\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?:%|x\b|[kKMBGTP]\b|bn\b|(?:thousand|million|billion|trillion)\b"
     r"|(?:[KMGTPE]B|[kKMGT]bps|[MGTP]pbs|req/s|ms|µs|ns|[kmgtpe]ilo|mega|giga|tera|peta|exa)"
     r"(?:bytes?)?\b|[a-z]+bytes\b|c\b))?"
+    r"(?!\w|[.,:/\-–]\d)"
 )
 
 
@@ -186,12 +190,13 @@ def guess_stat(text):
     the whole text otherwise (nothing of it is left out). ("", text) when there is no figure."""
     text = _collapse(text)
     figure, label, problem = split_stat(text)
-    if not problem and _FIGURE_RE.match(figure):
+    # The text must start with a figure too: "10:30 am …" is no "10 : 30 am …".
+    if not problem and _FIGURE_RE.match(figure) and _FIGURE_RE.match(text):
         return figure, label
     found = _FIGURE_RE.search(text)
     if found is None or len(found.group()) > MAX_FIGURE_LENGTH:
         return "", text[:MAX_LABEL_LENGTH]
-    rest = text[found.end() :].lstrip(" :-–—")
+    rest = text[found.end() :].lstrip(" ,;:-–—")
     label = rest if found.start() == 0 and rest else text
     return found.group().strip(), label[:MAX_LABEL_LENGTH]
 

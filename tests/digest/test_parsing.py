@@ -262,8 +262,21 @@ GUESSED_STATS = [
     "Slack now has [2.3 million] daily active users, 675,000 paid seats",
     "Netflix cache replication: [1.5 million] messages per second",
     "Raised [$35] for a Pi 3",
+    # The sign is the figure's; a comma after the number is the sentence's.
+    "[-30%] : drop in PC sales | drop in PC sales",
+    "Sales fell [−12%] this year",
+    "We run [4000], up from 3000 last year",
+    "[5], maybe 6 people | maybe 6 people",
+    # A number run into letters or another number is no figure; the next one is.
+    "3D printing is [40%] cheaper",
+    "2FA is used by [10%] of users",
+    "1st place: [675,000] users",
+    "2015-16 saw [5x] growth",
     # No figure: the words alone.
     "Nothing countable here.",
+    "10:30 am, the servers went down",
+    "24/7 support for H.264",
+    "COVID-19 cases",
 ]
 
 
