@@ -1,12 +1,14 @@
 """Inbox entries into the week's digest, through the digest's one write path: the parts as
 they stand plus the new ones (`sync_parts`), one save of the post, one revision."""
 
+import re
 from datetime import datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from digest.models import Post, Revision, digest_title, slug_from_title
+from digest.models import Post, Quote, Revision, Stat, digest_title, slug_from_title
 from digest.models.calendar import week_start
 from digest.models.parts import sync_parts
 from digest.models.revision import PART_FIELDS
@@ -14,21 +16,45 @@ from digest.parsing import MAX_LABEL_LENGTH, guess_stat
 
 from .models import Entry
 
-# The longest address a quote's source or a stat's figure can link to (longer ones go into the
-# part's Markdown).
-LINK_FIELD_LENGTH = 500
+SPEAKER_LENGTH = Quote._meta.get_field("speaker").max_length
+# What a page's words or title may hold that Markdown would read as its own: a bracket ends the
+# link's text, "<" opens HTML or an autolink (the sanitiser then drops the words), a backtick a
+# code span, "*" and "_" emphasis.
+_MARKDOWN_SPECIAL_RE = re.compile(r"([\\\[\]<>`*_])")
 
 
 def markdown_link_text(text):
-    """Text safe inside [ ] of a Markdown link."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Text safe inside [ ] of a Markdown link, shown as written."""
+    return _MARKDOWN_SPECIAL_RE.sub(r"\\\1", text)
+
+
+def markdown_link_destination(url):
+    """`url` as a Markdown link's destination, in < >: spaces and parentheses may stand there,
+    a backslash, "<" or ">" is escaped and a line break percent-encoded."""
+    url = re.sub(r"([\\<>])", r"\\\1", url).replace("\n", "%0A").replace("\r", "%0D")
+    return f"<{url}>"
+
+
+def markdown_link(text, url):
+    return f"[{markdown_link_text(text)}]({markdown_link_destination(url)})"
+
+
+def fits_link_field(url, model, name):
+    """Whether `url` can be the part's link field as it is: short enough, and an address the
+    composer's form accepts (one it refuses would stop the editor's next save of the digest);
+    any other goes into the part's Markdown."""
+    try:
+        model._meta.get_field(name).run_validators(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def as_item(entry):
     """The page's title as the link; the editor's comment after it, or, with words selected
     on the page, the comment first and the words quoted after the link, as the digest's
     items read ("Skynet may just be stupid. [The NSA's SKYNET program…](…): At root, …")."""
-    link = f"[{markdown_link_text(entry.display_title)}](<{entry.url}>)"
+    link = markdown_link(entry.display_title, entry.url)
     if entry.selected_text:
         text = " ".join(filter(None, [entry.comment, f"{link}: {entry.selected_text}"]))
     else:
@@ -39,13 +65,12 @@ def as_item(entry):
 def as_quote(entry):
     """The selected text as a quote; the speaker is a guess (the page's author, else its
     site), for the editor to confirm in the composer."""
-    speaker = entry.author_name or entry.site_name or ""
+    speaker = " ".join((entry.author_name or entry.site_name or "").split())[:SPEAKER_LENGTH]
     text = entry.selected_text or entry.comment or entry.display_title
-    if len(entry.url) <= LINK_FIELD_LENGTH:
-        return {"speaker": speaker[:200], "text": text, "source_url": entry.url, "on_index": True}
-    # An address too long for the source field goes in the quote's own text.
-    text = f"{text} ([source](<{entry.url}>))"
-    return {"speaker": speaker[:200], "text": text, "source_url": "", "on_index": True}
+    if fits_link_field(entry.url, Quote, "source_url"):
+        return {"speaker": speaker, "text": text, "source_url": entry.url, "on_index": True}
+    text = f"{text} ({markdown_link('source', entry.url)})"
+    return {"speaker": speaker, "text": text, "source_url": "", "on_index": True}
 
 
 def as_stat(entry):
@@ -53,17 +78,27 @@ def as_stat(entry):
     is a guess for the editor to confirm, linked to the page. With no figure in the text, the
     stat is the text itself, and the page's link goes on it so it is not lost."""
     figure, label = guess_stat(entry.selected_text or entry.comment or entry.display_title)
-    if figure and len(entry.url) <= LINK_FIELD_LENGTH:
+    if figure and fits_link_field(entry.url, Stat, "figure_url"):
         return {"figure": figure, "figure_url": entry.url, "label": label, "on_index": True}
     # The link on the label instead, the label's words cut to leave it room.
-    room = MAX_LABEL_LENGTH - len(f"[](<{entry.url}>)")
+    destination = markdown_link_destination(entry.url)
+    room = MAX_LABEL_LENGTH - len(f"[]({destination})")
     words = markdown_link_text(label)
     if room < 1:
         return None
     if len(words) > room:
         words = words[: room - 1].rstrip("\\") + "…"
-    label = f"[{words}](<{entry.url}>)"
+    label = f"[{words}]({destination})"
     return {"figure": figure, "figure_url": "", "label": label, "on_index": True}
+
+
+BUILD = {"stats": as_stat, "quotes": as_quote, "items": as_item}
+
+
+def fits(entry, kind):
+    """Whether the entry can be a part of `kind` (a stat cannot link an address longer than
+    its label holds)."""
+    return BUILD[kind](entry) is not None
 
 
 def week_digest(user):
@@ -105,12 +140,11 @@ def send_to_digest(entries, kind, user, post=None):
     """Add the entries to the digest as `kind` (stats, quotes or items), after its parts of that
     kind, and mark them used. Returns (placed, left): an entry whose address cannot fit in a
     stat stays in the inbox."""
-    if post is None:
-        post, _ = week_digest(user)
-    build = {"stats": as_stat, "quotes": as_quote, "items": as_item}[kind]
-    built = [(entry, build(entry)) for entry in entries]
+    built = [(entry, BUILD[kind](entry)) for entry in entries]
     placed = [(entry, part) for entry, part in built if part is not None]
     if placed:
+        if post is None:
+            post, _ = week_digest(user)
         sync_parts(post, **{kind: _standing(post, kind) + [part for _, part in placed]})
         post.save()
         Revision.record(post, by=user, note=f"{len(placed)} from the link inbox")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from digest.link_normal import normalize_url
-from digest.models import Post
+from digest.models import Post, Quote
 from inbox.keeping import urls_in
 from inbox.models import Entry
 from inbox.tasks import fetch_metadata
@@ -338,6 +338,54 @@ def test_an_address_too_long_for_a_link_field_goes_into_the_part_or_stays(client
     assert "1 left in the inbox" in page and "2000 characters" in page
     too_long.refresh_from_db()
     assert too_long.status == Entry.Status.NEW
+
+
+# A page's title and address as they come: Markdown's own characters in the title, and an
+# address with a space, ">", a backslash and parentheses (the keep form takes any of them).
+ODD_TITLE = "Vec<T> is `fast` *really* \\ [sic]"
+ODD_URL = "https://example.com/a b>c\\*d(e)"
+ODD_HREF = 'href="https://example.com/a%20b%3Ec%5C*d(e)"'
+
+
+def test_a_title_and_an_address_with_markdowns_characters_stay_as_written(client, editor):
+    (entry,) = kept_entries(editor, ODD_TITLE)
+    Entry.objects.filter(pk=entry.pk).update(url=ODD_URL, selected_text="Nothing countable")
+    client.force_login(editor)
+    for kind in ("items", "stats"):
+        Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.NEW)
+        client.post(reverse("inbox:list"), {"action": kind, "entries": [entry.pk]})
+    post = Post.objects.get()
+    item, stat = post.items.get(), post.stats.get()
+    assert ODD_HREF in item.text_html and ODD_HREF in stat.label_html
+    assert ">Vec&lt;T&gt; is `fast` *really* \\ [sic]</a>: Nothing countable" in item.text_html
+    assert ">Nothing countable</a>" in stat.label_html
+
+
+def test_an_address_the_composer_would_refuse_goes_into_the_part_not_its_link_field(
+    client, editor
+):
+    """A link field the composer's form refuses would stop the editor's next save."""
+    quote, stat = kept_entries(editor, "Quote", "Stat")
+    Entry.objects.filter(pk__in=[quote.pk, stat.pk]).update(url=ODD_URL)
+    Entry.objects.filter(pk=stat.pk).update(selected_text="42 : answers")
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [quote.pk]})
+    client.post(reverse("inbox:list"), {"action": "stats", "entries": [stat.pk]})
+    post = Post.objects.get()
+    saved_quote, saved_stat = post.quotes.get(), post.stats.get()
+    assert (saved_quote.source_url, saved_stat.figure_url) == ("", "")
+    assert saved_stat.figure == "42"
+    assert ODD_HREF in saved_quote.text_html and ODD_HREF in saved_stat.label_html
+
+
+def test_a_speaker_is_cut_to_what_a_quote_holds(client, editor):
+    (entry,) = kept_entries(editor, "Quote")
+    Entry.objects.filter(pk=entry.pk).update(author_name="Ada " * 50)
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [entry.pk]})
+    speaker = Post.objects.get().quotes.get().speaker
+    assert len(speaker) <= Quote._meta.get_field("speaker").max_length
+    assert speaker.startswith("Ada Ada")
 
 
 @pytest.mark.parametrize("status", [Post.Status.PENDING, Post.Status.PUBLISHED])
