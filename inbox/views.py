@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from .forms import KeepForm, PasteForm, SendForm, SuggestForm
 from .keeping import keep, keep_many, urls_in
 from .models import Entry
-from .placing import send_to_digest, week_digest
+from .placing import fits, send_to_digest, week_digest
 
 LIST_SIZE = 200
 # What the inbox guessed, for the editor to check in the composer.
@@ -125,12 +125,17 @@ def act(request, action, chosen):
         Entry.objects.filter(pk__in=[e.pk for e in chosen]).delete()
         messages.success(request, f"{len(chosen)} deleted.")
         return redirect("inbox:list")
-    post, created = week_digest(request.user)
-    if post.author_id != request.user.pk and not request.user.has_perm("digest.edit_others_posts"):
-        messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
-        return redirect("inbox:list")
-    placed, left = send_to_digest(chosen, action, request.user, post=post)
+    left = [entry for entry in chosen if not fits(entry, action)]
+    placed = [entry for entry in chosen if entry not in left]
     if placed:
+        # No digest is made for links that all stay in the inbox.
+        post, created = week_digest(request.user)
+        if post.author_id != request.user.pk and not request.user.has_perm(
+            "digest.edit_others_posts"
+        ):
+            messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
+            return redirect("inbox:list")
+        send_to_digest(placed, action, request.user, post=post)
         messages.success(
             request,
             f"{len(placed)} added to “{post}” as {action}{' (a new draft)' if created else ''}."

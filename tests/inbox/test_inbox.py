@@ -388,6 +388,17 @@ def test_a_speaker_is_cut_to_what_a_quote_holds(client, editor):
     assert speaker.startswith("Ada Ada")
 
 
+def test_no_draft_is_made_when_no_link_fits(client, editor):
+    (entry,) = kept_entries(editor, "Too long")
+    Entry.objects.filter(pk=entry.pk).update(url="https://example.com/" + "b" * 1980)
+    client.force_login(editor)
+    response = client.post(
+        reverse("inbox:list"), {"action": "stats", "entries": [entry.pk]}, follow=True
+    )
+    assert "1 left in the inbox" in response.content.decode()
+    assert not Post.objects.exists()
+
+
 @pytest.mark.parametrize("status", [Post.Status.PENDING, Post.Status.PUBLISHED])
 def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, editor, status):
     waiting = digest_with_parts(
