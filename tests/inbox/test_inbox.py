@@ -361,9 +361,7 @@ def test_a_title_and_an_address_with_markdowns_characters_stay_as_written(client
     assert ">Nothing countable</a>" in stat.label_html
 
 
-def test_an_address_the_composer_would_refuse_goes_into_the_part_not_its_link_field(
-    client, editor
-):
+def test_an_address_the_composer_would_refuse_goes_into_the_part_not_its_link_field(client, editor):
     """A link field the composer's form refuses would stop the editor's next save."""
     quote, stat = kept_entries(editor, "Quote", "Stat")
     Entry.objects.filter(pk__in=[quote.pk, stat.pk]).update(url=ODD_URL)
@@ -409,7 +407,10 @@ def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, e
     client.force_login(editor)
     client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
     assert Post.objects.count() == 1
-    assert [i.text.split("(")[0] for i in waiting.items.all()] == ["Already here", "Comment 0 [One]"]
+    assert [i.text.split("(")[0] for i in waiting.items.all()] == [
+        "Already here",
+        "Comment 0 [One]",
+    ]
 
 
 def test_once_this_weeks_issue_is_out_links_go_to_next_weeks(client, editor, monkeypatch):
