@@ -39,6 +39,13 @@ def markdown_link(text, url):
     return f"[{markdown_link_text(text)}]({markdown_link_destination(url)})"
 
 
+def page_words(text):
+    """Words selected on a page (plain text) as Markdown that shows them as written: a "<"
+    that Markdown would take for a tag or an autolink ("Vec<String>", "<b>") is escaped, or
+    the sanitiser would drop the words after it."""
+    return re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+
+
 def fits_link_field(url, model, name):
     """Whether `url` can be the part's link field as it is: short enough, and an address the
     composer's form accepts (one it refuses would stop the editor's next save of the digest);
@@ -56,7 +63,8 @@ def as_item(entry):
     items read ("Skynet may just be stupid. [The NSA's SKYNET program…](…): At root, …")."""
     link = markdown_link(entry.display_title, entry.url)
     if entry.selected_text:
-        text = " ".join(filter(None, [entry.comment, f"{link}: {entry.selected_text}"]))
+        quoted = f"{link}: {page_words(entry.selected_text)}"
+        text = " ".join(filter(None, [entry.comment, quoted]))
     else:
         text = f"{link}. {entry.comment}" if entry.comment else link
     return {"text": text, "on_index": True}
@@ -66,7 +74,9 @@ def as_quote(entry):
     """The selected text as a quote; the speaker is a guess (the page's author, else its
     site), for the editor to confirm in the composer."""
     speaker = " ".join((entry.author_name or entry.site_name or "").split())[:SPEAKER_LENGTH]
-    text = entry.selected_text or entry.comment or entry.display_title
+    # A quote is one paragraph: a selection across paragraphs is joined into one.
+    text = " ".join(page_words(entry.selected_text).split()) or entry.comment
+    text = text or markdown_link_text(entry.display_title)
     if fits_link_field(entry.url, Quote, "source_url"):
         return {"speaker": speaker, "text": text, "source_url": entry.url, "on_index": True}
     text = f"{text} ({markdown_link('source', entry.url)})"
@@ -79,6 +89,7 @@ def as_stat(entry):
     stat is the text itself, and the page's link goes on it so it is not lost."""
     figure, label = guess_stat(entry.selected_text or entry.comment or entry.display_title)
     if figure and fits_link_field(entry.url, Stat, "figure_url"):
+        label = page_words(label) if entry.selected_text else label
         return {"figure": figure, "figure_url": entry.url, "label": label, "on_index": True}
     # The link on the label instead, the label's words cut to leave it room.
     destination = markdown_link_destination(entry.url)

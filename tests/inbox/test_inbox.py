@@ -284,6 +284,18 @@ def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, edit
     ]
 
 
+@pytest.mark.parametrize("kind", ["items", "quotes", "stats"])
+def test_words_selected_on_a_page_show_as_written_in_the_digest(client, editor, kind):
+    (entry,) = kept_entries(editor, "Rust")
+    entry.selected_text = "3 ways a Vec<String> beats\n\n<b>bold</b> & a < b"
+    entry.save()
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": kind, "entries": [entry.pk]})
+    html = Post.objects.get().parts_full_html
+    assert "Vec&lt;String&gt; beats" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; a &lt; b" in html
+
+
 def test_links_become_stats_with_a_guessed_figure_linked_to_the_page(client, editor):
     words = [
         "200K : msgs send per second through iMessage",
