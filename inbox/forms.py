@@ -43,10 +43,11 @@ class PasteForm(forms.Form):
 
 
 class SendForm(forms.Form):
+    """What to do with the chosen links. Each goes into the digest as what its row says
+    (`as-<pk>`: items, quotes or stats; the inbox's guess when the row says nothing)."""
+
     ACTIONS = {
-        "items": "Add to this week's digest as items",
-        "quotes": "Add to this week's digest as quotes",
-        "stats": "Add to this week's digest as stats",
+        "add": "Add to this week's digest",
         "archive": "Archive",
         "delete": "Delete",
     }

@@ -2,6 +2,7 @@
 (the bookmarklet's and the share sheet's page), paste many, the list with "into the digest",
 the bookmarklet itself, and the web app manifest that makes the share sheet offer us."""
 
+from collections import Counter
 from functools import wraps
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django_ratelimit.decorators import ratelimit
 from .forms import KeepForm, PasteForm, SendForm, SuggestForm
 from .keeping import keep, keep_many, urls_in
 from .models import Entry
-from .placing import fits, send_to_digest, week_digest
+from .placing import KINDS, fits, guess_kind, send_to_digest, week_digest
 
 LIST_SIZE = 200
 # What the inbox guessed, for the editor to check in the composer.
@@ -102,15 +103,15 @@ def entry_list(request):
     repeats = {}
     for entry in waiting:
         repeats.setdefault(entry.normalized_url, []).append(entry)
-    rows = [(entry, [e for e in repeats[entry.normalized_url] if e != entry]) for entry in waiting]
+    rows = [
+        (entry, [e for e in repeats[entry.normalized_url] if e != entry], guess_kind(entry))
+        for entry in waiting
+    ]
     context = {
         "rows": rows,
+        "kinds": [(kind, name.capitalize()) for kind, name in KINDS.items()],
         "used": entries.filter(status=Entry.Status.USED)[:20],
-        # (value, the whole label for assistive technology, the button's word).
-        "actions": [
-            (value, label, label.rpartition(" as ")[2].capitalize() if " as " in label else label)
-            for value, label in SendForm.ACTIONS.items()
-        ],
+        "actions": list(SendForm.ACTIONS.items()),
         "bookmarklet": bookmarklet(request),
     }
     return render(request, "inbox/list.html", context)
@@ -125,22 +126,17 @@ def act(request, action, chosen):
         Entry.objects.filter(pk__in=[e.pk for e in chosen]).delete()
         messages.success(request, f"{len(chosen)} deleted.")
         return redirect("inbox:list")
-    left = [entry for entry in chosen if not fits(entry, action)]
-    placed = [entry for entry in chosen if entry not in left]
-    if placed:
-        # No digest is made for links that all stay in the inbox.
-        post, created = week_digest(request.user)
-        if post.author_id != request.user.pk and not request.user.has_perm(
-            "digest.edit_others_posts"
-        ):
-            messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
-            return redirect("inbox:list")
-        send_to_digest(placed, action, request.user, post=post)
-        messages.success(
-            request,
-            f"{len(placed)} added to “{post}” as {action}{' (a new draft)' if created else ''}."
-            + CONFIRM.get(action, ""),
-        )
+    return add_to_digest(request, chosen)
+
+
+def add_to_digest(request, chosen):
+    """Each chosen link into this week's digest as what its row says."""
+    kinds = [(entry, request.POST.get(f"as-{entry.pk}") or guess_kind(entry)) for entry in chosen]
+    if any(kind not in KINDS for _, kind in kinds):
+        messages.error(request, "Each link goes into the digest as an item, a quote or a stat.")
+        return redirect("inbox:list")
+    placed = [(entry, kind) for entry, kind in kinds if fits(entry, kind)]
+    left = [entry for entry, kind in kinds if (entry, kind) not in placed]
     if left:
         messages.error(
             request,
@@ -148,7 +144,24 @@ def act(request, action, chosen):
             f"({', '.join(str(len(entry.url)) for entry in left)} characters); add it as an item.",
         )
     if not placed:
+        # No digest is made for links that all stay in the inbox.
         return redirect("inbox:list")
+    post, created = week_digest(request.user)
+    if post.author_id != request.user.pk and not request.user.has_perm("digest.edit_others_posts"):
+        messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
+        return redirect("inbox:list")
+    send_to_digest(placed, request.user, post)
+    counts = Counter(kind for _, kind in placed)
+    parts = ", ".join(
+        f"{counts[kind]} {kind if counts[kind] > 1 else KINDS[kind]}"
+        for kind in ("stats", "quotes", "items")
+        if counts[kind]
+    )
+    checks = "".join(CONFIRM[kind] for kind in ("stats", "quotes") if counts[kind])
+    messages.success(
+        request,
+        f"{len(placed)} added to “{post}”{' (a new draft)' if created else ''}: {parts}.{checks}",
+    )
     return redirect(reverse("admin:digest_post_change", args=[post.pk]))
 
 

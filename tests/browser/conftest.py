@@ -22,6 +22,7 @@ from django.core.signals import request_finished, request_started
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).resolve().parent
+AXE = HERE.parent.parent / os.environ.get("AXE_JS", "var/axe/node_modules/axe-core/axe.min.js")
 ARTIFACTS = HERE.parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -140,3 +141,14 @@ def artifacts():
     """The git-ignored folder for screenshots that humans look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    """axe-core's script, installed by `make test` from npm (.ci/services.sh ensure_axe)."""
+    if not AXE.exists():
+        message = f"axe-core is missing at {AXE}: `bash -c 'source .ci/services.sh; ensure_axe'`"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return AXE.read_text()

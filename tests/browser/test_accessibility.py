@@ -5,9 +5,7 @@ axe-core comes from npm (`.ci/services.sh ensure_axe`, run by `make test`) and i
 Playwright into each page as it is served, CSP and all (an injected script is not subject to
 the page's policy)."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -19,22 +17,10 @@ from digest.models import Post, Quote
 from sponsors.compiling import compile_week
 from sponsors.models import Listing, this_week
 from tests.accounts.factories import PASSWORD
+from tests.browser.axe import describe, violations
 from tests.sponsors.factories import ListingFactory, SponsorFactory, SponsorUserFactory
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-AXE = ROOT / os.environ.get("AXE_JS", "var/axe/node_modules/axe-core/axe.min.js")
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    if not AXE.exists():
-        message = f"axe-core is missing at {AXE}: `bash -c 'source .ci/services.sh; ensure_axe'`"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return AXE.read_text()
 
 
 @pytest.fixture
@@ -71,22 +57,6 @@ def site(live_server):
         "404": "/no/such/page/",
     }
     return SimpleNamespace(url=live_server.url, pages=pages, sponsor=sponsor_user)
-
-
-def violations(page, axe_source):
-    page.evaluate(axe_source)
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {resultTypes: ["violations"]});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-        }"""
-    )
-    return [v for v in result if v["impact"] in BLOCKING]
-
-
-def describe(found):
-    return "\n".join(f"  {v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in found)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -1,8 +1,8 @@
 """The link inbox in Chromium: the bookmarklet run on a page of another origin whose CSP
 allows nothing opens our add page in a small window, logged in; the link is kept with a
 comment, its title fetched by the job from that page, "already covered" shown for a link
-published last month; then into this week's digest as an item. Screenshots at 1400 and
-390 px, light and dark."""
+published last month; then into this week's digest as an item. Screenshots and axe-core at
+1400 and 390 px, light and dark."""
 
 import re
 from datetime import timedelta
@@ -17,6 +17,7 @@ from digest.models import Post
 from inbox.models import Entry
 from inbox.views import bookmarklet
 from tests.accounts.factories import staff
+from tests.browser.axe import describe, violations
 from tests.browser.test_composer import logged_in
 from tests.digest.factories import digest_with_parts
 from tests.inbox.target import Target
@@ -44,7 +45,9 @@ def other_origin(settings):
         yield server
 
 
-def test_bookmarklet_to_inbox_to_digest(live_server, new_page, settings, other_origin, artifacts):
+def test_bookmarklet_to_inbox_to_digest(
+    live_server, new_page, settings, other_origin, artifacts, axe_source
+):
     settings.SITE_URL = live_server.url
     editor = staff(Role.EDITORS)
     covered = digest_with_parts(
@@ -96,10 +99,14 @@ def test_bookmarklet_to_inbox_to_digest(live_server, new_page, settings, other_o
         )
         shot.goto(live_server.url + reverse("inbox:list"))
         shot.screenshot(path=artifacts / f"inbox-{width}-{scheme}.png", full_page=True)
+        found = violations(shot, axe_source)
+        assert not found, f"the inbox, {width} px, {scheme}:\n{describe(found)}"
 
     # Into this week's digest as an item: the composer opens on it.
-    page.locator(".entry", has_text="Other Origin Engineering").locator("input").check()
-    page.get_by_role("button", name="Add to this week's digest as items").click()
+    kept = page.locator(".entry", has_text="Other Origin Engineering")
+    kept.locator("input[name=entries]").check()
+    expect(kept.get_by_role("radio", name="Item")).to_be_checked()  # words with a comment
+    page.get_by_role("button", name="Add to this week's digest").click()
     expect(page).to_have_url(re.compile(r"/admin/digest/post/\d+/change/$"))
     expect(page.locator("ul.messagelist li.success")).to_contain_text("1 added to")
     digest = Post.objects.drafts().get(kind=Post.Kind.DIGEST)

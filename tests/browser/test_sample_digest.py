@@ -7,10 +7,12 @@ boxes, the links typed into the rows the first save made.
 The same digest comes out of both (asserted on the database). The clicks, command keys,
 copies from another page and characters typed are counted (tests.browser.handwork) and
 asserted as budgets; the seconds are measured and written to test-artifacts/, never asserted,
-with what the same counts cost a person by the Keystroke-Level Model. Each item's text
-quotes its page: the words the editor selected there (kept by the bookmarklet), or copied."""
+with what the same counts cost a person by the Keystroke-Level Model. Each item is the
+editor's comment, then the link and the words quoted from its page (kept by the bookmarklet
+with the comment, or copied from the page and from the week's notes)."""
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from html import escape
@@ -41,8 +43,9 @@ NO_AUTHOR = "jsmthrowaway"
 class Link:
     path: str
     title: str
-    words: str  # what the editor selects on the page (a stat, a quote) or writes (an item)
+    words: str  # what the editor selects on the page
     author: str = ""
+    comment: str = ""  # what the editor writes about it (an item's opening words)
 
 
 def the_sample_digest():
@@ -54,10 +57,13 @@ def the_sample_digest():
     return digest
 
 
-def item_title(text):
-    """A page's title for an item: its first words, as the linked article would be called."""
-    words = text.split()
-    return " ".join(words[:8]).rstrip(".,:;")
+def item_link(n, text):
+    """An item's page: the item's first sentence is the editor's comment, the rest quotes the
+    page, whose title is the rest's first words ("Skynet may just be stupid. [The NSA's SKYNET
+    program…](…): At root, …")."""
+    comment, rest = re.split(r"(?<=[.?!])\s+", " ".join(text.split()), maxsplit=1)
+    title = " ".join(rest.split()[:8]).rstrip(".,:;")
+    return Link(f"/item-{n}", title, rest, comment=comment)
 
 
 @pytest.fixture
@@ -79,10 +85,7 @@ def sample(settings):
             )
             for n, quote in enumerate(digest.quotes)
         ],
-        "items": [
-            Link(f"/item-{n}", item_title(item.text), item.text)
-            for n, item in enumerate(digest.items)
-        ],
+        "items": [item_link(n, item.text) for n, item in enumerate(digest.items)],
     }
     with Target() as server:
         for link in (link for kind in links.values() for link in kind):
@@ -149,7 +152,7 @@ def test_the_sample_digest_composed_from_an_inbox_of_its_links(
     # page, in the order the digest reads; the job fetches each page.
     for kind in ("stats", "quotes", "items"):
         for link in links[kind]:
-            keep(server.url(link.path), editor, text=link.words)
+            keep(server.url(link.path), editor, text=link.words, comment=link.comment)
     assert run_jobs() == 25
     assert Entry.objects.filter(fetch_state=Entry.Fetch.DONE).count() == 25
     intro = " ".join(digest.intro)
@@ -159,20 +162,18 @@ def test_the_sample_digest_composed_from_an_inbox_of_its_links(
     started = time.monotonic()
     page.goto(live_server.url + reverse("inbox:list"))
     tally.clicks += 1  # "Link inbox"
-    for number, kind in enumerate(("stats", "quotes", "items")):
-        if number:
-            page.go_back()
-            tally.clicks += 1  # the browser's Back button
-            page.reload()  # the list as it is now (Back shows the page from the cache)
+    # Each row says what the inbox took it for: the stats' words start with their figure, the
+    # quotes are words alone, the items words with a comment.
+    for kind, name in (("stats", "Stat"), ("quotes", "Quote"), ("items", "Item")):
         for link in links[kind]:
             entry = page.locator(".entry", has=page.locator(f'a[href$="{link.path}"]'))
-            tally.check(entry.locator("input[name=entries]"))
-        if kind == "stats":
-            page.screenshot(path=artifacts / "sample-digest-inbox-1280.png")
-        tally.click(page.get_by_role("button", name=f"Add to this week's digest as {kind}"))
-        expect(page.locator("ul.messagelist li.success")).to_contain_text(
-            f"{len(links[kind])} added to"
-        )
+            expect(entry.get_by_role("radio", name=name)).to_be_checked()
+    tally.check(page.get_by_label("All", exact=True))
+    page.screenshot(path=artifacts / "sample-digest-inbox-1280.png")
+    tally.click(page.get_by_role("button", name="Add to this week's digest"))
+    added = page.locator("ul.messagelist li.success")
+    expect(added).to_contain_text("25 added to")
+    expect(added).to_contain_text("7 stats, 13 quotes, 5 items.")
 
     # The guesses, checked: every figure right; one speaker is the site's name, not hers.
     quotes = page.locator("#quotes-group")
@@ -199,10 +200,10 @@ def test_the_sample_digest_composed_from_an_inbox_of_its_links(
     assert_the_sample_published(digest, links, server, intro)
     assert set(Entry.objects.values_list("status", flat=True)) == {"used"}
     record(artifacts, "from-the-inbox", tally, seconds)
-    # Link inbox; 25 ticks and 3 "as …" buttons; Back twice; the speaker's and the intro's
-    # boxes; Publish + OK (35 clicks). Ctrl+A. The speaker's name and the intro typed.
+    # Link inbox, All, Add; the speaker's and the intro's boxes; Publish + OK (7 clicks).
+    # Ctrl+A. The speaker's name and the intro typed.
     assert tally.figures() | {"typed": 0} == {
-        "clicks": 35, "keys": 1, "drags": 0, "copies": 0, "typed": 0
+        "clicks": 7, "keys": 1, "drags": 0, "copies": 0, "typed": 0
     }  # fmt: skip
     assert tally.typed == len(NO_AUTHOR) + len(intro)
 
@@ -238,7 +239,9 @@ def test_the_sample_digest_composed_without_the_inbox_for_the_before_figure(
     page.locator("#id_paste_items").click()
     tally.clicks += 1
     for link in links["items"]:
-        tally.type(page, "- [")
+        tally.type(page, "- ")
+        tally.paste(page, link.comment)  # from the week's notes
+        tally.type(page, " [")
         tally.paste(page, link.title)
         tally.type(page, "](")
         tally.paste(page, server.url(link.path))
@@ -257,8 +260,8 @@ def test_the_sample_digest_composed_without_the_inbox_for_the_before_figure(
     assert_the_sample_published(digest, links, server, intro)
     record(artifacts, "without-the-inbox", tally, seconds)
     # New digest, the intro and 3 paste boxes, 20 link boxes, Publish + OK (27 clicks); Ctrl+S;
-    # copied from their pages: 7 stats, 13 speakers and their 13 quotes, 5 titles, 5 addresses
-    # and 5 items' words, then 20 addresses (68 copies).
+    # copied from their pages: 7 stats, 13 speakers and their 13 quotes, 5 comments (from the
+    # week's notes), 5 titles, 5 addresses and 5 items' words, then 20 addresses (73 copies).
     assert tally.figures() | {"typed": 0} == {
-        "clicks": 27, "keys": 1, "drags": 0, "copies": 68, "typed": 0
+        "clicks": 27, "keys": 1, "drags": 0, "copies": 73, "typed": 0
     }  # fmt: skip

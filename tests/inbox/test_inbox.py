@@ -17,6 +17,7 @@ from digest.link_normal import normalize_url
 from digest.models import Post, Quote
 from inbox.keeping import urls_in
 from inbox.models import Entry
+from inbox.placing import guess_kind
 from inbox.tasks import fetch_metadata
 from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory, digest_with_parts
@@ -229,6 +230,12 @@ def test_a_paste_too_large_is_refused_with_a_message(client, editor):
 # Into the digest ------------------------------------------------------------------------------
 
 
+def into_digest(client, kind, pks, **kwargs):
+    """The inbox's "Add to this week's digest" with each chosen row set to `kind`."""
+    data = {"action": "add", "entries": pks, **{f"as-{pk}": kind for pk in pks}}
+    return client.post(reverse("inbox:list"), data, **kwargs)
+
+
 def kept_entries(editor, *titles):
     return [
         Entry.objects.create(
@@ -247,9 +254,7 @@ def kept_entries(editor, *titles):
 def test_chosen_links_become_items_of_a_new_week_digest_draft(client, editor):
     entries = kept_entries(editor, "First [link]", "Second")
     client.force_login(editor)
-    response = client.post(
-        reverse("inbox:list"), {"action": "items", "entries": [e.pk for e in entries]}
-    )
+    response = into_digest(client, "items", [e.pk for e in entries])
     post = Post.objects.get()
     assert response["Location"] == reverse("admin:digest_post_change", args=[post.pk])
     assert (post.kind, post.status) == (Post.Kind.DIGEST, Post.Status.DRAFT)
@@ -265,6 +270,53 @@ def test_chosen_links_become_items_of_a_new_week_digest_draft(client, editor):
     }
 
 
+def test_each_link_goes_in_as_its_row_says_or_as_guessed_in_one_save(client, editor):
+    stat, quote, item, commented, chosen = kept_entries(editor, "S", "Q", "I", "C", "Chosen")
+    Entry.objects.filter(pk=stat.pk).update(selected_text="200K : msgs per second", comment="")
+    Entry.objects.filter(pk=quote.pk).update(selected_text="Queues are a feature.", comment="")
+    Entry.objects.filter(pk=item.pk).update(selected_text="", comment="Read this")
+    # Words with the editor's comment on them read as an item; this row says quote.
+    assert [guess_kind(e) for e in Entry.objects.order_by("pk")] == [
+        "stats", "quotes", "items", "items", "items"
+    ]  # fmt: skip
+    client.force_login(editor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert f'name="as-{stat.pk}" value="stats" checked' in page
+    assert f'name="as-{quote.pk}" value="quotes" checked' in page
+    pks = [e.pk for e in (stat, quote, item, commented, chosen)]
+    response = client.post(
+        reverse("inbox:list"),
+        {"action": "add", "entries": pks, f"as-{chosen.pk}": "quotes"},
+        follow=True,
+    )
+    post = Post.objects.get()
+    text = response.content.decode()
+    assert "5 added to" in text and "1 stat, 2 quotes, 2 items." in text
+    assert "Check each figure" in text and "Check each speaker" in text
+    assert list(post.stats.values_list("figure", flat=True)) == ["200K"]
+    assert list(post.quotes.values_list("text", flat=True)) == ["Queues are a feature.", "Words 4"]
+    assert [i.text.split("]")[0] for i in post.items.all()] == ["[I", "Comment 3 [C"]
+    assert post.revisions.get().note == "5 from the link inbox"
+    assert dict(Entry.objects.values_list("pk", "used_as")) == {
+        stat.pk: "stat", quote.pk: "quote", item.pk: "item", commented.pk: "item",
+        chosen.pk: "quote",
+    }  # fmt: skip
+
+
+def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
+    (entry,) = kept_entries(editor, "One")
+    client.force_login(editor)
+    response = client.post(
+        reverse("inbox:list"),
+        {"action": "add", "entries": [entry.pk], f"as-{entry.pk}": "sponsors"},
+        follow=True,
+    )
+    assert "as an item, a quote or a stat" in response.content.decode()
+    assert not Post.objects.exists()
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.NEW
+
+
 def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, editor):
     draft = digest_with_parts(
         items=[("Already here", True)],
@@ -274,8 +326,8 @@ def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, edit
     )
     first, second = kept_entries(editor, "One", "Two")
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "items", "entries": [first.pk]})
-    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [second.pk]})
+    into_digest(client, "items", [first.pk])
+    into_digest(client, "quotes", [second.pk])
     assert Post.objects.count() == 1
     assert [i.text.split("(")[0] for i in draft.items.all()] == ["Already here", "Comment 0 [One]"]
     assert list(draft.quotes.values_list("speaker", "text", "source_url")) == [
@@ -290,7 +342,7 @@ def test_words_selected_on_a_page_show_as_written_in_the_digest(client, editor, 
     entry.selected_text = "3 ways a Vec<String> beats\n\n<b>bold</b> & a < b"
     entry.save()
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": kind, "entries": [entry.pk]})
+    into_digest(client, kind, [entry.pk])
     html = Post.objects.get().parts_full_html
     assert "Vec&lt;String&gt; beats" in html
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; a &lt; b" in html
@@ -309,9 +361,7 @@ def test_links_become_stats_with_a_guessed_figure_linked_to_the_page(client, edi
         entry.comment = "Apple Music has 11 million subscribers" if not text else "Why"
         entry.save()
     client.force_login(editor)
-    response = client.post(
-        reverse("inbox:list"), {"action": "stats", "entries": [e.pk for e in entries]}, follow=True
-    )
+    response = into_digest(client, "stats", [e.pk for e in entries], follow=True)
     post = Post.objects.get()
     assert "4 added to" in response.content.decode()
     assert "Check each figure" in response.content.decode()
@@ -335,10 +385,8 @@ def test_an_address_too_long_for_a_link_field_goes_into_the_part_or_stays(client
     Entry.objects.filter(pk__in=[quote.pk, stat.pk]).update(url=long_url)
     Entry.objects.filter(pk=too_long.pk).update(url=longest, selected_text="3 things")
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [quote.pk]})
-    response = client.post(
-        reverse("inbox:list"), {"action": "stats", "entries": [stat.pk, too_long.pk]}, follow=True
-    )
+    into_digest(client, "quotes", [quote.pk])
+    response = into_digest(client, "stats", [stat.pk, too_long.pk], follow=True)
     post = Post.objects.get()
     (saved_quote,) = post.quotes.all()
     assert (saved_quote.source_url, saved_quote.text) == ("", f"Words 0 ([source](<{long_url}>))")
@@ -365,7 +413,7 @@ def test_a_title_and_an_address_with_markdowns_characters_stay_as_written(client
     client.force_login(editor)
     for kind in ("items", "stats"):
         Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.NEW)
-        client.post(reverse("inbox:list"), {"action": kind, "entries": [entry.pk]})
+        into_digest(client, kind, [entry.pk])
     post = Post.objects.get()
     item, stat = post.items.get(), post.stats.get()
     assert ODD_HREF in item.text_html and ODD_HREF in stat.label_html
@@ -379,8 +427,8 @@ def test_an_address_the_composer_would_refuse_goes_into_the_part_not_its_link_fi
     Entry.objects.filter(pk__in=[quote.pk, stat.pk]).update(url=ODD_URL)
     Entry.objects.filter(pk=stat.pk).update(selected_text="42 : answers")
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [quote.pk]})
-    client.post(reverse("inbox:list"), {"action": "stats", "entries": [stat.pk]})
+    into_digest(client, "quotes", [quote.pk])
+    into_digest(client, "stats", [stat.pk])
     post = Post.objects.get()
     saved_quote, saved_stat = post.quotes.get(), post.stats.get()
     assert (saved_quote.source_url, saved_stat.figure_url) == ("", "")
@@ -392,7 +440,7 @@ def test_a_speaker_is_cut_to_what_a_quote_holds(client, editor):
     (entry,) = kept_entries(editor, "Quote")
     Entry.objects.filter(pk=entry.pk).update(author_name="Ada " * 50)
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "quotes", "entries": [entry.pk]})
+    into_digest(client, "quotes", [entry.pk])
     speaker = Post.objects.get().quotes.get().speaker
     assert len(speaker) <= Quote._meta.get_field("speaker").max_length
     assert speaker.startswith("Ada Ada")
@@ -402,9 +450,7 @@ def test_no_draft_is_made_when_no_link_fits(client, editor):
     (entry,) = kept_entries(editor, "Too long")
     Entry.objects.filter(pk=entry.pk).update(url="https://example.com/" + "b" * 1980)
     client.force_login(editor)
-    response = client.post(
-        reverse("inbox:list"), {"action": "stats", "entries": [entry.pk]}, follow=True
-    )
+    response = into_digest(client, "stats", [entry.pk], follow=True)
     assert "1 left in the inbox" in response.content.decode()
     assert not Post.objects.exists()
 
@@ -417,7 +463,7 @@ def test_links_go_to_this_weeks_digest_waiting_for_review_or_scheduled(client, e
     Post.objects.filter(pk=waiting.pk).update(status=status)  # pending, or scheduled
     (entry,) = kept_entries(editor, "One")
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
+    into_digest(client, "items", [entry.pk])
     assert Post.objects.count() == 1
     assert [i.text.split("(")[0] for i in waiting.items.all()] == [
         "Already here",
@@ -435,7 +481,7 @@ def test_once_this_weeks_issue_is_out_links_go_to_next_weeks(client, editor, mon
     )
     (entry,) = kept_entries(editor, "For next week")
     client.force_login(editor)
-    client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
+    into_digest(client, "items", [entry.pk])
     new = Post.objects.exclude(pk=out.pk).get()
     assert new.title == "Stuff The Internet Says On Scalability For February 26th, 2016"
     assert (new.status, timezone.localtime(new.publish_at).date().isoformat()) == (
@@ -450,7 +496,7 @@ def test_an_author_cannot_add_links_to_another_authors_draft(client, db):
     author = staff(Role.AUTHORS)
     (entry,) = kept_entries(author, "Mine")
     client.force_login(author)
-    client.post(reverse("inbox:list"), {"action": "items", "entries": [entry.pk]})
+    into_digest(client, "items", [entry.pk])
     entry.refresh_from_db()
     assert entry.status == Entry.Status.NEW
 
