@@ -317,6 +317,20 @@ def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     assert entry.status == Entry.Status.NEW
 
 
+def test_a_link_already_used_is_not_added_again_from_a_page_shown_before(client, editor):
+    # Back to the list as it was (the browser's cache), the used row still ticked, and Add.
+    first, second = kept_entries(editor, "One", "Two")
+    client.force_login(editor)
+    into_digest(client, "items", [first.pk])
+    response = into_digest(client, "items", [first.pk, second.pk], follow=True)
+    assert "no longer waiting" in response.content.decode()
+    post = Post.objects.get()
+    assert [i.text.split("(")[0] for i in post.items.all()] == ["Comment 0 [One]"]
+    assert post.revisions.count() == 1
+    second.refresh_from_db()
+    assert second.status == Entry.Status.NEW
+
+
 def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, editor):
     draft = digest_with_parts(
         items=[("Already here", True)],
