@@ -303,6 +303,17 @@ def test_each_link_goes_in_as_its_row_says_or_as_guessed_in_one_save(client, edi
     }  # fmt: skip
 
 
+def test_a_figure_selected_with_a_comment_is_guessed_an_item_and_keeps_the_comment(client, editor):
+    # A stat has no room for the editor's words: taken for one, the comment would be lost.
+    (entry,) = kept_entries(editor, "iMessage")
+    Entry.objects.filter(pk=entry.pk).update(selected_text="200K : msgs per second")
+    entry.refresh_from_db()
+    assert guess_kind(entry) == "items"
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "add", "entries": [entry.pk]})
+    assert Post.objects.get().items.get().text.startswith("Comment 0 [iMessage]")
+
+
 def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     (entry,) = kept_entries(editor, "One")
     client.force_login(editor)
