@@ -104,8 +104,10 @@ def test_bookmarklet_to_inbox_to_digest(
 
     # Into this week's digest as an item: the composer opens on it.
     kept = page.locator(".entry", has_text="Other Origin Engineering")
-    kept.locator("input[name=entries]").check()
-    expect(kept.get_by_role("radio", name="Item")).to_be_checked()  # words with a comment
+    # Each row's box and kinds are named for their link, as a screen reader says them.
+    kept.get_by_role("checkbox", name=re.compile(r"^Choose “.+”$")).check()
+    kinds = kept.get_by_role("group", name=re.compile(r"^Add “.+” as$"))
+    expect(kinds.get_by_role("radio", name="Item")).to_be_checked()  # words with a comment
     page.get_by_role("button", name="Add to this week's digest").click()
     expect(page).to_have_url(re.compile(r"/admin/digest/post/\d+/change/$"))
     expect(page.locator("ul.messagelist li.success")).to_contain_text("1 added to")

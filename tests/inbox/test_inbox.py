@@ -314,6 +314,16 @@ def test_a_figure_selected_with_a_comment_is_guessed_an_item_and_keeps_the_comme
     assert Post.objects.get().items.get().text.startswith("Comment 0 [iMessage]")
 
 
+def test_each_rows_box_and_kinds_name_their_link_for_a_screen_reader(client, editor):
+    # Twenty rows of "Choose" and "Add as" say nothing of which link a control is for.
+    (entry,) = kept_entries(editor, "Queues <at> scale")
+    client.force_login(editor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert '<span class="visually-hidden">Choose “Queues &lt;at&gt; scale”</span>' in page
+    title = '<span class="visually-hidden">“Queues &lt;at&gt; scale”</span>'
+    assert f"<legend>Add {title} as</legend>" in page
+
+
 def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     (entry,) = kept_entries(editor, "One")
     client.force_login(editor)
