@@ -112,12 +112,14 @@ def guess_kind(entry):
     with no comment are a stat when they start with a figure ("200K : msgs per second", "750
     million xactions"), else a quote; the rest (a link, or words with the editor's comment on
     them, as the digest's items read) an item. Only an item keeps the comment along with the
-    words, so a commented link is never guessed to be anything else."""
+    words, so a commented link is never guessed to be anything else; nor is a link a stat
+    cannot hold guessed to be one."""
     words = " ".join(entry.selected_text.split())
     if not words or entry.comment:
         return "items"
     figure, _ = guess_stat(words)
-    return "stats" if figure and words.startswith(figure) else "quotes"
+    is_stat = figure and words.startswith(figure) and fits(entry, "stats")
+    return "stats" if is_stat else "quotes"
 
 
 def fits(entry, kind):

@@ -324,6 +324,21 @@ def test_each_rows_box_and_kinds_name_their_link_for_a_screen_reader(client, edi
     assert f"<legend>Add {title} as</legend>" in page
 
 
+def test_a_link_too_long_for_a_stat_is_not_guessed_to_be_one(client, editor):
+    # Preselected, one Add would only leave it in the inbox with a message.
+    (entry,) = kept_entries(editor, "Too long")
+    Entry.objects.filter(pk=entry.pk).update(
+        url="https://example.com/" + "b" * 1980, selected_text="3 things", comment=""
+    )
+    entry.refresh_from_db()
+    assert guess_kind(entry) == "quotes"
+    client.force_login(editor)
+    response = client.post(
+        reverse("inbox:list"), {"action": "add", "entries": [entry.pk]}, follow=True
+    )
+    assert "1 added to" in response.content.decode()
+
+
 def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     (entry,) = kept_entries(editor, "One")
     client.force_login(editor)
