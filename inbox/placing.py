@@ -109,17 +109,17 @@ KINDS = {"items": "item", "quotes": "quote", "stats": "stat"}
 
 def guess_kind(entry):
     """What the entry most likely is, for the inbox to preselect: words selected on the page
-    that start with a figure ("200K : msgs per second", "750 million xactions") are a stat;
-    other words selected with no comment, a quote; the rest (a link, or words with the
-    editor's comment on them, as the digest's items read) an item."""
+    with no comment are a stat when they start with a figure ("200K : msgs per second", "750
+    million xactions"), else a quote; the rest (a link, or words with the editor's comment on
+    them, as the digest's items read) an item. Only an item keeps the comment along with the
+    words, so a commented link is never guessed to be anything else; nor is a link a stat
+    cannot hold guessed to be one."""
     words = " ".join(entry.selected_text.split())
-    if words:
-        figure, _ = guess_stat(words)
-        if figure and words.startswith(figure):
-            return "stats"
-        if not entry.comment:
-            return "quotes"
-    return "items"
+    if not words or entry.comment:
+        return "items"
+    figure, _ = guess_stat(words)
+    is_stat = figure and words.startswith(figure) and fits(entry, "stats")
+    return "stats" if is_stat else "quotes"
 
 
 def fits(entry, kind):

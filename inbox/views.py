@@ -92,7 +92,15 @@ def paste(request):
 def entry_list(request):
     entries = visible_entries(request.user)
     if request.method == "POST":
-        form = SendForm(request.POST, queryset=entries)
+        # Only links still waiting: a list shown before (Back, another tab) may hold used ones.
+        form = SendForm(request.POST, queryset=entries.waiting())
+        if form.has_error("entries", "invalid_choice"):
+            messages.error(
+                request,
+                "Nothing done: some of the chosen links are no longer waiting (used, archived "
+                "or deleted since the list was shown). Here is the list as it is now.",
+            )
+            return redirect("inbox:list")
         if not form.is_valid():
             messages.error(request, "Choose at least one link, and what to do with them.")
             return redirect("inbox:list")

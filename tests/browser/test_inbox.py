@@ -104,8 +104,10 @@ def test_bookmarklet_to_inbox_to_digest(
 
     # Into this week's digest as an item: the composer opens on it.
     kept = page.locator(".entry", has_text="Other Origin Engineering")
-    kept.locator("input[name=entries]").check()
-    expect(kept.get_by_role("radio", name="Item")).to_be_checked()  # words with a comment
+    # Each row's box and kinds are named for their link, as a screen reader says them.
+    kept.get_by_role("checkbox", name=re.compile(r"^Choose “.+”$")).check()
+    kinds = kept.get_by_role("group", name=re.compile(r"^Add “.+” as$"))
+    expect(kinds.get_by_role("radio", name="Item")).to_be_checked()  # words with a comment
     page.get_by_role("button", name="Add to this week's digest").click()
     expect(page).to_have_url(re.compile(r"/admin/digest/post/\d+/change/$"))
     expect(page.locator("ul.messagelist li.success")).to_contain_text("1 added to")
@@ -135,3 +137,31 @@ def test_a_long_selection_in_any_script_still_opens_the_add_page(
     popup = opened.value
     expect(popup.locator("h1")).to_have_text("Keep a link")  # not the long-address 400
     assert popup.locator("#id_text").input_value().startswith("可扩展性“引号”")
+
+
+def test_all_and_shift_click_choose_many_and_all_says_when_some_are_chosen(live_server, new_page):
+    editor = staff(Role.EDITORS)
+    for n in range(4):
+        Entry.objects.create(
+            url=f"https://example.com/{n}",
+            normalized_url=f"https://example.com/{n}",
+            title=f"Link {n}",
+            kept_by=editor,
+        )
+    page = logged_in(new_page(), live_server, editor)
+    page.goto(live_server.url + reverse("inbox:list"))
+    boxes = page.locator(".entry input[name=entries]")
+    every = page.get_by_role("checkbox", name="All", exact=True)
+    boxes.nth(0).click()
+    boxes.nth(2).click(modifiers=["Shift"])  # the first three
+    assert [boxes.nth(n).is_checked() for n in range(4)] == [True, True, True, False]
+    assert every.evaluate("box => [box.checked, box.indeterminate]") == [False, True]
+    boxes.nth(3).click()
+    assert every.evaluate("box => [box.checked, box.indeterminate]") == [True, False]
+    every.click()  # none
+    assert [boxes.nth(n).is_checked() for n in range(4)] == [False] * 4
+    boxes.nth(3).click()
+    boxes.nth(1).click(modifiers=["Shift"])  # upwards, the last three
+    assert [boxes.nth(n).is_checked() for n in range(4)] == [False, True, True, True]
+    boxes.nth(2).click(modifiers=["Shift"])  # a run unticked the same way
+    assert [boxes.nth(n).is_checked() for n in range(4)] == [False, False, False, True]

@@ -303,6 +303,42 @@ def test_each_link_goes_in_as_its_row_says_or_as_guessed_in_one_save(client, edi
     }  # fmt: skip
 
 
+def test_a_figure_selected_with_a_comment_is_guessed_an_item_and_keeps_the_comment(client, editor):
+    # A stat has no room for the editor's words: taken for one, the comment would be lost.
+    (entry,) = kept_entries(editor, "iMessage")
+    Entry.objects.filter(pk=entry.pk).update(selected_text="200K : msgs per second")
+    entry.refresh_from_db()
+    assert guess_kind(entry) == "items"
+    client.force_login(editor)
+    client.post(reverse("inbox:list"), {"action": "add", "entries": [entry.pk]})
+    assert Post.objects.get().items.get().text.startswith("Comment 0 [iMessage]")
+
+
+def test_each_rows_box_and_kinds_name_their_link_for_a_screen_reader(client, editor):
+    # Twenty rows of "Choose" and "Add as" say nothing of which link a control is for.
+    (entry,) = kept_entries(editor, "Queues <at> scale")
+    client.force_login(editor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert '<span class="visually-hidden">Choose “Queues &lt;at&gt; scale”</span>' in page
+    title = '<span class="visually-hidden">“Queues &lt;at&gt; scale”</span>'
+    assert f"<legend>Add {title} as</legend>" in page
+
+
+def test_a_link_too_long_for_a_stat_is_not_guessed_to_be_one(client, editor):
+    # Preselected, one Add would only leave it in the inbox with a message.
+    (entry,) = kept_entries(editor, "Too long")
+    Entry.objects.filter(pk=entry.pk).update(
+        url="https://example.com/" + "b" * 1980, selected_text="3 things", comment=""
+    )
+    entry.refresh_from_db()
+    assert guess_kind(entry) == "quotes"
+    client.force_login(editor)
+    response = client.post(
+        reverse("inbox:list"), {"action": "add", "entries": [entry.pk]}, follow=True
+    )
+    assert "1 added to" in response.content.decode()
+
+
 def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     (entry,) = kept_entries(editor, "One")
     client.force_login(editor)
@@ -315,6 +351,20 @@ def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
     assert not Post.objects.exists()
     entry.refresh_from_db()
     assert entry.status == Entry.Status.NEW
+
+
+def test_a_link_already_used_is_not_added_again_from_a_page_shown_before(client, editor):
+    # Back to the list as it was (the browser's cache), the used row still ticked, and Add.
+    first, second = kept_entries(editor, "One", "Two")
+    client.force_login(editor)
+    into_digest(client, "items", [first.pk])
+    response = into_digest(client, "items", [first.pk, second.pk], follow=True)
+    assert "no longer waiting" in response.content.decode()
+    post = Post.objects.get()
+    assert [i.text.split("(")[0] for i in post.items.all()] == ["Comment 0 [One]"]
+    assert post.revisions.count() == 1
+    second.refresh_from_db()
+    assert second.status == Entry.Status.NEW
 
 
 def test_links_go_after_the_parts_of_this_weeks_draft_and_as_quotes(client, editor):
