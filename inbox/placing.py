@@ -162,11 +162,27 @@ def _standing(post, kind):
     ]
 
 
+class NoLongerWaiting(Exception):
+    """Some of the chosen links were used, archived or deleted since the list was shown."""
+
+
 @transaction.atomic
 def send_to_digest(chosen, user, post):
     """Add the chosen (entry, kind) pairs to the digest, each after the parts of its kind (stats,
     quotes or items) in the order given, in one save and one revision, and mark them used.
-    Every entry must fit its kind (`fits`)."""
+    Every entry must fit its kind (`fits`); raises NoLongerWaiting, having written nothing,
+    when one is no longer waiting."""
+    # Claimed first, and only while still waiting: of two Adds sent at once (a double click),
+    # the second finds them taken and writes nothing.
+    claimed = 0
+    for kind, name in KINDS.items():
+        claimed += (
+            Entry.objects.waiting()
+            .filter(pk__in=[entry.pk for entry, k in chosen if k == kind])
+            .update(status=Entry.Status.USED, used_in=post, used_as=name)
+        )
+    if claimed != len(chosen):
+        raise NoLongerWaiting
     new = {kind: [] for kind in KINDS}
     for entry, kind in chosen:
         new[kind].append(BUILD[kind](entry))
@@ -175,7 +191,3 @@ def send_to_digest(chosen, user, post):
     )
     post.save()
     Revision.record(post, by=user, note=f"{len(chosen)} from the link inbox")
-    for kind, name in KINDS.items():
-        Entry.objects.filter(pk__in=[entry.pk for entry, k in chosen if k == kind]).update(
-            status=Entry.Status.USED, used_in=post, used_as=name
-        )

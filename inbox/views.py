@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -19,7 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from .forms import KeepForm, PasteForm, SendForm, SuggestForm
 from .keeping import keep, keep_many, urls_in
 from .models import Entry
-from .placing import KINDS, fits, guess_kind, send_to_digest, week_digest
+from .placing import KINDS, NoLongerWaiting, fits, guess_kind, send_to_digest, week_digest
 
 LIST_SIZE = 200
 # What the inbox guessed, for the editor to check in the composer.
@@ -95,12 +96,7 @@ def entry_list(request):
         # Only links still waiting: a list shown before (Back, another tab) may hold used ones.
         form = SendForm(request.POST, queryset=entries.waiting())
         if form.has_error("entries", "invalid_choice"):
-            messages.error(
-                request,
-                "Nothing done: some of the chosen links are no longer waiting (used, archived "
-                "or deleted since the list was shown). Here is the list as it is now.",
-            )
-            return redirect("inbox:list")
+            return no_longer_waiting(request)
         if not form.is_valid():
             messages.error(request, "Choose at least one link, and what to do with them.")
             return redirect("inbox:list")
@@ -137,6 +133,15 @@ def act(request, action, chosen):
     return add_to_digest(request, chosen)
 
 
+def no_longer_waiting(request):
+    messages.error(
+        request,
+        "Nothing done: some of the chosen links are no longer waiting (used, archived "
+        "or deleted since the list was shown). Here is the list as it is now.",
+    )
+    return redirect("inbox:list")
+
+
 def add_to_digest(request, chosen):
     """Each chosen link into this week's digest as what its row says."""
     kinds = [(entry, request.POST.get(f"as-{entry.pk}") or guess_kind(entry)) for entry in chosen]
@@ -146,19 +151,31 @@ def add_to_digest(request, chosen):
     placed = [(entry, kind) for entry, kind in kinds if fits(entry, kind)]
     left = [entry for entry, kind in kinds if (entry, kind) not in placed]
     if left:
+        lengths = ", ".join(str(len(entry.url)) for entry in left)
         messages.error(
             request,
-            f"{len(left)} left in the inbox: an address this long does not fit in a stat "
-            f"({', '.join(str(len(entry.url)) for entry in left)} characters); add it as an item.",
+            f"1 left in the inbox: its address is too long for a stat ({lengths} characters); "
+            "add it as an item."
+            if len(left) == 1
+            else f"{len(left)} left in the inbox: their addresses are too long for a stat "
+            f"({lengths} characters); add them as items.",
         )
     if not placed:
         # No digest is made for links that all stay in the inbox.
         return redirect("inbox:list")
-    post, created = week_digest(request.user)
-    if post.author_id != request.user.pk and not request.user.has_perm("digest.edit_others_posts"):
-        messages.error(request, f"“{post}” is another author's; an editor adds links to it.")
-        return redirect("inbox:list")
-    send_to_digest(placed, request.user, post)
+    try:
+        with transaction.atomic():  # no new draft is left behind if the links were taken
+            post, created = week_digest(request.user)
+            if post.author_id != request.user.pk and not request.user.has_perm(
+                "digest.edit_others_posts"
+            ):
+                messages.error(
+                    request, f"“{post}” is another author's; an editor adds links to it."
+                )
+                return redirect("inbox:list")
+            send_to_digest(placed, request.user, post)
+    except NoLongerWaiting:
+        return no_longer_waiting(request)
     counts = Counter(kind for _, kind in placed)
     parts = ", ".join(
         f"{counts[kind]} {kind if counts[kind] > 1 else KINDS[kind]}"

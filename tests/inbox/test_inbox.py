@@ -17,7 +17,7 @@ from digest.link_normal import normalize_url
 from digest.models import Post, Quote
 from inbox.keeping import urls_in
 from inbox.models import Entry
-from inbox.placing import guess_kind
+from inbox.placing import NoLongerWaiting, guess_kind, send_to_digest, week_digest
 from inbox.tasks import fetch_metadata
 from tests.accounts.factories import UserFactory, staff
 from tests.digest.factories import PostFactory, digest_with_parts
@@ -337,6 +337,19 @@ def test_a_link_too_long_for_a_stat_is_not_guessed_to_be_one(client, editor):
         reverse("inbox:list"), {"action": "add", "entries": [entry.pk]}, follow=True
     )
     assert "1 added to" in response.content.decode()
+
+
+def test_of_two_adds_at_once_the_second_writes_nothing(editor):
+    first, second = kept_entries(editor, "One", "Two")
+    post, _ = week_digest(editor)
+    # The first Add took "Two" after the second request had read it as waiting.
+    send_to_digest([(second, "items")], editor, post)
+    with pytest.raises(NoLongerWaiting):
+        send_to_digest([(first, "items"), (second, "items")], editor, post)
+    post.refresh_from_db()
+    assert post.items.count() == 1 and post.revisions.count() == 1
+    first.refresh_from_db()
+    assert first.status == Entry.Status.NEW
 
 
 def test_a_row_that_says_no_kind_we_know_places_nothing(client, editor):
