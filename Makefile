@@ -9,7 +9,7 @@ PORT ?= 8000
 # The suite runs on every core, a file's tests together (they share module fixtures); then the
 # tests that kill and time real servers run alone (marked serial in tests/conftest.py). The
 # slowest tests are listed at the end, to keep CI's time in view.
-PYTEST_ARGS ?= -n auto --dist loadfile --durations=15
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder --durations=15
 
 .PHONY: run test lint format check serve bench bench-pages clean
 

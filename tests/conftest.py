@@ -118,9 +118,30 @@ DATABASE_NEUTRAL_FILES = (
 )
 
 
+# The files that take longest (a minute or more each in CI), started first: the workers share
+# out the many short files after them, so none is left alone with a long one at the end (the
+# Makefile keeps this order with --no-loadscope-reorder; xdist would otherwise order files by
+# their number of tests, which put these few-test sweeps last).
+LONG_FILES_FIRST = (
+    "tests/browser/test_xss_browser.py",
+    "tests/security/test_xss.py",
+    "tests/security/test_access.py",
+    "tests/browser/test_comments_xss.py",
+    "tests/security/test_fuzz.py",
+    "tests/browser/test_accessibility.py",
+)
+
+
+def _start_rank(item):
+    path = item.nodeid.split("::", 1)[0]
+    return LONG_FILES_FIRST.index(path) if path in LONG_FILES_FIRST else len(LONG_FILES_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests that run real servers and time them run alone, after the parallel part of the
-    suite (see the Makefile): a test process beside them would skew their clocks."""
+    suite (see the Makefile): a test process beside them would skew their clocks. The longest
+    files come first (LONG_FILES_FIRST), each file's tests in their order."""
+    items.sort(key=_start_rank)  # stable: the rest keep their order
     for item in items:
         if any(f"tests/{folder}/" in item.nodeid for folder in SERIAL_FOLDERS):
             item.add_marker(pytest.mark.serial)
