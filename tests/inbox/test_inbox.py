@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -222,6 +223,31 @@ def test_a_paste_too_large_is_refused_with_a_message(client, editor):
     assert response.status_code == 200
     assert "at most 100000 characters" in response.content.decode()
     assert not Entry.objects.exists()
+
+
+# The share sheet and the bookmarklet --------------------------------------------------------------
+
+
+def test_the_manifest_offers_the_add_page_as_a_share_target(client, db, settings):
+    data = client.get(reverse("inbox:manifest")).json()
+    assert data["share_target"] == {
+        "action": ADD,
+        "method": "GET",
+        "params": {"title": "title", "text": "text", "url": "url"},
+    }
+    assert data["display"] == "minimal-ui"  # installable, so the share sheet offers it
+    assert [icon["sizes"] for icon in data["icons"]] == ["192x192", "512x512"]
+    for icon in data["icons"]:
+        assert finders.find(icon["src"].removeprefix(settings.STATIC_URL))
+    assert reverse("inbox:manifest") in client.get(reverse("digest:post-index")).content.decode()
+
+
+def test_the_bookmarklet_opens_our_add_page_and_carries_no_secret(client, editor):
+    client.force_login(editor)
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert 'class="bookmarklet" href="javascript:' in page
+    assert "/inbox/add/?url=" in page and "window.open" in page
+    assert "token" not in page.split('class="bookmarklet"')[1].split(">")[0]
 
 
 # Readers suggest links -------------------------------------------------------------------------

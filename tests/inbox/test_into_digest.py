@@ -5,7 +5,6 @@ titles and addresses become in Markdown; used links never added twice."""
 from datetime import datetime, timedelta
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
@@ -374,25 +373,3 @@ def test_authors_see_only_their_own_entries_and_entries_can_be_archived(client, 
     client.post(reverse("inbox:list"), {"action": "archive", "entries": [mine.pk]})
     mine.refresh_from_db()
     assert mine.status == Entry.Status.ARCHIVED
-
-
-def test_the_manifest_offers_the_add_page_as_a_share_target(client, db, settings):
-    data = client.get(reverse("inbox:manifest")).json()
-    assert data["share_target"] == {
-        "action": ADD,
-        "method": "GET",
-        "params": {"title": "title", "text": "text", "url": "url"},
-    }
-    assert data["display"] == "minimal-ui"  # installable, so the share sheet offers it
-    assert [icon["sizes"] for icon in data["icons"]] == ["192x192", "512x512"]
-    for icon in data["icons"]:
-        assert finders.find(icon["src"].removeprefix(settings.STATIC_URL))
-    assert reverse("inbox:manifest") in client.get(reverse("digest:post-index")).content.decode()
-
-
-def test_the_bookmarklet_opens_our_add_page_and_carries_no_secret(client, editor):
-    client.force_login(editor)
-    page = client.get(reverse("inbox:list")).content.decode()
-    assert 'class="bookmarklet" href="javascript:' in page
-    assert "/inbox/add/?url=" in page and "window.open" in page
-    assert "token" not in page.split('class="bookmarklet"')[1].split(">")[0]
